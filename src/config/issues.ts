@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { ConfigurationError, InputProblem, showValue } from '../errors';
+
+type Issue = z.core.$ZodIssue;
+
+/** `a.b[0].c` from a zod path, prefixed with where the object came from. */
+export function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
+  let out = prefix;
+  for (const key of path) {
+    const name = String(key);
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (!/^[A-Za-z_$][\w$-]*$/.test(name)) out += `[${showValue(name)}]`;
+    else out += out === '' ? name : `.${name}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+/**
+ * Flattens zod issues into problems that name field, value and rule. For a union (e.g. an external ID
+ * given as text, a list or a variable reference) it reports the branch whose shape the value has, not
+ * every alternative.
+ */
+export function problemsFromIssues(issues: readonly Issue[], prefix: string, basePath: readonly PropertyKey[] = []): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (const issue of issues) {
+    const path = [...basePath, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const sameShape = issue.errors.filter((branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+      const chosen = sameShape.length === 1 ? sameShape[0] : undefined;
+      if (chosen) {
+        problems.push(...problemsFromIssues(chosen, prefix, path));
+        continue;
+      }
+    }
+    if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+      for (const inner of issue.issues) {
+        problems.push({ field: fieldPath(prefix, path), value: showValue(issue.input), rule: inner.message });
+      }
+      continue;
+    }
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        problems.push({ field: fieldPath(prefix, [...path, key]), value: '(present)', rule: 'is not a known setting (check spelling; see the configuration reference)' });
+      }
+      continue;
+    }
+    problems.push({ field: fieldPath(prefix, path), value: showValue(issue.input), rule: issue.message });
+  }
+  return problems;
+}
+
+/** Parses with a schema, throwing a ConfigurationError that lists every problem. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, prefix: string, context?: string): z.output<T> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  throw new ConfigurationError(problemsFromIssues(result.error.issues, prefix), context);
+}

@@ -1,0 +1,21 @@
+// Public API of the library: constructs, the connector model and the policy model they render.
+export * from './errors';
+export * from './partition';
+export * from './permissions';
+export * from './policy/model';
+export * from './policy/limits';
+export * from './policy/split';
+export * from './policy/catalogue';
+export { trustPolicyDocument, connectorPolicies, DEFAULT_ROLE_NAME } from './connector/policies';
+export type { ConnectorPolicies, CustomerManagedPolicyModel } from './connector/policies';
+export { buildConnectorRoleModel, writtenDocuments, DEFAULT_ROLE_DESCRIPTION } from './connector/model';
+export type { ConnectorRoleModel } from './connector/model';
+export { validateConnectorRoleProps } from './connector/props';
+export type { QualysConnectorRoleProps } from './connector/props';
+export { QualysConnectorRole } from './constructs/connector-role';
+export type { QualysConnectorRoleConstructProps } from './constructs/connector-role';
+export { QualysAccountConnectorStack, EXTERNAL_ID_VARIABLE_CONDITION } from './constructs/account-connector-stack';
+export type { AccountConnectorStackOptions } from './constructs/account-connector-stack';
+export { appConfigSchema, configJsonSchema } from './config/schema';
+export type { AppConfig, AccountStackConfig, ConnectorSettings, BackendConfig } from './config/schema';
+export { buildApp, loadConfig, parseConfig, configPathFrom, CONFIG_ENV_VAR, DEFAULT_CONFIG } from './app';

@@ -1,0 +1,47 @@
+import { AwsPartition } from '../partition';
+
+/** The connector capabilities a role can combine. AssetView is always part of a role. */
+export type CapabilityName = 'asset-view' | 'api-based-assessment' | 'organization' | 'cspm' | 'remediation';
+
+export const CAPABILITY_NAMES: readonly CapabilityName[] = [
+  'asset-view',
+  'api-based-assessment',
+  'organization',
+  'cspm',
+  'remediation',
+];
+
+/** One action and the reason it is granted; the reason is printed in the README's permission table. */
+export interface ActionGrant {
+  readonly action: string;
+  readonly why: string;
+  /** Set when the action can return data that may hold secrets; shown in the permission table. */
+  readonly sensitive?: string;
+}
+
+export interface StatementSpec {
+  readonly sid: string;
+  readonly grants: readonly ActionGrant[];
+  /** Resource ARNs for the partition; `*` when absent. */
+  readonly resources?: (partition: AwsPartition) => string[];
+}
+
+export interface AwsManagedPolicyGrant {
+  readonly name: string;
+  readonly why: string;
+}
+
+/** A connector capability: the statements of its customer managed policy and the AWS managed policies it attaches. */
+export interface CapabilitySpec {
+  readonly name: CapabilityName;
+  /** PascalCase, used in policy names (`<role>-<policySuffix>`) and statement sids. */
+  readonly policySuffix: string;
+  readonly title: string;
+  readonly summary: string;
+  /** Other capabilities that must be chosen too. */
+  readonly requires: readonly CapabilityName[];
+  /** Whether its actions may change resources; only Remediation may. */
+  readonly mutating: boolean;
+  readonly statements: readonly StatementSpec[];
+  readonly awsManagedPolicies: readonly AwsManagedPolicyGrant[];
+}
