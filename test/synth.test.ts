@@ -1,0 +1,148 @@
+import { Testing } from 'cdktf';
+import { parseConfig } from '../src/app';
+import { QualysAccountConnectorStack } from '../src/constructs/account-connector-stack';
+import { CapabilityName } from '../src/permissions';
+import { QualysAccountType } from '../src/partition';
+import { customerPolicyDocuments, resourcesOfType, synthConnector, trustPolicyOf } from './support/synth';
+
+/** The five connector variants of the Qualys procedure, as capability lists. */
+const VARIANTS: Record<string, CapabilityName[]> = {
+  AssetView: [],
+  'AssetView with API-based assessment': ['api-based-assessment'],
+  'AssetView Organization': ['organization'],
+  'AssetView and CSPM': ['cspm'],
+  'CSPM with remediation': ['cspm', 'remediation'],
+};
+
+/** Written out independently of the implementation's partition table. */
+const PARTITIONS: Record<QualysAccountType, { partition: string; principal: string; region: string }> = {
+  global: { partition: 'aws', principal: 'arn:aws:iam::805950163170:root', region: 'us-east-1' },
+  govcloud: { partition: 'aws-us-gov', principal: 'arn:aws-us-gov:iam::210987654321:root', region: 'us-gov-west-1' },
+  china: { partition: 'aws-cn', principal: 'arn:aws-cn:iam::345678901234:root', region: 'cn-north-1' },
+};
+
+/** Policy name suffixes each variant must produce, AssetView first. */
+const EXPECTED_POLICIES: Record<string, string[]> = {
+  AssetView: ['AssetView'],
+  'AssetView with API-based assessment': ['AssetView', 'ApiBasedAssessment'],
+  'AssetView Organization': ['AssetView', 'Organization'],
+  'AssetView and CSPM': ['AssetView', 'Cspm'],
+  'CSPM with remediation': ['AssetView', 'Cspm', 'Remediation'],
+};
+
+const cases = Object.entries(VARIANTS).flatMap(([variant, capabilities]) =>
+  (Object.keys(PARTITIONS) as QualysAccountType[])
+    // Qualys has no organization connector in China.
+    .filter((accountType) => !(accountType === 'china' && capabilities.includes('organization')))
+    .map((accountType) => ({ variant, capabilities, accountType })),
+);
+
+describe.each(cases)('$variant in $accountType', ({ variant, capabilities, accountType }) => {
+  const expected = PARTITIONS[accountType];
+  const stack = synthConnector({ accountType, capabilities });
+
+  test('one role, trusted by the partition principal with the external ID', () => {
+    const roles = resourcesOfType(stack, 'aws_iam_role');
+    expect(roles).toHaveLength(1);
+    expect(roles[0]).toMatchObject({ name: 'QualysCVRole', path: '/', max_session_duration: 3600 });
+    const trust = trustPolicyOf(stack);
+    expect(trust.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { AWS: expected.principal },
+        Condition: { StringEquals: { 'sts:ExternalId': 'EU2-2792719' } },
+      }),
+    ]);
+  });
+
+  test('one customer managed policy per capability, attached and owned exclusively', () => {
+    const policies = resourcesOfType(stack, 'aws_iam_policy');
+    // Terraform JSON orders resources by key; compare as sets.
+    expect(policies.map((p) => p.name).sort()).toEqual(EXPECTED_POLICIES[variant].map((s) => `QualysCVRole-${s}`).sort());
+    const securityAudit = `arn:${expected.partition}:iam::aws:policy/SecurityAudit`;
+    const attachments = resourcesOfType(stack, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn);
+    const exclusive = resourcesOfType(stack, 'aws_iam_role_policy_attachments_exclusive');
+    expect(exclusive).toHaveLength(1);
+    expect([...(exclusive[0].policy_arns as string[])].sort()).toEqual([...attachments].sort());
+    expect(attachments).toHaveLength(policies.length + (capabilities.includes('cspm') ? 1 : 0));
+    expect(attachments.includes(securityAudit)).toBe(capabilities.includes('cspm'));
+  });
+
+  test('every ARN in every document follows the partition', () => {
+    const texts = [JSON.stringify(trustPolicyOf(stack)), ...customerPolicyDocuments(stack).map((p) => JSON.stringify(p.document))];
+    const attachmentArns = resourcesOfType(stack, 'aws_iam_role_policy_attachment').map((a) => String(a.policy_arn));
+    for (const text of [...texts, ...attachmentArns.filter((a) => a.startsWith('arn:'))]) {
+      for (const [, partition] of text.matchAll(/arn:([\w-]+):/g)) expect(partition).toBe(expected.partition);
+    }
+  });
+
+  test('provider region of the partition and the stable outputs', () => {
+    expect(stack.provider.aws[0].region).toBe(expected.region);
+    expect(Object.keys(stack.output).sort()).toEqual(['external_id', 'policy_arns', 'role_arn', 'role_name', 'trusted_principal']);
+    expect(stack.output.external_id).toMatchObject({ sensitive: true, value: 'EU2-2792719' });
+    expect(stack.output.trusted_principal.value).toBe(expected.principal);
+    expect(stack.output.role_arn.value).toMatch(/^\$\{aws_iam_role\.[\w-]+\.arn\}$/);
+  });
+
+  test('no IAM document is built by interpolation', () => {
+    for (const p of resourcesOfType(stack, 'aws_iam_policy')) expect(String(p.policy)).not.toContain('${');
+    expect(String(resourcesOfType(stack, 'aws_iam_role')[0].assume_role_policy)).not.toContain('${');
+  });
+});
+
+describe('external ID from a Terraform variable', () => {
+  const stack = synthConnector({ accountType: 'global', capabilities: ['cspm'], externalId: { variable: 'external_id' } });
+
+  test('the variable is sensitive, validated, and the trust policy is a policy document data source', () => {
+    expect(stack.variable?.external_id).toMatchObject({ type: 'string', sensitive: true });
+    expect(stack.variable?.external_id.validation).toHaveLength(1);
+    expect(String(resourcesOfType(stack, 'aws_iam_role')[0].assume_role_policy)).toMatch(/^\$\{data\.aws_iam_policy_document\.[\w-]+\.json\}$/);
+    expect(trustPolicyOf(stack, { external_id: 'US4-1' }).Statement[0].Condition).toEqual({ StringEquals: { 'sts:ExternalId': ['US4-1'] } });
+    expect(stack.output.external_id).toEqual(expect.objectContaining({ sensitive: true, value: '${var.external_id}' }));
+  });
+});
+
+describe('role settings', () => {
+  const stack = synthConnector({
+    accountType: 'govcloud',
+    capabilities: [],
+    extra: {
+      roleName: 'QualysConnector',
+      path: '/security/',
+      permissionsBoundaryArn: 'arn:aws-us-gov:iam::123456789012:policy/Boundary',
+      maxSessionDuration: 7200,
+      description: 'Qualys for the platform team',
+      tags: { team: 'platform', 'cost-center': '42' },
+    },
+  });
+
+  test('reach the role and its policies', () => {
+    expect(resourcesOfType(stack, 'aws_iam_role')[0]).toMatchObject({
+      name: 'QualysConnector',
+      path: '/security/',
+      permissions_boundary: 'arn:aws-us-gov:iam::123456789012:policy/Boundary',
+      max_session_duration: 7200,
+      description: 'Qualys for the platform team',
+      tags: { team: 'platform', 'cost-center': '42' },
+    });
+    expect(resourcesOfType(stack, 'aws_iam_policy')[0]).toMatchObject({
+      name: 'QualysConnector-AssetView',
+      path: '/security/',
+      tags: { team: 'platform', 'cost-center': '42' },
+    });
+  });
+
+  test('rotation: every listed external ID is accepted by the trust policy', () => {
+    const rotating = synthConnector({ accountType: 'global', capabilities: [], externalId: ['EU2-new', 'EU2-old'] });
+    expect(trustPolicyOf(rotating).Statement[0].Condition).toEqual({ StringEquals: { 'sts:ExternalId': ['EU2-new', 'EU2-old'] } });
+    expect(rotating.output.external_id.value).toBe('EU2-new');
+  });
+
+  test('importExistingRole adopts a hand-made role by name', () => {
+    const config = parseConfig({ stacks: [{ kind: 'account', name: 'adopt', connector: { externalId: 'EU2-1' } }] });
+    const adopted = new QualysAccountConnectorStack(Testing.app(), { ...config.stacks[0], importExistingRole: true });
+    const json = JSON.parse(Testing.synth(adopted)) as { import?: { to: string; id: string }[] };
+    expect(json.import).toEqual([expect.objectContaining({ id: 'QualysCVRole', to: expect.stringMatching(/^aws_iam_role\./) })]);
+  });
+});
