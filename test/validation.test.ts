@@ -1,0 +1,175 @@
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parseConfig } from '../src/app';
+import { QualysConnectorRole } from '../src/constructs/connector-role';
+import { ConfigurationError } from '../src/errors';
+
+const ok = { externalId: 'EU2-2792719' };
+const withConnector = (connector: Record<string, unknown>, stack: Record<string, unknown> = {}) => ({
+  stacks: [{ kind: 'account', name: 'test', connector: { ...ok, ...connector }, ...stack }],
+});
+
+function problemsOf(config: unknown): ConfigurationError['problems'] {
+  try {
+    parseConfig(config);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+  throw new Error('configuration was accepted');
+}
+
+/** [what, configuration, field that must be named, a word of the rule]. */
+const BAD_CONFIGS: [string, unknown, string, string][] = [
+  ['external ID with a space', withConnector({ externalId: 'EU2 2792719' }), 'stacks[0].connector.externalId', '2 to 1224'],
+  ['external ID of one character', withConnector({ externalId: 'x' }), 'stacks[0].connector.externalId', '2 to 1224'],
+  ['external ID longer than 1224', withConnector({ externalId: 'a'.repeat(1225) }), 'stacks[0].connector.externalId', '2 to 1224'],
+  ['external ID with a quote', withConnector({ externalId: 'EU2"1' }), 'stacks[0].connector.externalId', 'sts:ExternalId'],
+  ['external ID missing', { stacks: [{ kind: 'account', name: 'test', connector: {} }] }, 'stacks[0].connector.externalId', ''],
+  ['external ID as a number', withConnector({ externalId: 2792719 }), 'stacks[0].connector.externalId', ''],
+  ['empty external ID list', withConnector({ externalId: [] }), 'stacks[0].connector.externalId', '1 to 5'],
+  ['six external IDs', withConnector({ externalId: ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'] }), 'stacks[0].connector.externalId', 'at most 5'],
+  ['repeated external ID', withConnector({ externalId: ['EU2-1', 'EU2-1'] }), 'stacks[0].connector.externalId', 'twice'],
+  ['bad external ID in a list', withConnector({ externalId: ['EU2-1', 'bad id'] }), 'stacks[0].connector.externalId[1]', '2 to 1224'],
+  ['external IDs too long for the trust policy', withConnector({ externalId: ['a'.repeat(1100), 'b'.repeat(1100)] }), 'stacks[0].connector.externalId', 'trust policy'],
+  ['bad variable name', withConnector({ externalId: { variable: '9lives' } }), 'stacks[0].connector.externalId.variable', 'Terraform identifier'],
+  ['unknown account type', withConnector({ qualysAccountType: 'europe' }), 'stacks[0].connector.qualysAccountType', 'global, govcloud, china'],
+  ['govcloud without trusted account', withConnector({ qualysAccountType: 'govcloud' }), 'stacks[0].connector.trustedAccountId', 'govAccountId'],
+  ['china without base account', withConnector({ qualysAccountType: 'china' }), 'stacks[0].connector.trustedAccountId', 'base account'],
+  ['11-digit account', withConnector({ trustedAccountId: '80595017016' }), 'stacks[0].connector.trustedAccountId', '12 digits'],
+  ['account as a number', withConnector({ trustedAccountId: 805950163170 }), 'stacks[0].connector.trustedAccountId', '12 digits'],
+  ['sample account that is not Qualys', withConnector({ trustedAccountId: '148141692175' }), 'stacks[0].connector.trustedAccountId', 'not a Qualys account'],
+  ['unknown capability', withConnector({ capabilities: ['cspm', 'inventory'] }), 'stacks[0].connector.capabilities[1]', 'is not a capability'],
+  ['remediation alone', withConnector({ capabilities: ['remediation'] }), 'stacks[0].connector.capabilities[0]', 'requires the "cspm"'],
+  ['organization in china', withConnector({ qualysAccountType: 'china', trustedAccountId: '345678901234', capabilities: ['organization'] }), 'stacks[0].connector.capabilities[0]', 'organization connectors'],
+  ['role name with a space', withConnector({ roleName: 'Qualys Role' }), 'stacks[0].connector.roleName', 'IAM role name'],
+  ['role name of 65 characters', withConnector({ roleName: 'r'.repeat(65) }), 'stacks[0].connector.roleName', '1 to 64'],
+  ['path without trailing slash', withConnector({ path: '/qualys' }), 'stacks[0].connector.path', 'start and end with "/"'],
+  ['path too long', withConnector({ path: `/${'p'.repeat(512)}/` }), 'stacks[0].connector.path', '512'],
+  ['boundary that is not an ARN', withConnector({ permissionsBoundaryArn: 'Boundary' }), 'stacks[0].connector.permissionsBoundaryArn', 'policy ARN'],
+  ['boundary in another partition', withConnector({ permissionsBoundaryArn: 'arn:aws-us-gov:iam::123456789012:policy/B' }), 'stacks[0].connector.permissionsBoundaryArn', 'partition "aws"'],
+  ['session of 30 minutes', withConnector({ maxSessionDuration: 1800 }), 'stacks[0].connector.maxSessionDuration', '3600'],
+  ['session of 13 hours', withConnector({ maxSessionDuration: 46800 }), 'stacks[0].connector.maxSessionDuration', '43200'],
+  ['fractional session', withConnector({ maxSessionDuration: 3600.5 }), 'stacks[0].connector.maxSessionDuration', 'whole number'],
+  ['reserved tag key', withConnector({ tags: { 'aws:owner': 'x' } }), 'stacks[0].connector.tags["aws:owner"]', 'reserved'],
+  ['tag key too long', withConnector({ tags: { ['k'.repeat(129)]: 'x' } }), `stacks[0].connector.tags.${'k'.repeat(129)}`, '1 to 128'],
+  ['tag value too long', withConnector({ tags: { team: 'v'.repeat(257) } }), 'stacks[0].connector.tags.team', '256'],
+  ['51 tags', withConnector({ tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }), 'stacks[0].connector.tags', 'at most 50'],
+  ['tag value that is not text', withConnector({ tags: { team: 7 } }), 'stacks[0].connector.tags.team', 'string'],
+  ['misspelt setting', withConnector({ rolename: 'X' }), 'stacks[0].connector.rolename', 'not a known setting'],
+  ['quota above 20', withConnector({ managedPolicyQuota: 25 }), 'stacks[0].connector.managedPolicyQuota', 'at most 20'],
+  ['invented region', withConnector({}, { region: 'us-east-9' }), 'stacks[0].region', 'not an AWS region'],
+  ['region of another partition', withConnector({}, { region: 'us-gov-west-1' }), 'stacks[0].region', 'partition "aws"'],
+  ['absolute local state path', withConnector({}, { backend: { type: 'local', path: '/var/state.tfstate' } }), 'stacks[0].backend.path', 'relative'],
+  ['unknown backend', withConnector({}, { backend: { type: 'gcs' } }), 'stacks[0].backend.type', ''],
+  ['S3 backend bucket in another partition', withConnector({}, { backend: { type: 's3', bucket: 'state', key: 'k', region: 'cn-north-1' } }), 'stacks[0].backend.region', 'partition "aws"'],
+  ['stack name with a space', withConnector({}, { name: 'my stack' }), 'stacks[0].name', 'start with a letter'],
+  ['unknown stack kind', { stacks: [{ kind: 'cluster', name: 'x', connector: ok }] }, 'stacks[0].kind', ''],
+  ['no stacks', { stacks: [] }, 'stacks', 'at least one'],
+  [
+    'two stacks of one name',
+    { stacks: [{ kind: 'account', name: 'a', connector: ok }, { kind: 'account', name: 'a', connector: ok }] },
+    'stacks[1].name',
+    'unique',
+  ],
+];
+
+describe('bad configuration is rejected with the field, the value and the rule', () => {
+  test('the catalogue is large enough', () => {
+    expect(BAD_CONFIGS.length).toBeGreaterThanOrEqual(25);
+  });
+
+  test.each(BAD_CONFIGS)('%s', (_what, config, field, rule) => {
+    const problems = problemsOf(config);
+    const problem = problems.find((p) => p.field === field);
+    expect({ fields: problems.map((p) => p.field), found: problem !== undefined }).toEqual(expect.objectContaining({ found: true }));
+    expect(problem?.rule).toContain(rule);
+    expect(problem?.value.length).toBeGreaterThan(0);
+  });
+
+  test('the message shows the value it rejects', () => {
+    expect(() => parseConfig(withConnector({ roleName: 'Qualys Role' }))).toThrow(/stacks\[0\]\.connector\.roleName: .*IAM role name.*\(got "Qualys Role"\)/);
+  });
+});
+
+describe('construct props are checked by the same rules', () => {
+  const stack = () => new TerraformStack(new App({ outdir: mkdtempSync(join(tmpdir(), 'qualys-props-')) }), 's');
+
+  test.each([
+    [{ externalId: 'a b' }, 'connector.externalId'],
+    [{ externalId: ['EU2-1', 'x'] }, 'connector.externalId[1]'],
+    [{ externalId: 'EU2-1', capabilities: ['remediation'] }, 'connector.capabilities[0]'],
+    [{ externalId: 'EU2-1', qualysAccountType: 'govcloud' }, 'connector.trustedAccountId'],
+    [{ externalId: 'EU2-1', tags: { 'aws:x': '1' } }, 'connector.tags["aws:x"]'],
+    [{}, 'connector.externalId'],
+  ])('%j names %s', (props, field) => {
+    const scope = stack();
+    expect(() => new QualysConnectorRole(scope, 'connector', props as never)).toThrow(ConfigurationError);
+    try {
+      new QualysConnectorRole(scope, 'connector', props as never);
+    } catch (error) {
+      expect((error as ConfigurationError).problems.map((p) => p.field)).toContain(field);
+    }
+    // Nothing half-built stays in the tree.
+    expect(scope.node.children).toHaveLength(0);
+  });
+
+  test('a TerraformVariable is accepted as external ID', () => {
+    const scope = stack();
+    const variable = new TerraformVariable(scope, 'external_id', { type: 'string', sensitive: true });
+    expect(() => new QualysConnectorRole(scope, 'connector', { externalId: variable })).not.toThrow();
+  });
+});
+
+describe('through the real app', () => {
+  const root = join(__dirname, '..');
+  function runApp(config: unknown, how: 'env' | 'argv' = 'env') {
+    const dir = mkdtempSync(join(tmpdir(), 'qualys-app-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
+    const outdir = join(dir, 'out');
+    const args = ['-r', 'ts-node/register/transpile-only', 'main.ts', ...(how === 'argv' ? ['--config', file] : [])];
+    const run = spawnSync(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, CDKTF_OUTDIR: outdir, QUALYS_CONNECTOR_CONFIG: how === 'env' ? file : '' },
+      encoding: 'utf8',
+    });
+    const wroteSomething = existsSync(outdir) && readdirSync(outdir).length > 0;
+    const wroteFolder = existsSync(outdir);
+    rmSync(dir, { recursive: true, force: true });
+    return { ...run, wroteSomething, wroteFolder };
+  }
+
+  test.each([
+    ['bad external ID', withConnector({ externalId: 'no spaces allowed' }), 'stacks[0].connector.externalId'],
+    ['remediation without CSPM', withConnector({ capabilities: ['remediation'] }), 'stacks[0].connector.capabilities[0]'],
+    ['govcloud region for a global connector', withConnector({}, { region: 'us-gov-east-1' }), 'stacks[0].region'],
+    ['not JSON', '{ "stacks": [', 'must be valid JSON'],
+  ])('%s: exit 1, the field on stderr, no output at all', (_what, config, field) => {
+    const run = runApp(config);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(field);
+    expect(run.wroteFolder).toBe(false);
+  });
+
+  test('a missing configuration file is named', () => {
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts'], {
+      cwd: root,
+      env: { ...process.env, QUALYS_CONNECTOR_CONFIG: 'does/not/exist.json', CDKTF_OUTDIR: join(tmpdir(), 'qualys-never-written') },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('QUALYS_CONNECTOR_CONFIG: must name an existing configuration file (got "does/not/exist.json")');
+    expect(existsSync(join(tmpdir(), 'qualys-never-written'))).toBe(false);
+  });
+
+  test('a good configuration given with --config synthesizes', () => {
+    const run = runApp(withConnector({ capabilities: ['cspm'] }), 'argv');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.wroteSomething).toBe(true);
+  });
+});
