@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkConnectorConsistency } from '../connector/consistency';
 import { QUALYS_ACCOUNT_TYPE_FACTS, QualysAccountType, describeRegion } from '../partition';
-import { connectorRoleFields, externalIdList, externalIdValue, terraformVariableName } from './fields';
+import { accountId, connectorRoleFields, externalIdList, externalIdValue, terraformVariableName } from './fields';
 
 /*
  * The app's configuration file. Its JSON Schema (schema/qualys-connector-config.schema.json) is generated
@@ -48,6 +48,18 @@ const backendSchema = z
   .discriminatedUnion('type', [localBackend, s3Backend], { error: 'must be {"type": "local"} or {"type": "s3", ...}' })
   .describe('Where Terraform keeps state. Default: local, next to this project.');
 
+const providerSettings = z
+  .strictObject({
+    accountId: accountId.optional().describe('The account this stack must deploy to; Terraform refuses credentials of any other (allowed_account_ids).'),
+    profile: z.string().min(1).optional().describe('Shared config/credentials profile of the AWS provider.'),
+    assumeRoleArn: z
+      .string()
+      .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/([\x21-\x7E]*\/)?[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role ARN: arn:<partition>:iam::<12 digits>:role/<name>' })
+      .optional()
+      .describe('Role the AWS provider assumes to reach the account (e.g. OrganizationAccountAccessRole).'),
+  })
+  .describe('How the AWS provider reaches the account.');
+
 export const accountStackSchema = z
   .strictObject({
     kind: z.literal('account').describe('One account connected with one role.'),
@@ -57,11 +69,16 @@ export const accountStackSchema = z
       .describe('Stack name: the folder under cdktf.out/stacks and the argument of cdktf deploy.'),
     region: z.string().optional().describe("Provider region. Default: the partition's main region (us-east-1, us-gov-west-1, cn-north-1)."),
     backend: backendSchema.optional(),
+    provider: providerSettings.optional(),
     connector: connectorSettingsSchema,
   })
   .superRefine((stack, ctx) => {
     const accountType = (stack.connector.qualysAccountType ?? 'global') as QualysAccountType;
     const partition = QUALYS_ACCOUNT_TYPE_FACTS[accountType]?.partition;
+    const assumeRole = stack.provider?.assumeRoleArn;
+    if (assumeRole !== undefined && partition !== undefined && assumeRole.split(':')[1] !== partition) {
+      ctx.addIssue({ code: 'custom', path: ['provider', 'assumeRoleArn'], input: assumeRole, message: `must be in partition "${partition}" (qualysAccountType "${accountType}")` });
+    }
     const regions: [string, string | undefined][] = [
       ['region', stack.region],
       ...(stack.backend?.type === 's3' ? ([['backend.region', stack.backend.region]] as [string, string][]) : []),

@@ -30,7 +30,12 @@ export class QualysAccountConnectorStack extends TerraformStack {
     const facts = QUALYS_ACCOUNT_TYPE_FACTS[settings.qualysAccountType ?? 'global'];
 
     configureBackend(this, options.name, options.backend);
-    new AwsProvider(this, 'aws', { region: options.region ?? facts.defaultRegion });
+    new AwsProvider(this, 'aws', {
+      region: options.region ?? facts.defaultRegion,
+      profile: options.provider?.profile,
+      allowedAccountIds: options.provider?.accountId ? [options.provider.accountId] : undefined,
+      assumeRole: options.provider?.assumeRoleArn ? [{ roleArn: options.provider.assumeRoleArn, sessionName: 'qualys-connector' }] : undefined,
+    });
 
     let externalId: string | string[] | TerraformVariable;
     if (typeof settings.externalId === 'object' && !Array.isArray(settings.externalId)) {

