@@ -1,0 +1,64 @@
+// Prints speed figures (npm run bench). Goals, on a 2-core machine: terraform validate of one stack under
+// 1.5 s; the whole Terraform part of the test suite under 30 s. Figures, not assertions: timing tests flake.
+import { spawnSync } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { OfflineTerraform, readJson, typesUsed } from '../test/terraform/harness';
+
+const root = join(__dirname, '..');
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function timed(fn: () => void): number {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function line(name: string, ms: number[], goal?: number): void {
+  const m = median(ms);
+  const verdict = goal === undefined ? '' : m <= goal ? `  (goal ${goal} ms: met)` : `  (goal ${goal} ms: MISSED)`;
+  process.stdout.write(`${name.padEnd(48)} median ${m.toFixed(0).padStart(6)} ms  min ${Math.min(...ms).toFixed(0).padStart(6)} ms  (${ms.length} runs)${verdict}\n`);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'qualys-bench-'));
+try {
+  const outdir = join(work, 'out');
+  const synth = () => {
+    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts'], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir, QUALYS_CONNECTOR_CONFIG: '' } });
+    if (r.status !== 0) throw new Error(String(r.stderr));
+  };
+  line('synthesis of the default stack (whole process)', Array.from({ length: runs }, () => timed(synth)));
+
+  const stackDir = join(outdir, 'stacks', 'qualys-connector');
+  const used = typesUsed([readJson(join(stackDir, 'cdk.tf.json'))]);
+  const terraform = new OfflineTerraform(used.resources, used.dataSources);
+  const copy = terraform.copyOf(stackDir);
+  const init = terraform.run(copy, ['init', '-backend=false', '-input=false']);
+  if (init.status !== 0) throw new Error(init.stderr);
+  line('offline provider start (node, no Terraform)', Array.from({ length: runs }, () => timed(() => {
+    spawnSync(process.execPath, ['-e', "require('@grpc/grpc-js');require('@grpc/proto-loader');require('@msgpack/msgpack')"], { cwd: root });
+  })));
+  line('terraform validate, one stack (after init)', Array.from({ length: runs }, () => timed(() => {
+    const r = terraform.run(copy, ['validate']);
+    if (r.status !== 0) throw new Error(r.stderr);
+  })), 1500);
+  line('terraform init + validate, one stack', Array.from({ length: runs }, () => timed(() => {
+    const r = terraform.validate(stackDir);
+    if (r.status !== 0) throw new Error(r.stderr);
+  })));
+  terraform.dispose();
+
+  const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+  line('Terraform part of the test suite (jest)', [timed(() => {
+    const r = spawnSync(process.execPath, [jest, 'test/terraform.test.ts', 'test/terraform-variable.test.ts'], { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+  })], 30000);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,160 @@
+import { spawnSync } from 'child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { OfflineTerraform, listing, readJson, typesUsed } from './terraform/harness';
+import { providerSchemas } from './terraform/schema';
+
+/*
+ * Every stack the app synthesizes (default configuration and each example) checked by the Terraform binary
+ * against the schema of the AWS provider version the bindings were generated from, offline.
+ */
+const root = join(__dirname, '..');
+const work = mkdtempSync(join(tmpdir(), 'qualys-tf-stacks-'));
+
+function synthesize(name: string, configFile?: string): string {
+  const outdir = join(work, name);
+  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts'], {
+    cwd: root,
+    env: { ...process.env, CDKTF_OUTDIR: outdir, QUALYS_CONNECTOR_CONFIG: configFile ?? '' },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`synthesis of ${name} failed: ${run.stderr}`);
+  return outdir;
+}
+
+const outdirs = [
+  synthesize('default'),
+  ...readdirSync(join(root, 'examples'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => synthesize(f.replace(/\.json$/, ''), join(root, 'examples', f))),
+];
+const stacks = outdirs.flatMap((outdir) =>
+  readdirSync(join(outdir, 'stacks')).map((stack) => ({ name: `${outdir.slice(work.length + 1)}/${stack}`, dir: join(outdir, 'stacks', stack) })),
+);
+const configs = stacks.map((s) => readJson(join(s.dir, 'cdk.tf.json')));
+const used = typesUsed(configs);
+let terraform: OfflineTerraform;
+
+beforeAll(() => {
+  terraform = new OfflineTerraform(used.resources, used.dataSources);
+});
+afterAll(() => {
+  terraform?.dispose();
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('the stacks cover the types the project emits', () => {
+  expect([...used.resources].sort()).toEqual([
+    'aws_iam_policy',
+    'aws_iam_role',
+    'aws_iam_role_policy_attachment',
+    'aws_iam_role_policy_attachments_exclusive',
+  ]);
+  expect([...used.dataSources]).toEqual(['aws_iam_policy_document']);
+  expect(stacks.length).toBeGreaterThanOrEqual(6);
+});
+
+describe.each(stacks)('$name', ({ dir }) => {
+  test('terraform init and validate succeed, and leave the synthesized folder untouched', () => {
+    const before = listing(dir);
+    const result = terraform.validate(dir);
+    expect(result.init.stderr).toBe('');
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('Success! The configuration is valid.');
+    expect(result.status).toBe(0);
+    expect(listing(dir)).toEqual(before);
+  });
+});
+
+// Terraform JSON as plain data: the cases below poke at paths they know exist.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type TerraformJson = Record<string, any>;
+
+describe('the check bites: broken configurations fail validation', () => {
+  const [defaultStack] = stacks;
+
+  function validateMutated(mutate: (config: TerraformJson) => void) {
+    const config = JSON.parse(JSON.stringify(configs[0]));
+    mutate(config);
+    const dir = mkdtempSync(join(work, 'broken-'));
+    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(config));
+    return terraform.validate(dir);
+  }
+  const firstKey = (o: Record<string, unknown>) => Object.keys(o)[0];
+
+  test.each<[string, (c: TerraformJson) => void, string]>([
+    ['an unknown attribute', (c) => (c.resource.aws_iam_role[firstKey(c.resource.aws_iam_role)].bogus_argument = 'x'), 'No argument or block type is named "bogus_argument"'],
+    ['a missing required attribute', (c) => delete c.resource.aws_iam_role[firstKey(c.resource.aws_iam_role)].assume_role_policy, 'Missing required argument'],
+    ['a reference to an undeclared resource', (c) => (c.output.role_arn.value = '${aws_iam_role.missing.arn}'), 'Reference to undeclared resource'],
+    ['a reference to an attribute the resource lacks', (c) => (c.output.role_arn.value = `\${aws_iam_role.${firstKey(c.resource.aws_iam_role)}.no_such_attribute}`), 'Unsupported attribute'],
+    ['an unknown attribute in a nested block', (c) => (c.data.aws_iam_policy_document[firstKey(c.data.aws_iam_policy_document)].statement[0].principals[0].bogus = 'x'), 'No argument or block type is named "bogus"'],
+    ['a value of the wrong type', (c) => (c.resource.aws_iam_role[firstKey(c.resource.aws_iam_role)].max_session_duration = 'one hour'), 'Incorrect attribute value type'],
+    ['an unknown resource type', (c) => (c.resource.aws_iam_rol = { x: { name: 'x' } }), 'Invalid resource type'],
+  ])('%s', (_what, mutate, message) => {
+    const result = validateMutated(mutate);
+    expect(result.status).toBe(1);
+    // Terraform's messages quote the configuration; keep the failure short.
+    expect(result.stderr.includes(message) ? message : result.stderr.slice(0, 400)).toBe(message);
+  });
+
+  test('the default stack itself is the base of those cases', () => {
+    expect(defaultStack.name).toBe('default/qualys-connector');
+  });
+});
+
+describe('terraform test with mock_provider', () => {
+  test("the default stack's external ID variable rejects a bad value and accepts a good one", () => {
+    const result = terraform.test(stacks[0].dir, {
+      'tests/external_id.tftest.hcl': [
+        'mock_provider "aws" {}',
+        '',
+        'run "accepts_a_qualys_external_id" {',
+        '  command = plan',
+        '  variables {',
+        '    external_id = "US4-144359-1646867770137"',
+        '  }',
+        '  assert {',
+        '    condition     = output.trusted_principal == "arn:aws:iam::805950163170:root"',
+        '    error_message = "the trust policy principal is not the Qualys account"',
+        '  }',
+        '}',
+        '',
+        'run "rejects_an_external_id_with_spaces" {',
+        '  command = plan',
+        '  variables {',
+        '    external_id = "not a valid id"',
+        '  }',
+        '  expect_failures = [var.external_id]',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    expect(result.init.status).toBe(0);
+    expect(result.stdout).toContain('run "accepts_a_qualys_external_id"... pass');
+    expect(result.stdout).toContain('run "rejects_an_external_id_with_spaces"... pass');
+    expect(result.stdout).toContain('2 passed, 0 failed');
+    expect(result.status).toBe(0);
+  });
+
+  test('an expectation that does not hold makes terraform test fail', () => {
+    const result = terraform.test(stacks[0].dir, {
+      'tests/wrong.tftest.hcl': [
+        'mock_provider "aws" {}',
+        'run "accepts_spaces" {',
+        '  command = plan',
+        '  variables {',
+        '    external_id = "not a valid id"',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout + result.stderr).toContain('The external ID must be 2 to 1224 characters');
+  });
+});
+
+test('a type missing from the bindings fails loudly', () => {
+  expect(() => providerSchemas(['aws_no_such_resource'], [])).toThrow(/no @cdktf\/provider-aws binding for aws_no_such_resource/);
+});
