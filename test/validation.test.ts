@@ -66,6 +66,8 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['absolute local state path', withConnector({}, { backend: { type: 'local', path: '/var/state.tfstate' } }), 'stacks[0].backend.path', 'relative'],
   ['unknown backend', withConnector({}, { backend: { type: 'gcs' } }), 'stacks[0].backend.type', ''],
   ['S3 backend bucket in another partition', withConnector({}, { backend: { type: 's3', bucket: 'state', key: 'k', region: 'cn-north-1' } }), 'stacks[0].backend.region', 'partition "aws"'],
+  ['provider role in another partition', withConnector({}, { provider: { assumeRoleArn: 'arn:aws-cn:iam::123456789012:role/Admin' } }), 'stacks[0].provider.assumeRoleArn', 'partition "aws"'],
+  ['provider account that is not 12 digits', withConnector({}, { provider: { accountId: '1234' } }), 'stacks[0].provider.accountId', '12 digits'],
   ['stack name with a space', withConnector({}, { name: 'my stack' }), 'stacks[0].name', 'start with a letter'],
   ['unknown stack kind', { stacks: [{ kind: 'cluster', name: 'x', connector: ok }] }, 'stacks[0].kind', ''],
   ['no stacks', { stacks: [] }, 'stacks', 'at least one'],
