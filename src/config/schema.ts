@@ -62,7 +62,7 @@ const providerSettings = z
 
 export const accountStackSchema = z
   .strictObject({
-    kind: z.literal('account').describe('One account connected with one role.'),
+    kind: z.literal('account', { error: 'must be "account": one account connected with one role' }).describe('One account connected with one role.'),
     name: z
       .string({ error: 'must be a stack name' })
       .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, { error: 'must start with a letter and have at most 64 letters, digits, _ or -' })
