@@ -83,6 +83,8 @@ describe.each(cases)('$variant in $accountType', ({ variant, capabilities, accou
     expect(stack.output.external_id).toMatchObject({ sensitive: true, value: 'EU2-2792719' });
     expect(stack.output.trusted_principal.value).toBe(expected.principal);
     expect(stack.output.role_arn.value).toMatch(/^\$\{aws_iam_role\.[\w-]+\.arn\}$/);
+    // Only importExistingRole adds import blocks.
+    expect((stack as { import?: unknown }).import).toBeUndefined();
   });
 
   test('no IAM document is built by interpolation', () => {
@@ -140,8 +142,8 @@ describe('role settings', () => {
   });
 
   test('importExistingRole adopts a hand-made role by name', () => {
-    const config = parseConfig({ stacks: [{ kind: 'account', name: 'adopt', connector: { externalId: 'EU2-1' } }] });
-    const adopted = new QualysAccountConnectorStack(Testing.app(), { ...config.stacks[0], importExistingRole: true });
+    const config = parseConfig({ stacks: [{ kind: 'account', name: 'adopt', importExistingRole: true, connector: { externalId: 'EU2-1' } }] });
+    const adopted = new QualysAccountConnectorStack(Testing.app(), config.stacks[0]);
     const json = JSON.parse(Testing.synth(adopted)) as { import?: { to: string; id: string }[] };
     expect(json.import).toEqual([expect.objectContaining({ id: 'QualysCVRole', to: expect.stringMatching(/^aws_iam_role\./) })]);
   });

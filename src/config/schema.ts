@@ -70,6 +70,10 @@ export const accountStackSchema = z
     region: z.string().optional().describe("Provider region. Default: the partition's main region (us-east-1, us-gov-west-1, cn-north-1)."),
     backend: backendSchema.optional(),
     provider: providerSettings.optional(),
+    importExistingRole: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .describe('Adopt a role of the same name made by hand: Terraform imports it on the next apply instead of failing with "already exists".'),
     connector: connectorSettingsSchema,
   })
   .superRefine((stack, ctx) => {

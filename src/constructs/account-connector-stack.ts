@@ -12,10 +12,7 @@ import { QualysConnectorRole } from './connector-role';
 export const EXTERNAL_ID_VARIABLE_CONDITION = (name: string): string =>
   `\${length(var.${name}) >= 2 && length(var.${name}) <= 1224 && can(regex("^[\\\\w+=,.@:/-]+$", var.${name}))}`;
 
-export interface AccountConnectorStackOptions extends AccountStackConfig {
-  /** Adopt a hand-made role of the same name (Terraform import on the next apply). */
-  readonly importExistingRole?: boolean;
-}
+export type AccountConnectorStackOptions = AccountStackConfig;
 
 /**
  * A deployable stack for one account: AWS provider in the partition's region, backend, the connector role
