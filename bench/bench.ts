@@ -4,6 +4,7 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { synthesizeInto } from '../test/support/app-process';
 import { OfflineTerraform, readJson, typesUsed } from '../test/terraform/harness';
 
 const root = join(__dirname, '..');
@@ -29,10 +30,7 @@ function line(name: string, ms: number[], goal?: number): void {
 const work = mkdtempSync(join(tmpdir(), 'qualys-bench-'));
 try {
   const outdir = join(work, 'out');
-  const synth = () => {
-    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts'], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir, QUALYS_CONNECTOR_CONFIG: '' } });
-    if (r.status !== 0) throw new Error(String(r.stderr));
-  };
+  const synth = () => synthesizeInto(outdir);
   line('synthesis of the default stack (whole process)', Array.from({ length: runs }, () => timed(synth)));
 
   const stackDir = join(outdir, 'stacks', 'qualys-connector');

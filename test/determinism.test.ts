@@ -1,9 +1,9 @@
-import { spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, relative } from 'path';
+import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
 
-const root = join(__dirname, '..');
+const root = PROJECT_ROOT;
 const examples = join(root, 'examples');
 
 function filesUnder(dir: string): string[] {
@@ -11,16 +11,6 @@ function filesUnder(dir: string): string[] {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
-}
-
-/** Runs the app as `cdktf synth` does (the command in cdktf.json) into `outdir`. */
-function synthInto(outdir: string, configFile?: string): void {
-  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts'], {
-    cwd: root,
-    env: { ...process.env, CDKTF_OUTDIR: outdir, QUALYS_CONNECTOR_CONFIG: configFile ?? '' },
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`synthesis failed: ${run.stderr}`);
 }
 
 const configs = [
@@ -35,8 +25,8 @@ describe.each(configs)('%s', (_name, configFile) => {
     const work = mkdtempSync(join(tmpdir(), 'qualys-determinism-'));
     try {
       const [a, b] = [join(work, 'first'), join(work, 'second')];
-      synthInto(a, configFile);
-      synthInto(b, configFile);
+      synthesizeInto(a, configFile);
+      synthesizeInto(b, configFile);
       const filesA = filesUnder(a).map((f) => relative(a, f)).sort();
       expect(filesUnder(b).map((f) => relative(b, f)).sort()).toEqual(filesA);
       expect(filesA).toContain('manifest.json');

@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { synthConnector } from './support/synth';
+import { requireTerraform } from './terraform/harness';
 
 /*
  * The external ID variable's validation block, judged by the Terraform binary itself: the variable (and an
@@ -20,11 +21,7 @@ function terraform(args: string[]) {
 }
 
 beforeAll(() => {
-  try {
-    execFileSync('terraform', ['version'], { stdio: 'pipe' });
-  } catch {
-    throw new Error('the terraform binary is not on the PATH: install Terraform 1.11 (CI installs it in .ci/run)');
-  }
+  requireTerraform();
   dir = mkdtempSync(join(tmpdir(), 'qualys-tfvar-'));
   writeFileSync(join(dir, 'none.tfrc'), '');
   writeFileSync(

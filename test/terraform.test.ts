@@ -1,7 +1,7 @@
-import { spawnSync } from 'child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
 import { OfflineTerraform, listing, readJson, typesUsed } from './terraform/harness';
 import { providerSchemas } from './terraform/schema';
 
@@ -9,17 +9,12 @@ import { providerSchemas } from './terraform/schema';
  * Every stack the app synthesizes (default configuration and each example) checked by the Terraform binary
  * against the schema of the AWS provider version the bindings were generated from, offline.
  */
-const root = join(__dirname, '..');
+const root = PROJECT_ROOT;
 const work = mkdtempSync(join(tmpdir(), 'qualys-tf-stacks-'));
 
 function synthesize(name: string, configFile?: string): string {
   const outdir = join(work, name);
-  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts'], {
-    cwd: root,
-    env: { ...process.env, CDKTF_OUTDIR: outdir, QUALYS_CONNECTOR_CONFIG: configFile ?? '' },
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`synthesis of ${name} failed: ${run.stderr}`);
+  synthesizeInto(outdir, configFile);
   return outdir;
 }
 

@@ -1,11 +1,11 @@
 import { App, TerraformStack, TerraformVariable } from 'cdktf';
-import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseConfig } from '../src/app';
 import { QualysConnectorRole } from '../src/constructs/connector-role';
 import { ConfigurationError } from '../src/errors';
+import { runApp } from './support/app-process';
 
 const ok = { externalId: 'EU2-2792719' };
 const withConnector = (connector: Record<string, unknown>, stack: Record<string, unknown> = {}) => ({
@@ -127,18 +127,12 @@ describe('construct props are checked by the same rules', () => {
 });
 
 describe('through the real app', () => {
-  const root = join(__dirname, '..');
-  function runApp(config: unknown, how: 'env' | 'argv' = 'env') {
+  function runWithConfig(config: unknown, how: 'env' | 'argv' = 'env') {
     const dir = mkdtempSync(join(tmpdir(), 'qualys-app-'));
     const file = join(dir, 'config.json');
     writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
     const outdir = join(dir, 'out');
-    const args = ['-r', 'ts-node/register/transpile-only', 'main.ts', ...(how === 'argv' ? ['--config', file] : [])];
-    const run = spawnSync(process.execPath, args, {
-      cwd: root,
-      env: { ...process.env, CDKTF_OUTDIR: outdir, QUALYS_CONNECTOR_CONFIG: how === 'env' ? file : '' },
-      encoding: 'utf8',
-    });
+    const run = runApp(outdir, file, { viaArgument: how === 'argv' });
     const wroteSomething = existsSync(outdir) && readdirSync(outdir).length > 0;
     const wroteFolder = existsSync(outdir);
     rmSync(dir, { recursive: true, force: true });
@@ -151,25 +145,21 @@ describe('through the real app', () => {
     ['govcloud region for a global connector', withConnector({}, { region: 'us-gov-east-1' }), 'stacks[0].region'],
     ['not JSON', '{ "stacks": [', 'must be valid JSON'],
   ])('%s: exit 1, the field on stderr, no output at all', (_what, config, field) => {
-    const run = runApp(config);
+    const run = runWithConfig(config);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(field);
     expect(run.wroteFolder).toBe(false);
   });
 
   test('a missing configuration file is named', () => {
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts'], {
-      cwd: root,
-      env: { ...process.env, QUALYS_CONNECTOR_CONFIG: 'does/not/exist.json', CDKTF_OUTDIR: join(tmpdir(), 'qualys-never-written') },
-      encoding: 'utf8',
-    });
+    const run = runApp(join(tmpdir(), 'qualys-never-written'), 'does/not/exist.json');
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('QUALYS_CONNECTOR_CONFIG: must name an existing configuration file (got "does/not/exist.json")');
     expect(existsSync(join(tmpdir(), 'qualys-never-written'))).toBe(false);
   });
 
   test('a good configuration given with --config synthesizes', () => {
-    const run = runApp(withConnector({ capabilities: ['cspm'] }), 'argv');
+    const run = runWithConfig(withConnector({ capabilities: ['cspm'] }), 'argv');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.wroteSomething).toBe(true);
