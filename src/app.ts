@@ -4,6 +4,7 @@ import { resolve } from 'path';
 import { parseOrThrow } from './config/issues';
 import { AppConfig, appConfigSchema } from './config/schema';
 import { QualysAccountConnectorStack } from './constructs/account-connector-stack';
+import { QualysOrganizationConnectorStack, checkOrganizationStack } from './constructs/organization-connector-stack';
 import { ConfigurationError } from './errors';
 
 /** Environment variable holding the path of the configuration file. */
@@ -54,13 +55,19 @@ export function loadConfig(path: string | undefined): AppConfig {
 }
 
 export function parseConfig(data: unknown, source = 'config'): AppConfig {
-  return parseOrThrow(appConfigSchema, data, '', `Invalid Qualys connector configuration in ${source}`);
+  const config = parseOrThrow(appConfigSchema, data, '', `Invalid Qualys connector configuration in ${source}`);
+  // Checks that need the rendered roles (e.g. template size) also run before anything is written.
+  config.stacks.forEach((stack, i) => {
+    if (stack.kind === 'organization') checkOrganizationStack(stack, `stacks[${i}]`);
+  });
+  return config;
 }
 
 /** Builds every stack of a configuration into an app; construct props are validated as the stacks are built. */
 export function buildApp(config: AppConfig, app: App = new App()): App {
-  for (const stack of config.stacks) {
-    new QualysAccountConnectorStack(app, stack);
-  }
+  config.stacks.forEach((stack, i) => {
+    if (stack.kind === 'organization') new QualysOrganizationConnectorStack(app, stack, `stacks[${i}]`);
+    else new QualysAccountConnectorStack(app, stack);
+  });
   return app;
 }

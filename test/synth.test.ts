@@ -143,7 +143,9 @@ describe('role settings', () => {
 
   test('importExistingRole adopts a hand-made role by name', () => {
     const config = parseConfig({ stacks: [{ kind: 'account', name: 'adopt', importExistingRole: true, connector: { externalId: 'EU2-1' } }] });
-    const adopted = new QualysAccountConnectorStack(Testing.app(), config.stacks[0]);
+    const [stack] = config.stacks;
+    if (stack.kind !== 'account') throw new Error('expected an account stack');
+    const adopted = new QualysAccountConnectorStack(Testing.app(), stack);
     const json = JSON.parse(Testing.synth(adopted)) as { import?: { to: string; id: string }[] };
     expect(json.import).toEqual([expect.objectContaining({ id: 'QualysCVRole', to: expect.stringMatching(/^aws_iam_role\./) })]);
   });

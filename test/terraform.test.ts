@@ -41,6 +41,8 @@ afterAll(() => {
 
 test('the stacks cover the types the project emits', () => {
   expect([...used.resources].sort()).toEqual([
+    'aws_cloudformation_stack_set',
+    'aws_cloudformation_stack_set_instance',
     'aws_iam_policy',
     'aws_iam_role',
     'aws_iam_role_policy_attachment',

@@ -69,7 +69,7 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['provider role in another partition', withConnector({}, { provider: { assumeRoleArn: 'arn:aws-cn:iam::123456789012:role/Admin' } }), 'stacks[0].provider.assumeRoleArn', 'partition "aws"'],
   ['provider account that is not 12 digits', withConnector({}, { provider: { accountId: '1234' } }), 'stacks[0].provider.accountId', '12 digits'],
   ['stack name with a space', withConnector({}, { name: 'my stack' }), 'stacks[0].name', 'start with a letter'],
-  ['unknown stack kind', { stacks: [{ kind: 'cluster', name: 'x', connector: ok }] }, 'stacks[0].kind', 'must be "account"'],
+  ['unknown stack kind', { stacks: [{ kind: 'cluster', name: 'x', connector: ok }] }, 'stacks[0].kind', 'must have kind "account" or "organization"'],
   ['no stacks', { stacks: [] }, 'stacks', 'at least one'],
   [
     'two stacks of one name',

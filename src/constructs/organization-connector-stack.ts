@@ -1,0 +1,218 @@
+import { CloudformationStack } from '@cdktf/provider-aws/lib/cloudformation-stack';
+import { CloudformationStackSet } from '@cdktf/provider-aws/lib/cloudformation-stack-set';
+import { CloudformationStackSetInstance } from '@cdktf/provider-aws/lib/cloudformation-stack-set-instance';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { TEMPLATE_BODY_LIMIT, renderRoleTemplate, templateSize } from '../cloudformation/role-template';
+import { OrganizationStackConfig } from '../config/schema';
+import { ConnectorRoleModel, buildConnectorRoleModel } from '../connector/model';
+import { QualysConnectorRoleProps } from '../connector/props';
+import { ConfigurationError } from '../errors';
+import { QUALYS_ACCOUNT_TYPE_FACTS } from '../partition';
+import { CapabilityName } from '../permissions/types';
+import { EXTERNAL_ID_VARIABLE_CONDITION, configureBackend } from './account-connector-stack';
+import { QualysConnectorRole } from './connector-role';
+import { EXTERNAL_ID_RULE } from '../config/fields';
+
+export const DEFAULT_STACK_SET_NAME = 'QualysConnectorMemberRoles';
+export const DEFAULT_MANAGEMENT_STACK_NAME = 'QualysConnectorManagementRole';
+const DEFAULT_TIMEOUT = '60m';
+
+/** The two roles of an organization connector, derived from one configuration. */
+export interface OrganizationModels {
+  /** The management account's role: the chosen capabilities plus Organization. */
+  readonly management: ConnectorRoleModel;
+  /** Every member account's role: the chosen capabilities without Organization. */
+  readonly member: ConnectorRoleModel;
+  /** OU IDs (duplicates removed, in the given order) or the root ID. */
+  readonly targets: readonly string[];
+  readonly excludedAccountIds: readonly string[];
+  readonly stackSetRegion: string;
+}
+
+/**
+ * Derives both role models and checks what only the combination shows (the member template's size).
+ * `externalId` is the literal ID or the token of the stack's variable.
+ */
+export function buildOrganizationModels(stack: OrganizationStackConfig, externalId: string | TerraformVariable, fieldPrefix: string): OrganizationModels {
+  const { externalId: _configured, capabilities = [], ...settings } = stack.connector;
+  const chosen = capabilities.filter((c) => c !== 'organization') as CapabilityName[];
+  const props = (caps: CapabilityName[]): QualysConnectorRoleProps => ({ ...settings, externalId, capabilities: caps });
+  const management = buildConnectorRoleModel(props([...chosen, 'organization']), `${fieldPrefix}.connector`);
+  const member = buildConnectorRoleModel(props(chosen), `${fieldPrefix}.connector`);
+  const excludedAccountIds = [...(stack.members.excludedAccountIds ?? [])].sort();
+  const targets = stack.members.organizationRootId ? [stack.members.organizationRootId] : [...new Set(stack.members.organizationalUnitIds ?? [])];
+  const template = renderRoleTemplate(member, { excludedAccountIds, description: 'Qualys connector role for member accounts' });
+  const size = templateSize(template);
+  if (size > TEMPLATE_BODY_LIMIT) {
+    throw new ConfigurationError([
+      {
+        field: `${fieldPrefix}.members.excludedAccountIds`,
+        value: `${excludedAccountIds.length} accounts`,
+        rule: `make the member template ${size} bytes, above the ${TEMPLATE_BODY_LIMIT}-byte template_body limit; exclude whole OUs by not targeting them instead`,
+      },
+    ]);
+  }
+  const stackSetRegion = stack.members.region ?? QUALYS_ACCOUNT_TYPE_FACTS[member.accountType].defaultRegion;
+  return { management, member, targets, excludedAccountIds, stackSetRegion };
+}
+
+/**
+ * Everything that can reject an organization configuration, before any construct or output exists. A
+ * variable's value is unknown here; a valid stand-in takes its place (Terraform validates the variable).
+ */
+export function checkOrganizationStack(stack: OrganizationStackConfig, fieldPrefix: string): void {
+  const literal = typeof stack.connector.externalId === 'string' ? stack.connector.externalId : 'checked-by-terraform';
+  buildOrganizationModels(stack, literal, fieldPrefix);
+}
+
+/**
+ * An AWS Organization connected to Qualys: the management account's role (Terraform role or a
+ * CloudFormation stack of the same template) and a service-managed StackSet that puts the member role into
+ * every account of the target OUs, one stack set instance per OU.
+ */
+export class QualysOrganizationConnectorStack extends TerraformStack {
+  readonly models: OrganizationModels;
+  readonly stackSet: CloudformationStackSet;
+  readonly instances: readonly CloudformationStackSetInstance[];
+
+  constructor(scope: Construct, options: OrganizationStackConfig, fieldPrefix = options.name) {
+    checkOrganizationStack(options, fieldPrefix);
+    super(scope, options.name);
+    const literalId = typeof options.connector.externalId === 'string' ? options.connector.externalId : undefined;
+
+    const facts = QUALYS_ACCOUNT_TYPE_FACTS[options.connector.qualysAccountType ?? 'global'];
+    const region = options.region ?? facts.defaultRegion;
+    configureBackend(this, options.name, options.backend);
+    new AwsProvider(this, 'aws', {
+      region,
+      profile: options.provider?.profile,
+      allowedAccountIds: options.provider?.accountId ? [options.provider.accountId] : undefined,
+      assumeRole: options.provider?.assumeRoleArn ? [{ roleArn: options.provider.assumeRoleArn, sessionName: 'qualys-connector' }] : undefined,
+    });
+    const admin = options.delegatedAdmin;
+    const stackSetProvider = admin
+      ? new AwsProvider(this, 'aws-stackset-admin', {
+          alias: 'stackset_admin',
+          region,
+          profile: admin.profile,
+          allowedAccountIds: [admin.accountId],
+          assumeRole: admin.assumeRoleArn ? [{ roleArn: admin.assumeRoleArn, sessionName: 'qualys-connector' }] : undefined,
+        })
+      : undefined;
+    const callAs = admin ? 'DELEGATED_ADMIN' : 'SELF';
+
+    let externalId: string | TerraformVariable;
+    if (literalId !== undefined) {
+      externalId = literalId;
+    } else {
+      const name = (options.connector.externalId as { variable: string }).variable;
+      const variable = new TerraformVariable(this, `variable-${name}`, {
+        type: 'string',
+        sensitive: true,
+        description: 'External ID entered in the Qualys organization connector (shared by every role)',
+        validation: [{ condition: EXTERNAL_ID_VARIABLE_CONDITION(name), errorMessage: `The external ID ${EXTERNAL_ID_RULE}.` }],
+      });
+      variable.overrideLogicalId(name);
+      externalId = variable;
+    }
+    const models = buildOrganizationModels(options, externalId, fieldPrefix);
+    this.models = models;
+    const externalIdValue = models.member.externalIds[0];
+    const parameters = { ExternalId: externalIdValue, RoleName: models.member.roleName, TrustedAccountId: models.member.trustedAccountId };
+
+    // Management account role.
+    let managementRoleArn: string;
+    if (options.managementRole?.deployWith === 'cloudformation-stack') {
+      const stack = new CloudformationStack(this, 'management-role-stack', {
+        name: options.managementRole.stackName ?? DEFAULT_MANAGEMENT_STACK_NAME,
+        templateBody: Fn.jsonencode(renderRoleTemplate(models.management, { description: 'Qualys connector role for the management account' })),
+        parameters,
+        capabilities: ['CAPABILITY_NAMED_IAM'],
+        onFailure: 'ROLLBACK',
+        timeouts: { create: options.members.timeouts?.create ?? DEFAULT_TIMEOUT, update: options.members.timeouts?.update ?? DEFAULT_TIMEOUT, delete: options.members.timeouts?.delete ?? DEFAULT_TIMEOUT },
+      });
+      managementRoleArn = stack.outputs.lookup('RoleArn');
+    } else {
+      const { externalId: _e, capabilities: _c, ...settings } = options.connector;
+      const role = new QualysConnectorRole(this, 'management-role', {
+        ...settings,
+        externalId,
+        capabilities: models.management.capabilities,
+        importExistingRole: options.importExistingRole,
+      });
+      managementRoleArn = role.roleArn;
+    }
+
+    // Member roles.
+    const protect = options.members.protectFromDestroy === true;
+    const preferences = options.members.operationPreferences;
+    const stackSetPreferences = preferences
+      ? {
+          failureToleranceCount: preferences.failureToleranceCount,
+          failureTolerancePercentage: preferences.failureTolerancePercentage,
+          maxConcurrentCount: preferences.maxConcurrentCount,
+          maxConcurrentPercentage: preferences.maxConcurrentPercentage,
+        }
+      : undefined;
+    this.stackSet = new CloudformationStackSet(this, 'member-roles', {
+      provider: stackSetProvider,
+      name: options.members.stackSetName ?? DEFAULT_STACK_SET_NAME,
+      description: 'Qualys connector role in every member account',
+      permissionModel: 'SERVICE_MANAGED',
+      callAs,
+      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: options.members.retainStacksOnAccountRemoval ?? false },
+      managedExecution: { active: true },
+      capabilities: ['CAPABILITY_NAMED_IAM'],
+      templateBody: Fn.jsonencode(renderRoleTemplate(models.member, { excludedAccountIds: models.excludedAccountIds, description: 'Qualys connector role for member accounts' })),
+      parameters,
+      operationPreferences: stackSetPreferences,
+      timeouts: { update: options.members.timeouts?.update ?? DEFAULT_TIMEOUT },
+      lifecycle: {
+        // Perpetual diff with SERVICE_MANAGED + auto_deployment before provider 6.29.
+        ignoreChanges: ['administration_role_arn'],
+        preventDestroy: protect,
+      },
+    });
+
+    this.instances = models.targets.map(
+      (target) =>
+        new CloudformationStackSetInstance(this, `member-roles-${target}`, {
+          provider: stackSetProvider,
+          stackSetName: this.stackSet.name,
+          callAs,
+          stackSetInstanceRegion: models.stackSetRegion,
+          deploymentTargets: { organizationalUnitIds: [target] },
+          // Used at creation only: an edit of an OU-targeted instance would force an update it cannot make in place.
+          operationPreferences: preferences ? { ...stackSetPreferences, concurrencyMode: preferences.concurrencyMode } : undefined,
+          retainStack: false,
+          timeouts: {
+            create: options.members.timeouts?.create ?? DEFAULT_TIMEOUT,
+            update: options.members.timeouts?.update ?? DEFAULT_TIMEOUT,
+            delete: options.members.timeouts?.delete ?? DEFAULT_TIMEOUT,
+          },
+          lifecycle: { ignoreChanges: ['operation_preferences'], preventDestroy: protect },
+        }),
+    );
+
+    const summaries = this.instances.map((i) => `${i.fqn}.stack_instance_summaries`).join(', ');
+    const excluded = models.excludedAccountIds.map((id) => `"${id}"`).join(', ');
+    const arnOf = `arn:${models.member.partition}:iam::\${s.account_id}:role${models.member.path}${models.member.roleName}`;
+    // Group by account so an account listed by two instances cannot break the map, then take one ARN each.
+    const memberRoleArns = `\${{ for id, arns in { for s in flatten([${summaries}]) : s.account_id => "${arnOf}"... if !contains([${excluded}], s.account_id) } : id => arns[0] }}`;
+
+    const outputs: [string, unknown, string, boolean?][] = [
+      ['management_role_arn', managementRoleArn, 'Role ARN of the management account, for the Qualys organization connector'],
+      ['member_role_name', models.member.roleName, 'Name of the role in every member account'],
+      ['member_role_arns', memberRoleArns, 'Member account ID to role ARN, for the accounts the stack set deployed a role to'],
+      ['stack_set_id', this.stackSet.id, 'ID of the member role stack set'],
+      ['stack_set_arn', this.stackSet.arn, 'ARN of the member role stack set'],
+      ['external_id', externalIdValue, 'External ID to enter in the Qualys connector', true],
+    ];
+    for (const [name, value, description, sensitive] of outputs) {
+      new TerraformOutput(this, name, { value, description, sensitive, staticId: true });
+    }
+  }
+}
+
