@@ -41,6 +41,7 @@ afterAll(() => {
 
 test('the stacks cover the types the project emits', () => {
   expect([...used.resources].sort()).toEqual([
+    'aws_cloudformation_stack',
     'aws_cloudformation_stack_set',
     'aws_cloudformation_stack_set_instance',
     'aws_iam_policy',
@@ -149,6 +150,54 @@ describe('terraform test with mock_provider', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stdout + result.stderr).toContain('The external ID must be 2 to 1224 characters');
+  });
+});
+
+describe('terraform test of the organization example', () => {
+  test('member_role_arns maps accounts to roles (duplicates merged, excluded accounts left out); the template keeps ${AWS::Partition}', () => {
+    const organization = stacks.find((s) => s.name === 'organization/qualys-organization');
+    if (!organization) throw new Error('the organization example was not synthesized');
+    const summary = (account: string, ou: string) => `{ account_id = "${account}", organizational_unit_id = "${ou}", stack_id = "stack-${account}" }`;
+    const override = (ou: string, accounts: string[]) =>
+      [
+        'override_resource {',
+        `  target = aws_cloudformation_stack_set_instance.member-roles-${ou}`,
+        `  values = { stack_instance_summaries = [${accounts.map((a) => summary(a, ou)).join(', ')}] }`,
+        '}',
+      ].join('\n');
+    const result = terraform.test(organization.dir, {
+      'tests/organization.tftest.hcl': [
+        'mock_provider "aws" {}',
+        override('ou-ab12-11111111', ['444444444444', '555555555555', '333333333333']),
+        override('ou-ab12-22222222', ['555555555555', '666666666666']),
+        'run "rollout" {',
+        '  variables {',
+        '    external_id = "EU2-2792719"',
+        '  }',
+        '  assert {',
+        '    condition = output.member_role_arns == {',
+        '      "444444444444" = "arn:aws:iam::444444444444:role/QualysCVRole"',
+        '      "555555555555" = "arn:aws:iam::555555555555:role/QualysCVRole"',
+        '      "666666666666" = "arn:aws:iam::666666666666:role/QualysCVRole"',
+        '    }',
+        '    error_message = "member_role_arns is wrong"',
+        '  }',
+        '  assert {',
+        '    condition     = jsondecode(aws_cloudformation_stack_set.member-roles.template_body).Resources.QualysConnectorRole.Type == "AWS::IAM::Role"',
+        '    error_message = "the template body is not the member template"',
+        '  }',
+        '  assert {',
+        '    condition     = strcontains(aws_cloudformation_stack_set.member-roles.template_body, "arn:$${AWS::Partition}:iam::aws:policy/SecurityAudit")',
+        '    error_message = "the template lost its $${AWS::Partition}"',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    expect(result.init.status).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('1 passed, 0 failed');
+    expect(result.status).toBe(0);
   });
 });
 

@@ -22,6 +22,11 @@ function problemsOf(config: unknown): ConfigurationError['problems'] {
   throw new Error('configuration was accepted');
 }
 
+const org = (members: Record<string, unknown> = {}, stack: Record<string, unknown> = {}, connector: Record<string, unknown> = {}) => ({
+  stacks: [{ kind: 'organization', name: 'org', connector: { ...ok, ...connector }, members: { organizationalUnitIds: ['ou-ab12-11111111'], ...members }, ...stack }],
+});
+const M = 'stacks[0].members';
+
 /** [what, configuration, field that must be named, a word of the rule]. */
 const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['external ID with a space', withConnector({ externalId: 'EU2 2792719' }), 'stacks[0].connector.externalId', '2 to 1224'],
@@ -68,6 +73,37 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['S3 backend bucket in another partition', withConnector({}, { backend: { type: 's3', bucket: 'state', key: 'k', region: 'cn-north-1' } }), 'stacks[0].backend.region', 'partition "aws"'],
   ['provider role in another partition', withConnector({}, { provider: { assumeRoleArn: 'arn:aws-cn:iam::123456789012:role/Admin' } }), 'stacks[0].provider.assumeRoleArn', 'partition "aws"'],
   ['provider account that is not 12 digits', withConnector({}, { provider: { accountId: '1234' } }), 'stacks[0].provider.accountId', '12 digits'],
+  ['organization: bad OU ID', org({ organizationalUnitIds: ['ou-AB12-1'] }), `${M}.organizationalUnitIds[0]`, 'organizational unit ID'],
+  ['organization: bad root ID', org({ organizationalUnitIds: undefined, organizationRootId: 'root' }), `${M}.organizationRootId`, 'r-'],
+  ['organization: root and OUs', org({ organizationRootId: 'r-ab12' }), `${M}.organizationalUnitIds`, 'not both'],
+  ['organization: no targets', org({ organizationalUnitIds: undefined }), `${M}.organizationalUnitIds`, 'need targets'],
+  ['organization: empty OU list', org({ organizationalUnitIds: [] }), `${M}.organizationalUnitIds`, 'at least one OU'],
+  ['organization: several regions', org({ region: ['us-east-1', 'eu-west-1'] }), `${M}.region`, 'IAM is global'],
+  ['organization: member region of another partition', org({ region: 'us-gov-west-1' }), `${M}.region`, 'partition "aws"'],
+  ['organization: invented member region', org({ region: 'eu-north-9' }), `${M}.region`, 'not an AWS region'],
+  ['organization: bad excluded account', org({ excludedAccountIds: ['12345'] }), `${M}.excludedAccountIds[0]`, '12 digits'],
+  ['organization: account excluded twice', org({ excludedAccountIds: ['333333333333', '333333333333'] }), `${M}.excludedAccountIds`, 'twice'],
+  ['organization: management account excluded', org({ excludedAccountIds: ['111111111111'] }, { provider: { accountId: '111111111111' } }), `${M}.excludedAccountIds[0]`, 'never deploys to'],
+  ['organization: too many exclusions', org({ excludedAccountIds: Array.from({ length: 1000 }, (_, i) => String(300000000000 + i)) }), `${M}.excludedAccountIds`, 'template_body limit'],
+  ['organization: failure tolerance above 100', org({ operationPreferences: { failureTolerancePercentage: 101 } }), `${M}.operationPreferences.failureTolerancePercentage`, '0 to 100'],
+  ['organization: concurrency of 0', org({ operationPreferences: { maxConcurrentCount: 0 } }), `${M}.operationPreferences.maxConcurrentCount`, 'at least 1'],
+  ['organization: count and percentage', org({ operationPreferences: { maxConcurrentCount: 2, maxConcurrentPercentage: 10 } }), `${M}.operationPreferences.maxConcurrentPercentage`, 'conflicts'],
+  ['organization: tolerance not below concurrency', org({ operationPreferences: { maxConcurrentCount: 2, failureToleranceCount: 2 } }), `${M}.operationPreferences.failureToleranceCount`, 'lower than maxConcurrentCount'],
+  ['organization: unknown concurrency mode', org({ operationPreferences: { concurrencyMode: 'FAST' } }), `${M}.operationPreferences.concurrencyMode`, 'STRICT_FAILURE_TOLERANCE'],
+  ['organization: bad timeout', org({ timeouts: { create: '1 hour' } }), `${M}.timeouts.create`, 'duration'],
+  ['organization: stack set name with a digit first', org({ stackSetName: '1Qualys' }), `${M}.stackSetName`, 'StackSet name rule'],
+  ['organization: stack set name with an underscore', org({ stackSetName: 'Qualys_Roles' }), `${M}.stackSetName`, 'StackSet name rule'],
+  ['organization: stack set name of 129 characters', org({ stackSetName: `Q${'q'.repeat(128)}` }), `${M}.stackSetName`, 'at most 128'],
+  ['organization: delegated admin without credentials', org({}, { delegatedAdmin: { accountId: '222222222222' } }), 'stacks[0].delegatedAdmin.assumeRoleArn', 'delegated administrator account'],
+  ['organization: delegated admin role in another account', org({}, { delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws:iam::333333333333:role/Admin' } }), 'stacks[0].delegatedAdmin.assumeRoleArn', 'must be a role in the delegated administrator account'],
+  ['organization: delegated admin is the management account', org({}, { provider: { accountId: '222222222222' }, delegatedAdmin: { accountId: '222222222222', profile: 'admin' } }), 'stacks[0].delegatedAdmin.accountId', 'management account'],
+  ['organization: delegated admin role in another partition', org({}, { delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws-us-gov:iam::222222222222:role/Admin' } }), 'stacks[0].delegatedAdmin.assumeRoleArn', 'partition "aws"'],
+  ['organization: China', org({}, {}, { qualysAccountType: 'china', trustedAccountId: '345678901234' }), 'stacks[0].connector.qualysAccountType', 'no organization connector'],
+  ['organization: several external IDs', org({}, {}, { externalId: ['EU2-1', 'EU2-2'] }), 'stacks[0].connector.externalId', 'share it'],
+  ['organization: permissions boundary', org({}, {}, { permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/B' }), 'stacks[0].connector.permissionsBoundaryArn', 'not supported for organization'],
+  ['organization: unknown management deployment', org({}, { managementRole: { deployWith: 'manual' } }), 'stacks[0].managementRole.deployWith', 'cloudformation-stack'],
+  ['organization: stack name without the stack option', org({}, { managementRole: { stackName: 'Qualys' } }), 'stacks[0].managementRole.stackName', 'only applies'],
+  ['organization: unknown members setting', org({ regionOrder: ['us-east-1'] }), `${M}.regionOrder`, 'not a known setting'],
   ['stack name with a space', withConnector({}, { name: 'my stack' }), 'stacks[0].name', 'start with a letter'],
   ['unknown stack kind', { stacks: [{ kind: 'cluster', name: 'x', connector: ok }] }, 'stacks[0].kind', 'must have kind "account" or "organization"'],
   ['no stacks', { stacks: [] }, 'stacks', 'at least one'],
