@@ -1,5 +1,5 @@
 // Using the constructs from your own cdktf app instead of the configuration file.
-// Run: npx ts-node --transpile-only examples/library-usage.ts  (writes cdktf.out/stacks/security-tooling)
+// Run: npx tsx examples/library-usage.ts  (writes cdktf.out/stacks/security-tooling)
 // In your project, import from 'qualys-aws-connector-cdktf' instead of '../src'.
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';

@@ -176,11 +176,12 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
       },
     });
 
+    const stackSetName = this.stackSet.name;
     this.instances = models.targets.map(
       (target) =>
         new CloudformationStackSetInstance(this, `member-roles-${target}`, {
           provider: stackSetProvider,
-          stackSetName: this.stackSet.name,
+          stackSetName,
           callAs,
           stackSetInstanceRegion: models.stackSetRegion,
           deploymentTargets: { organizationalUnitIds: [target] },
