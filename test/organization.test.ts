@@ -12,7 +12,7 @@ import { CapabilityName } from '../src/permissions';
 import { PROJECT_ROOT } from './support/app-process';
 import { StackInstance } from './support/cloudformation';
 import { securityAuditDocument, simulateAssumeRole, simulateIdentity, resourceFor } from './support/simulate';
-import { IamPolicyJson, SynthesizedStack, resourcesOfType, synthConfig } from './support/synth';
+import { IamPolicyJson, SynthesizedStack, customerPolicyDocuments, resourcesOfType, synthConfig, synthConnector, trustPolicyOf } from './support/synth';
 
 const OU_A = 'ou-ab12-11111111';
 const OU_B = 'ou-ab12-22222222';
@@ -211,9 +211,13 @@ describe('the member template', () => {
       const models = modelsFor(['cspm', 'remediation'], [], { qualysAccountType: accountType, trustedAccountId: trusted });
       const template = renderRoleTemplate(models.member, { description: 'member' });
       const role = createdRole(template, '555555555555', partition)!;
-      expect(role.trust).toEqual(models.member.trustPolicy.toJson());
-      const fromTemplate = role.policies.filter((p) => p.name !== 'SecurityAudit').map((p) => [p.name, p.document]);
-      expect(fromTemplate).toEqual(models.member.customerManagedPolicies.map((p) => [p.name, p.document.toJson()]));
+      // The Terraform role for the same settings, as synthesized.
+      const terraformRole = synthConnector({ accountType, capabilities: ['cspm', 'remediation'], externalId: EXTERNAL_ID, trustedAccountId: trusted });
+      expect(role.trust).toEqual(trustPolicyOf(terraformRole));
+      const byName = (policies: { name: string; document: IamPolicyJson }[]) => Object.fromEntries(policies.map((p) => [p.name, p.document]));
+      expect(byName(role.policies.filter((p) => p.name !== 'SecurityAudit'))).toEqual(byName(customerPolicyDocuments(terraformRole)));
+      const attached = resourcesOfType(terraformRole, 'aws_iam_role_policy_attachment').map((a) => String(a.policy_arn)).filter((a) => a.startsWith('arn:'));
+      expect(attached).toEqual([`arn:${partition}:iam::aws:policy/SecurityAudit`]);
       expect(role.policies.some((p) => p.name === 'SecurityAudit')).toBe(true);
     }
   });
