@@ -1,7 +1,6 @@
 import { CloudformationStack } from '@cdktf/provider-aws/lib/cloudformation-stack';
 import { CloudformationStackSet } from '@cdktf/provider-aws/lib/cloudformation-stack-set';
 import { CloudformationStackSetInstance } from '@cdktf/provider-aws/lib/cloudformation-stack-set-instance';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TEMPLATE_BODY_LIMIT, renderRoleTemplate, templateSize } from '../cloudformation/role-template';
@@ -11,9 +10,8 @@ import { QualysConnectorRoleProps } from '../connector/props';
 import { ConfigurationError } from '../errors';
 import { QUALYS_ACCOUNT_TYPE_FACTS } from '../partition';
 import { CapabilityName } from '../permissions/types';
-import { EXTERNAL_ID_VARIABLE_CONDITION, configureBackend } from './account-connector-stack';
+import { awsProvider, configureBackend, externalIdVariable } from './stack-parts';
 import { QualysConnectorRole } from './connector-role';
-import { EXTERNAL_ID_RULE } from '../config/fields';
 
 export const DEFAULT_STACK_SET_NAME = 'QualysConnectorMemberRoles';
 export const DEFAULT_MANAGEMENT_STACK_NAME = 'QualysConnectorManagementRole';
@@ -85,38 +83,14 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
     const facts = QUALYS_ACCOUNT_TYPE_FACTS[options.connector.qualysAccountType ?? 'global'];
     const region = options.region ?? facts.defaultRegion;
     configureBackend(this, options.name, options.backend);
-    new AwsProvider(this, 'aws', {
-      region,
-      profile: options.provider?.profile,
-      allowedAccountIds: options.provider?.accountId ? [options.provider.accountId] : undefined,
-      assumeRole: options.provider?.assumeRoleArn ? [{ roleArn: options.provider.assumeRoleArn, sessionName: 'qualys-connector' }] : undefined,
-    });
+    awsProvider(this, 'aws', { region, ...options.provider });
     const admin = options.delegatedAdmin;
-    const stackSetProvider = admin
-      ? new AwsProvider(this, 'aws-stackset-admin', {
-          alias: 'stackset_admin',
-          region,
-          profile: admin.profile,
-          allowedAccountIds: [admin.accountId],
-          assumeRole: admin.assumeRoleArn ? [{ roleArn: admin.assumeRoleArn, sessionName: 'qualys-connector' }] : undefined,
-        })
-      : undefined;
+    const stackSetProvider = admin ? awsProvider(this, 'aws-stackset-admin', { region, alias: 'stackset_admin', ...admin }) : undefined;
     const callAs = admin ? 'DELEGATED_ADMIN' : 'SELF';
 
-    let externalId: string | TerraformVariable;
-    if (literalId !== undefined) {
-      externalId = literalId;
-    } else {
-      const name = (options.connector.externalId as { variable: string }).variable;
-      const variable = new TerraformVariable(this, `variable-${name}`, {
-        type: 'string',
-        sensitive: true,
-        description: 'External ID entered in the Qualys organization connector (shared by every role)',
-        validation: [{ condition: EXTERNAL_ID_VARIABLE_CONDITION(name), errorMessage: `The external ID ${EXTERNAL_ID_RULE}.` }],
-      });
-      variable.overrideLogicalId(name);
-      externalId = variable;
-    }
+    const externalId: string | TerraformVariable =
+      literalId ??
+      externalIdVariable(this, (options.connector.externalId as { variable: string }).variable, 'External ID entered in the Qualys organization connector (shared by every role)');
     const models = buildOrganizationModels(options, externalId, fieldPrefix);
     this.models = models;
     const externalIdValue = models.member.externalIds[0];
