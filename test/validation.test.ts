@@ -103,6 +103,7 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['organization: permissions boundary', org({}, {}, { permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/B' }), 'stacks[0].connector.permissionsBoundaryArn', 'not supported for organization'],
   ['organization: unknown management deployment', org({}, { managementRole: { deployWith: 'manual' } }), 'stacks[0].managementRole.deployWith', 'cloudformation-stack'],
   ['organization: stack name without the stack option', org({}, { managementRole: { stackName: 'Qualys' } }), 'stacks[0].managementRole.stackName', 'only applies'],
+  ['organization: adopting a role with the stack option', org({}, { importExistingRole: true, managementRole: { deployWith: 'cloudformation-stack' } }), 'stacks[0].importExistingRole', 'Terraform management role'],
   ['organization: unknown members setting', org({ regionOrder: ['us-east-1'] }), `${M}.regionOrder`, 'not a known setting'],
   ['stack name with a space', withConnector({}, { name: 'my stack' }), 'stacks[0].name', 'start with a letter'],
   ['unknown stack kind', { stacks: [{ kind: 'cluster', name: 'x', connector: ok }] }, 'stacks[0].kind', 'must have kind "account" or "organization"'],

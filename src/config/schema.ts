@@ -271,6 +271,9 @@ export const organizationStackSchema = z
     if (management !== undefined && excluded.includes(management)) {
       ctx.addIssue({ code: 'custom', path: ['members', 'excludedAccountIds', excluded.indexOf(management)], input: management, message: 'is the management account, which a service-managed StackSet never deploys to; its role is the management role' });
     }
+    if (stack.importExistingRole === true && stack.managementRole?.deployWith === 'cloudformation-stack') {
+      ctx.addIssue({ code: 'custom', path: ['importExistingRole'], input: true, message: 'only applies to the Terraform management role; a CloudFormation stack cannot adopt a role made by hand' });
+    }
     if (stack.managementRole?.stackName !== undefined && stack.managementRole.deployWith !== 'cloudformation-stack') {
       ctx.addIssue({ code: 'custom', path: ['managementRole', 'stackName'], input: stack.managementRole.stackName, message: 'only applies with deployWith "cloudformation-stack"' });
     }
