@@ -4,7 +4,8 @@ import { resolve } from 'path';
 import { parseOrThrow } from './config/issues';
 import { AppConfig, appConfigSchema } from './config/schema';
 import { QualysAccountConnectorStack } from './constructs/account-connector-stack';
-import { QualysOrganizationConnectorStack, checkOrganizationStack } from './constructs/organization-connector-stack';
+import { checkOrganizationStack } from './connector/organization';
+import { QualysOrganizationConnectorStack } from './constructs/organization-connector-stack';
 import { ConfigurationError } from './errors';
 
 /** Environment variable holding the path of the configuration file. */

@@ -1,5 +1,6 @@
-import { CAPABILITIES } from '../permissions';
+import { MAX_EXTERNAL_IDS } from '../config/fields';
 import { ConnectorRoleModel } from '../connector/model';
+import { policyDescription } from '../connector/policies';
 
 /**
  * The connector role as a CloudFormation template, rendered from the same model as the Terraform role: the
@@ -14,18 +15,36 @@ export const TEMPLATE_BODY_LIMIT = 51200;
 export type TemplateValue = string | number | boolean | TemplateValue[] | { [key: string]: TemplateValue };
 export type CloudFormationTemplate = { [key: string]: TemplateValue };
 
+/**
+ * Which template: one account (the console path for a single account), the management account (a stack),
+ * or the member accounts (a service-managed StackSet). Each has one description, whether deployed or
+ * exported, so an exported template equals the deployed one.
+ */
+export type TemplateKind = 'account' | 'management' | 'member';
+
+export const TEMPLATE_DESCRIPTIONS: Readonly<Record<TemplateKind, string>> = {
+  account: 'Qualys connector role for one account',
+  management: 'Qualys connector role for the management account',
+  member: 'Qualys connector role for member accounts (service-managed StackSet, one region)',
+};
+
 export interface RoleTemplateOptions {
+  readonly kind: TemplateKind;
   /** Accounts whose stack must create no role (the stack then holds only a placeholder). */
   readonly excludedAccountIds?: readonly string[];
-  readonly description: string;
 }
 
 export const ROLE_LOGICAL_ID = 'QualysConnectorRole';
 export const CREATE_ROLE_CONDITION = 'CreateQualysRole';
+/**
+ * Optional parameters for the IDs still accepted while one is rotated (account template only: an
+ * organization shares one external ID). Values never appear in the file.
+ */
+export const PREVIOUS_EXTERNAL_ID_PARAMETERS = Array.from({ length: MAX_EXTERNAL_IDS - 1 }, (_, i) => `PreviousExternalId${i + 1}`);
 
-/** Logical ID of a capability policy, e.g. QualysPolicyCspm2. */
-export function policyLogicalId(roleName: string, policyName: string): string {
-  return `QualysPolicy${policyName.slice(roleName.length + 1).replace(/[^A-Za-z0-9]/g, '')}`;
+/** Logical ID of a capability policy, e.g. QualysPolicyCspm2 for the suffix `Cspm-2`. */
+export function policyLogicalId(suffix: string): string {
+  return `QualysPolicy${suffix.replace(/[^A-Za-z0-9]/g, '')}`;
 }
 
 /** ARNs with a literal partition become `Fn::Sub` with `${AWS::Partition}`. */
@@ -63,24 +82,35 @@ function exclusionConditions(accounts: readonly string[]): { conditions: Record<
   return { conditions, root: level[0] };
 }
 
+const EXTERNAL_ID_PARAMETER = {
+  Type: 'String',
+  MaxLength: 1224,
+  // Character classes rather than \w: the same rule as the configuration's, without escapes.
+  AllowedPattern: '^[A-Za-z0-9_+=,.@:/-]*$',
+  ConstraintDescription: '2 to 1224 letters, digits and _ + = , . @ : / -',
+};
+
+function hasPreviousCondition(parameter: string): string {
+  return `Has${parameter}`;
+}
+
 export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTemplateOptions): CloudFormationTemplate {
   const excluded = [...new Set(options.excludedAccountIds ?? [])].sort();
+  const rotation = options.kind === 'account' ? PREVIOUS_EXTERNAL_ID_PARAMETERS : [];
   const conditional: Record<string, TemplateValue> = excluded.length > 0 ? { Condition: CREATE_ROLE_CONDITION } : {};
   const tags = Object.keys(model.tags)
     .sort()
     .map((Key) => ({ Key, Value: model.tags[Key] }));
-  const withTags: Record<string, TemplateValue> = tags.length > 0 ? { Tags: tags } : {};
 
   const resources: Record<string, TemplateValue> = {};
   for (const policy of model.customerManagedPolicies) {
-    const suffix = policy.name.slice(model.roleName.length);
-    resources[policyLogicalId(model.roleName, policy.name)] = {
+    resources[policyLogicalId(policy.suffix)] = {
       Type: 'AWS::IAM::ManagedPolicy',
       ...conditional,
       Properties: {
-        ManagedPolicyName: { 'Fn::Sub': `\${RoleName}${suffix}` },
+        ManagedPolicyName: { 'Fn::Sub': `\${RoleName}-${policy.suffix}` },
         Path: model.path,
-        Description: { 'Fn::Sub': `Qualys connector ${CAPABILITIES[policy.capability].title} permissions for role \${RoleName}` },
+        Description: { 'Fn::Sub': policyDescription('${RoleName}', policy.suffix) },
         PolicyDocument: partitionAware(policy.document.toJson() as unknown as TemplateValue, model.partition),
       },
     };
@@ -88,6 +118,10 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
 
   const trust = model.trustPolicy.toJson();
   const trustStatement = trust.Statement[0];
+  const acceptedIds: TemplateValue =
+    rotation.length === 0
+      ? { Ref: 'ExternalId' }
+      : [{ Ref: 'ExternalId' }, ...rotation.map((p) => ({ 'Fn::If': [hasPreviousCondition(p), { Ref: p }, { Ref: 'AWS::NoValue' }] }))];
   resources[ROLE_LOGICAL_ID] = {
     Type: 'AWS::IAM::Role',
     ...conditional,
@@ -102,26 +136,40 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
           {
             ...(trustStatement as Record<string, TemplateValue>),
             Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${TrustedAccountId}:root' } },
-            Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } },
+            Condition: { StringEquals: { 'sts:ExternalId': acceptedIds } },
           },
         ],
       },
       ManagedPolicyArns: [
-        ...model.customerManagedPolicies.map((p) => ({ Ref: policyLogicalId(model.roleName, p.name) })),
+        ...model.customerManagedPolicies.map((p) => ({ Ref: policyLogicalId(p.suffix) })),
         ...model.awsManagedPolicyArns.map((arn) => partitionAware(arn, model.partition)),
       ],
-      ...withTags,
+      ...(model.permissionsBoundaryArn !== undefined ? { PermissionsBoundary: partitionAware(model.permissionsBoundaryArn, model.partition) } : {}),
+      ...(tags.length > 0 ? { Tags: tags } : {}),
     },
   };
 
+  const previousParameters: Record<string, TemplateValue> = Object.fromEntries(
+    rotation.map((p, i) => [
+      p,
+      {
+        ...EXTERNAL_ID_PARAMETER,
+        // Empty means "not given"; anything else follows the external ID rule.
+        AllowedPattern: '^([A-Za-z0-9_+=,.@:/-]{2,})?$',
+        Description: `Optional: an earlier external ID still accepted while rotating (${i + 2} of ${rotation.length + 1})`,
+        Default: '',
+      },
+    ]),
+  );
   const template: CloudFormationTemplate = {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: options.description,
+    Description: TEMPLATE_DESCRIPTIONS[options.kind],
     Metadata: {
       'AWS::CloudFormation::Interface': {
-        ParameterGroups: [{ Label: { default: 'Qualys connector' }, Parameters: ['ExternalId', 'TrustedAccountId', 'RoleName'] }],
+        ParameterGroups: [{ Label: { default: 'Qualys connector' }, Parameters: ['ExternalId', ...rotation, 'TrustedAccountId', 'RoleName'] }],
         ParameterLabels: {
           ExternalId: { default: 'External ID shown in the Qualys connector' },
+          ...Object.fromEntries(rotation.map((p) => [p, { default: 'Earlier external ID (rotation only)' }])),
           TrustedAccountId: { default: 'AWS account Qualys assumes the role from' },
           RoleName: { default: 'Name of the role' },
         },
@@ -129,14 +177,8 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
     },
     // No NoEcho: a StackSet shows a NoEcho parameter as changed on every plan.
     Parameters: {
-      ExternalId: {
-        Type: 'String',
-        Description: 'External ID entered in the Qualys connector',
-        MinLength: 2,
-        MaxLength: 1224,
-        AllowedPattern: '^[A-Za-z0-9_+=,.@:/-]*$',
-        ConstraintDescription: 'letters, digits and _ + = , . @ : / -',
-      },
+      ExternalId: { ...EXTERNAL_ID_PARAMETER, Description: 'External ID entered in the Qualys connector', MinLength: 2 },
+      ...previousParameters,
       TrustedAccountId: {
         Type: 'String',
         Description: 'The Qualys AWS account, or your base account',
@@ -156,23 +198,43 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
     },
   };
 
+  const conditions: Record<string, TemplateValue> = {};
+  for (const p of rotation) conditions[hasPreviousCondition(p)] = { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: p }, ''] }] };
   if (excluded.length > 0) {
-    const { conditions, root } = exclusionConditions(excluded);
-    template.Conditions = { ...conditions, [CREATE_ROLE_CONDITION]: { 'Fn::Not': [root] } };
+    const tree = exclusionConditions(excluded);
+    Object.assign(conditions, tree.conditions, { [CREATE_ROLE_CONDITION]: { 'Fn::Not': [tree.root] } });
     // A stack needs at least one resource, also where the role is not created.
     resources.QualysExclusionPlaceholder = { Type: 'AWS::CloudFormation::WaitConditionHandle' };
   }
+  if (Object.keys(conditions).length > 0) template.Conditions = conditions;
   template.Resources = resources;
   template.Outputs = {
     RoleArn: { ...conditional, Description: 'Role ARN to enter in the Qualys connector', Value: { 'Fn::GetAtt': [ROLE_LOGICAL_ID, 'Arn'] } },
   };
-  // cdktf's Fn.jsonencode writes strings into HCL without escaping backslashes, which Terraform rejects
-  // ("Invalid escape sequence"): patterns above use character classes instead of \w and \d.
-  if (JSON.stringify(template).includes('\\\\')) throw new Error('internal error: a CloudFormation template value contains a backslash');
   return template;
 }
 
-/** Bytes of the template as CloudFormation receives it (compact JSON). */
-export function templateSize(template: CloudFormationTemplate): number {
-  return Buffer.byteLength(JSON.stringify(template), 'utf8');
+/** The template text a StackSet receives: the provider passes `template_body` to CloudFormation unchanged. */
+export function templateBody(template: CloudFormationTemplate): string {
+  return JSON.stringify(template);
+}
+
+/**
+ * The template text a stack (`aws_cloudformation_stack`) receives: the provider re-encodes the body with Go's
+ * JSON encoder first, which sorts object keys and writes `<`, `>`, `&`, U+2028 and U+2029 as `\uXXXX`.
+ */
+export function normalizedTemplateBody(template: CloudFormationTemplate): string {
+  return JSON.stringify(sortedKeys(template)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function sortedKeys(value: TemplateValue): TemplateValue {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  // Go orders keys by their UTF-8 bytes; for the ASCII keys of these templates that is code unit order.
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedKeys(value[k])]));
+}
+
+/** Bytes CloudFormation receives for a template deployed as a StackSet (`stack-set`) or a stack (`stack`). */
+export function templateSize(template: CloudFormationTemplate, deployedAs: 'stack-set' | 'stack' = 'stack-set'): number {
+  return Buffer.byteLength(deployedAs === 'stack' ? normalizedTemplateBody(template) : templateBody(template), 'utf8');
 }

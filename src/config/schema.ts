@@ -231,6 +231,13 @@ export const organizationConnectorSettingsSchema = z
     permissionsBoundaryArn: z
       .never({ error: 'is not supported for organization connectors: a boundary ARN names one account, member roles live in many' })
       .optional(),
+    path: z
+      .literal('/', {
+        error:
+          'must be "/" for organization connectors: CloudFormation cannot change the path of a named role in place (it would have to replace it, which it refuses), and Qualys takes only the member role name',
+      })
+      .optional()
+      .describe('IAM path of the roles: only "/" for organizations.'),
   })
   .superRefine((value, ctx) => {
     checkConnectorConsistency(value, ctx);

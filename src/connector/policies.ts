@@ -7,8 +7,10 @@ import { splitPolicyDocument } from '../policy/split';
 export const DEFAULT_ROLE_NAME = 'QualysCVRole';
 
 export interface CustomerManagedPolicyModel {
-  /** Policy name: `<role>-<Capability>` or `<role>-<Capability>-<n>` when split. */
+  /** Policy name: `<role>-<suffix>`. */
   readonly name: string;
+  /** `<Capability>` or `<Capability>-<n>` when split: the part of the name after the role name. */
+  readonly suffix: string;
   readonly capability: CapabilityName;
   readonly document: PolicyDocument;
 }
@@ -28,13 +30,22 @@ export function connectorPolicies(capabilities: readonly CapabilityName[], parti
     if (document) {
       const parts = splitPolicyDocument(document);
       parts.forEach((part, i) => {
-        const suffix = parts.length > 1 ? `-${i + 1}` : '';
-        customerManagedPolicies.push({ name: `${roleName}-${spec.policySuffix}${suffix}`, capability: name, document: part });
+        const suffix = parts.length > 1 ? `${spec.policySuffix}-${i + 1}` : spec.policySuffix;
+        customerManagedPolicies.push({ name: `${roleName}-${suffix}`, suffix, capability: name, document: part });
       });
     }
     awsManagedPolicyArns.push(...capabilityManagedPolicyArns(spec, partition));
   }
   return { customerManagedPolicies, awsManagedPolicyArns };
+}
+
+/**
+ * A policy's description, made only of what its name is made of. IAM and CloudFormation replace a managed
+ * policy whose description changes, and CloudFormation cannot replace a named resource: a description that
+ * changed without the name would fail every stack update (and, in Terraform, recreate the policy).
+ */
+export function policyDescription(roleName: string, suffix: string): string {
+  return `Qualys connector ${suffix} permissions for role ${roleName}`;
 }
 
 /** The trust policy: the trusted account's root, only with one of the external IDs. */

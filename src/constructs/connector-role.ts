@@ -4,10 +4,11 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
 import { Construct } from 'constructs';
-import { CAPABILITIES } from '../permissions';
 import { ConnectorRoleModel, buildConnectorRoleModel } from '../connector/model';
+import { policyDescription } from '../connector/policies';
 import { QualysConnectorRoleProps } from '../connector/props';
 import { PolicyDocument } from '../policy/model';
+import { terraformLiteral } from './stack-parts';
 
 export interface QualysConnectorRoleConstructProps extends QualysConnectorRoleProps {
   /**
@@ -40,7 +41,7 @@ export class QualysConnectorRole extends Construct {
     this.role = new IamRole(this, 'role', {
       name: model.roleName,
       path: model.path,
-      description: model.description,
+      description: terraformLiteral(model.description),
       assumeRolePolicy: this.renderDocument('trust-policy', model.trustPolicy, model.externalIdIsVariable),
       maxSessionDuration: model.maxSessionDuration,
       permissionsBoundary: model.permissionsBoundaryArn,
@@ -50,17 +51,17 @@ export class QualysConnectorRole extends Construct {
 
     this.policies = model.customerManagedPolicies.map(
       (policy) =>
-        new IamPolicy(this, `policy-${policy.name.slice(model.roleName.length + 1)}`, {
+        new IamPolicy(this, `policy-${policy.suffix}`, {
           name: policy.name,
           path: model.path,
-          description: `Qualys connector ${CAPABILITIES[policy.capability].title} permissions for role ${model.roleName}`,
+          description: policyDescription(model.roleName, policy.suffix),
           policy: policy.document.toJsonString(),
           tags,
         }),
     );
 
     const attached: { id: string; arn: string }[] = [
-      ...this.policies.map((p, i) => ({ id: model.customerManagedPolicies[i].name.slice(model.roleName.length + 1), arn: p.arn })),
+      ...this.policies.map((p, i) => ({ id: model.customerManagedPolicies[i].suffix, arn: p.arn })),
       ...model.awsManagedPolicyArns.map((arn) => ({ id: arn.split('/').pop() as string, arn })),
     ];
     for (const { id: attachmentId, arn } of attached) {

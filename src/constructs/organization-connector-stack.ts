@@ -1,69 +1,18 @@
 import { CloudformationStack } from '@cdktf/provider-aws/lib/cloudformation-stack';
 import { CloudformationStackSet } from '@cdktf/provider-aws/lib/cloudformation-stack-set';
 import { CloudformationStackSetInstance } from '@cdktf/provider-aws/lib/cloudformation-stack-set-instance';
-import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { TEMPLATE_BODY_LIMIT, renderRoleTemplate, templateSize } from '../cloudformation/role-template';
+import { templateBody } from '../cloudformation/role-template';
 import { OrganizationStackConfig } from '../config/schema';
-import { ConnectorRoleModel, buildConnectorRoleModel } from '../connector/model';
-import { QualysConnectorRoleProps } from '../connector/props';
-import { ConfigurationError } from '../errors';
+import { OrganizationModels, buildOrganizationModels, checkOrganizationStack } from '../connector/organization';
 import { QUALYS_ACCOUNT_TYPE_FACTS } from '../partition';
-import { CapabilityName } from '../permissions/types';
-import { awsProvider, configureBackend, externalIdVariable } from './stack-parts';
+import { awsProvider, configureBackend, externalIdVariable, terraformLiteral } from './stack-parts';
 import { QualysConnectorRole } from './connector-role';
 
 export const DEFAULT_STACK_SET_NAME = 'QualysConnectorMemberRoles';
 export const DEFAULT_MANAGEMENT_STACK_NAME = 'QualysConnectorManagementRole';
 const DEFAULT_TIMEOUT = '60m';
-
-/** The two roles of an organization connector, derived from one configuration. */
-export interface OrganizationModels {
-  /** The management account's role: the chosen capabilities plus Organization. */
-  readonly management: ConnectorRoleModel;
-  /** Every member account's role: the chosen capabilities without Organization. */
-  readonly member: ConnectorRoleModel;
-  /** OU IDs (duplicates removed, in the given order) or the root ID. */
-  readonly targets: readonly string[];
-  readonly excludedAccountIds: readonly string[];
-  readonly stackSetRegion: string;
-}
-
-/**
- * Derives both role models and checks what only the combination shows (the member template's size).
- * `externalId` is the literal ID or the token of the stack's variable.
- */
-export function buildOrganizationModels(stack: OrganizationStackConfig, externalId: string | TerraformVariable, fieldPrefix: string): OrganizationModels {
-  const { externalId: _configured, capabilities = [], ...settings } = stack.connector;
-  const chosen = capabilities.filter((c) => c !== 'organization') as CapabilityName[];
-  const props = (caps: CapabilityName[]): QualysConnectorRoleProps => ({ ...settings, externalId, capabilities: caps });
-  const management = buildConnectorRoleModel(props([...chosen, 'organization']), `${fieldPrefix}.connector`);
-  const member = buildConnectorRoleModel(props(chosen), `${fieldPrefix}.connector`);
-  const excludedAccountIds = [...(stack.members.excludedAccountIds ?? [])].sort();
-  const targets = stack.members.organizationRootId ? [stack.members.organizationRootId] : [...new Set(stack.members.organizationalUnitIds ?? [])];
-  const template = renderRoleTemplate(member, { excludedAccountIds, description: 'Qualys connector role for member accounts' });
-  const size = templateSize(template);
-  if (size > TEMPLATE_BODY_LIMIT) {
-    throw new ConfigurationError([
-      {
-        field: `${fieldPrefix}.members.excludedAccountIds`,
-        value: `${excludedAccountIds.length} accounts`,
-        rule: `make the member template ${size} bytes, above the ${TEMPLATE_BODY_LIMIT}-byte template_body limit; exclude whole OUs by not targeting them instead`,
-      },
-    ]);
-  }
-  const stackSetRegion = stack.members.region ?? QUALYS_ACCOUNT_TYPE_FACTS[member.accountType].defaultRegion;
-  return { management, member, targets, excludedAccountIds, stackSetRegion };
-}
-
-/**
- * Everything that can reject an organization configuration, before any construct or output exists. A
- * variable's value is unknown here; a valid stand-in takes its place (Terraform validates the variable).
- */
-export function checkOrganizationStack(stack: OrganizationStackConfig, fieldPrefix: string): void {
-  const literal = typeof stack.connector.externalId === 'string' ? stack.connector.externalId : 'checked-by-terraform';
-  buildOrganizationModels(stack, literal, fieldPrefix);
-}
 
 /**
  * An AWS Organization connected to Qualys: the management account's role (Terraform role or a
@@ -101,7 +50,7 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
     if (options.managementRole?.deployWith === 'cloudformation-stack') {
       const stack = new CloudformationStack(this, 'management-role-stack', {
         name: options.managementRole.stackName ?? DEFAULT_MANAGEMENT_STACK_NAME,
-        templateBody: Fn.jsonencode(renderRoleTemplate(models.management, { description: 'Qualys connector role for the management account' })),
+        templateBody: terraformLiteral(templateBody(models.templates.management)),
         parameters,
         capabilities: ['CAPABILITY_NAMED_IAM'],
         onFailure: 'ROLLBACK',
@@ -139,13 +88,16 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: options.members.retainStacksOnAccountRemoval ?? false },
       managedExecution: { active: true },
       capabilities: ['CAPABILITY_NAMED_IAM'],
-      templateBody: Fn.jsonencode(renderRoleTemplate(models.member, { excludedAccountIds: models.excludedAccountIds, description: 'Qualys connector role for member accounts' })),
+      // A literal, not jsonencode(): the text Terraform passes on is exactly the text the size check measured.
+      templateBody: terraformLiteral(templateBody(models.templates.member)),
       parameters,
       operationPreferences: stackSetPreferences,
       timeouts: { update: options.members.timeouts?.update ?? DEFAULT_TIMEOUT },
       lifecycle: {
-        // Perpetual diff with SERVICE_MANAGED + auto_deployment before provider 6.29.
-        ignoreChanges: ['administration_role_arn'],
+        // administration_role_arn: perpetual diff with SERVICE_MANAGED + auto_deployment before provider 6.29.
+        // auto_deployment: the provider replaces the stack set when it changes, which deletes every member
+        // role; retainStacksOnAccountRemoval is therefore set at creation and changed in place by hand (README).
+        ignoreChanges: ['administration_role_arn', 'auto_deployment'],
         preventDestroy: protect,
       },
     });
@@ -167,7 +119,14 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
             update: options.members.timeouts?.update ?? DEFAULT_TIMEOUT,
             delete: options.members.timeouts?.delete ?? DEFAULT_TIMEOUT,
           },
-          lifecycle: { ignoreChanges: ['operation_preferences'], preventDestroy: protect },
+          lifecycle: {
+            ignoreChanges: ['operation_preferences'],
+            preventDestroy: protect,
+            // Whatever replaces the stack set (a new name, a taint, -replace) replaces its instances first:
+            // DeleteStackSet refuses a stack set that still has instances. Only a new stack set ID triggers
+            // this, never an in-place update of the template.
+            replaceTriggeredBy: [this.stackSet.stackSetId],
+          },
         }),
     );
 

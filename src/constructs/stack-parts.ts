@@ -4,6 +4,14 @@ import { posix } from 'path';
 import { EXTERNAL_ID_RULE } from '../config/fields';
 import { BackendConfig } from '../config/schema';
 
+/**
+ * A literal string for a Terraform configuration: Terraform reads every string as a template, so `${` and
+ * `%{` are doubled to stand for themselves. Terraform then passes the value through byte for byte.
+ */
+export function terraformLiteral(text: string): string {
+  return text.replace(/([$%])\{/g, (_match, sign: string) => `${sign}${sign}{`);
+}
+
 /** Terraform condition for the external ID variable: the STS rule, written for Terraform's RE2 (no {2,1224}). */
 export const EXTERNAL_ID_VARIABLE_CONDITION = (name: string): string =>
   `\${length(var.${name}) >= 2 && length(var.${name}) <= 1224 && can(regex("^[\\\\w+=,.@:/-]+$", var.${name}))}`;

@@ -2,7 +2,7 @@ import { CloudFormationTemplate, TemplateValue } from '../../src/cloudformation/
 
 /*
  * A small evaluator of the CloudFormation features the role templates use (parameters with their
- * constraints, conditions, Ref, Fn::Sub, Fn::GetAtt), so tests can see what a stack creates in a given
+ * constraints, conditions, Ref, Fn::If with AWS::NoValue, Fn::Sub, Fn::GetAtt), so tests can see what a stack creates in a given
  * account: which resources exist and the documents they carry.
  */
 
@@ -32,9 +32,8 @@ export class StackInstance {
     private readonly context: StackContext,
   ) {
     const declared = (template.Parameters ?? {}) as Record<string, JsonObject>;
-    for (const [name, given] of Object.entries(context.parameters)) {
+    for (const name of Object.keys(context.parameters)) {
       if (!(name in declared)) throw new Error(`parameter ${name} is not declared by the template`);
-      void given;
     }
     for (const [name, spec] of Object.entries(declared)) {
       const value = context.parameters[name] ?? (spec.Default as string | undefined);
@@ -101,9 +100,15 @@ export class StackInstance {
     throw new Error(`Ref to ${name}, which is not a parameter, pseudo parameter or created resource`);
   }
 
+  /** Resolves intrinsic functions; `Ref: AWS::NoValue` (from `Fn::If`) removes the list item or property. */
   resolve(value: Json): unknown {
-    if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v)).filter((v) => v !== NO_VALUE);
     if (value === null || typeof value !== 'object') return value;
+    if ('Ref' in value && value.Ref === 'AWS::NoValue') return NO_VALUE;
+    if ('Fn::If' in value) {
+      const [condition, whenTrue, whenFalse] = value['Fn::If'] as [string, Json, Json];
+      return this.resolve(this.condition(condition) ? whenTrue : whenFalse);
+    }
     if ('Ref' in value) return this.ref(value.Ref as string);
     if ('Fn::Sub' in value) return (value['Fn::Sub'] as string).replace(/\$\{([\w:]+)\}/g, (_m, name: string) => this.ref(name));
     if ('Fn::GetAtt' in value) {
@@ -116,6 +121,8 @@ export class StackInstance {
       }
       throw new Error(`unsupported Fn::GetAtt ${id}.${attribute}`);
     }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]).filter(([, v]) => v !== NO_VALUE));
   }
 }
+
+const NO_VALUE = Symbol('AWS::NoValue');

@@ -120,8 +120,91 @@ export class OfflineTerraform {
     return { ...this.run(work, ['test']), init };
   }
 
+  /**
+   * An initialized copy of a synthesized stack whose backend is replaced by local state in the copy, for
+   * plans and applies against the offline provider (`apply` records state; `plan` shows what would change).
+   */
+  workspace(dir: string, variables: Record<string, string> = {}): OfflineWorkspace {
+    const work = this.copyOf(dir);
+    withoutBackend(join(work, 'cdk.tf.json'));
+    const init = this.run(work, ['init', '-input=false']);
+    if (init.status !== 0) throw new Error(`terraform init failed: ${init.stderr}`);
+    return new OfflineWorkspace(this, work, variables);
+  }
+
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Drops the backend block of a synthesized stack so its state stays in the working folder. */
+function withoutBackend(file: string): void {
+  const config = readJson(file) as { terraform?: Record<string, unknown> };
+  if (config.terraform) delete config.terraform.backend;
+  writeFileSync(file, JSON.stringify(config));
+}
+
+/** One resource's planned change, from `terraform show -json` of a saved plan. */
+export interface PlannedChange {
+  readonly address: string;
+  readonly actions: readonly string[];
+  readonly before: Record<string, unknown> | null;
+  readonly after: Record<string, unknown> | null;
+  readonly actionReason?: string;
+}
+
+export interface SavedPlan {
+  readonly changes: readonly PlannedChange[];
+  /** Addresses per action list, e.g. `{"delete,create": [...], "update": [...]}`; no-ops left out. */
+  readonly byAction: Record<string, string[]>;
+  readonly json: Record<string, unknown>;
+}
+
+/** A stack copy that Terraform has initialized against the offline provider, with its own local state. */
+export class OfflineWorkspace {
+  constructor(
+    private readonly terraform: OfflineTerraform,
+    readonly dir: string,
+    private readonly variables: Record<string, string>,
+  ) {}
+
+  private vars(): string[] {
+    return Object.entries(this.variables).flatMap(([k, v]) => ['-var', `${k}=${v}`]);
+  }
+
+  run(args: string[]): TerraformResult {
+    return this.terraform.run(this.dir, args);
+  }
+
+  /** Replaces the stack's configuration with another synthesis of it (e.g. after a configuration change). */
+  reconfigure(synthesizedDir: string): void {
+    const file = join(this.dir, 'cdk.tf.json');
+    cpSync(join(synthesizedDir, 'cdk.tf.json'), file);
+    withoutBackend(file);
+  }
+
+  apply(): TerraformResult {
+    const result = this.run(['apply', '-auto-approve', '-input=false', ...this.vars()]);
+    if (result.status !== 0) throw new Error(`terraform apply failed: ${result.stderr}`);
+    return result;
+  }
+
+  /** `terraform plan -out` then `terraform show -json` of that plan. */
+  plan(extraArgs: string[] = []): SavedPlan {
+    const planned = this.run(['plan', '-input=false', '-out=tfplan', ...this.vars(), ...extraArgs]);
+    if (planned.status !== 0) throw new Error(`terraform plan failed: ${planned.stderr}`);
+    const shown = this.run(['show', '-json', 'tfplan']);
+    if (shown.status !== 0) throw new Error(`terraform show failed: ${shown.stderr}`);
+    const json = JSON.parse(shown.stdout) as { resource_changes?: { address: string; action_reason?: string; change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null } }[] };
+    const changes = (json.resource_changes ?? []).map((c) => ({ address: c.address, actions: c.change.actions, before: c.change.before, after: c.change.after, actionReason: c.action_reason }));
+    const byAction: Record<string, string[]> = {};
+    for (const change of changes) {
+      const key = change.actions.join(',');
+      if (key === 'no-op') continue;
+      (byAction[key] ??= []).push(change.address);
+    }
+    for (const list of Object.values(byAction)) list.sort();
+    return { changes, byAction, json: json as Record<string, unknown> };
   }
 }
 

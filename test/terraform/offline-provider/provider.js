@@ -38,33 +38,53 @@ const loadOptions = { keepCase: true, longs: Number, enums: String, defaults: tr
 const tfplugin6 = grpc.loadPackageDefinition(protoLoader.loadSync(path.join(__dirname, 'tfplugin6.proto'), loadOptions)).tfplugin6;
 const plugin = grpc.loadPackageDefinition(protoLoader.loadSync(path.join(__dirname, 'plugin.proto'), loadOptions)).plugin;
 
-/* Values travel as msgpack. Terraform marks unknown values with an extension; this provider never invents
- * values, so wherever a final value is required an unknown becomes null. */
+/* Values travel as msgpack; Terraform marks an unknown value with extension type 0. */
 const UNKNOWN = Symbol('unknown');
 const extensionCodec = new ExtensionCodec();
+extensionCodec.register({
+  type: 0,
+  encode: (value) => (value === UNKNOWN ? new Uint8Array([0]) : null),
+  decode: () => UNKNOWN,
+});
 const decoder = new Decoder({ extensionCodec, useBigInt64: false });
 const encoder = new Encoder({ extensionCodec });
 function decode(dynamicValue) {
   if (!dynamicValue || !dynamicValue.msgpack || dynamicValue.msgpack.length === 0) return null;
-  // Any extension type is an unknown value.
-  const saved = extensionCodec.decode;
-  extensionCodec.decode = () => UNKNOWN;
-  try {
-    return decoder.decode(dynamicValue.msgpack);
-  } finally {
-    extensionCodec.decode = saved;
-  }
+  return decoder.decode(dynamicValue.msgpack);
 }
-function withoutUnknowns(value) {
-  if (value === UNKNOWN) return null;
-  if (Array.isArray(value)) return value.map(withoutUnknowns);
-  if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutUnknowns(v)]));
-  }
-  return value;
+function encode(value) {
+  return { msgpack: Buffer.from(encoder.encode(value)) };
 }
-function known(dynamicValue) {
-  return { msgpack: Buffer.from(encoder.encode(withoutUnknowns(decode(dynamicValue)))) };
+
+/* The value a real provider would report after creating a resource is unknowable here: a computed attribute
+ * left unknown by the plan becomes the empty value of its type ("" , 0, false, [], {}), so expressions over it
+ * (for loops, flatten) still evaluate. */
+function emptyOf(type) {
+  if (type === 'string') return '';
+  if (type === 'number') return 0;
+  if (type === 'bool') return false;
+  if (Array.isArray(type)) {
+    if (type[0] === 'list' || type[0] === 'set') return [];
+    if (type[0] === 'map') return {};
+    if (type[0] === 'object') return Object.fromEntries(Object.entries(type[1]).map(([k, t]) => [k, emptyOf(t)]));
+  }
+  return null;
+}
+function filledIn(value, block) {
+  if (value === null || typeof value !== 'object') return value;
+  const out = { ...value };
+  for (const attribute of block.attributes) if (out[attribute.name] === UNKNOWN) out[attribute.name] = emptyOf(attribute.type);
+  return out;
+}
+
+/* As a real provider plans a create: every computed attribute the configuration leaves unset is unknown
+ * until the resource exists. An update keeps the prior values (proposed_new_state already carries them). */
+function plannedCreate(proposed, config, block) {
+  const out = { ...proposed };
+  for (const attribute of block.attributes) {
+    if (attribute.computed && (config === null || config[attribute.name] === null || config[attribute.name] === undefined)) out[attribute.name] = UNKNOWN;
+  }
+  return out;
 }
 
 function toBlock(block) {
@@ -106,10 +126,21 @@ server.addService(tfplugin6.Provider.service, {
   // State written by this provider is stored as JSON; hand it back unchanged.
   UpgradeResourceState: (call, callback) => callback(null, { upgraded_state: { json: call.request.raw_state.json }, diagnostics: [] }),
   ReadResource: (call, callback) => callback(null, { new_state: call.request.current_state, private: call.request.private, diagnostics: [] }),
-  PlanResourceChange: (call, callback) =>
-    callback(null, { planned_state: call.request.proposed_new_state, planned_private: call.request.prior_private, requires_replace: [], diagnostics: [] }),
-  ApplyResourceChange: (call, callback) => callback(null, { new_state: known(call.request.planned_state), private: call.request.planned_private, diagnostics: [] }),
-  ReadDataSource: (call, callback) => callback(null, { state: known(call.request.config), diagnostics: [] }),
+  PlanResourceChange: (call, callback) => {
+    const { type_name, prior_state, proposed_new_state, config, prior_private } = call.request;
+    const proposed = decode(proposed_new_state);
+    const creating = decode(prior_state) === null && proposed !== null;
+    const planned = creating ? encode(plannedCreate(proposed, decode(config), schemas.resources[type_name])) : proposed_new_state;
+    callback(null, { planned_state: planned, planned_private: prior_private, requires_replace: [], diagnostics: [] });
+  },
+  ApplyResourceChange: (call, callback) => {
+    const { type_name, planned_state, planned_private } = call.request;
+    callback(null, { new_state: encode(filledIn(decode(planned_state), schemas.resources[type_name])), private: planned_private, diagnostics: [] });
+  },
+  ReadDataSource: (call, callback) => {
+    const { type_name, config } = call.request;
+    callback(null, { state: encode(filledIn(decode(config), schemas.dataSources[type_name])), diagnostics: [] });
+  },
 });
 server.addService(plugin.GRPCController.service, {
   // Without this Terraform waits two seconds for the process to end on its own.

@@ -1,0 +1,80 @@
+import { TerraformVariable } from 'cdktf';
+import { CloudFormationTemplate, TEMPLATE_BODY_LIMIT, renderRoleTemplate, templateSize } from '../cloudformation/role-template';
+import { OrganizationStackConfig } from '../config/schema';
+import { ConfigurationError, InputProblem } from '../errors';
+import { QUALYS_ACCOUNT_TYPE_FACTS } from '../partition';
+import { CapabilityName } from '../permissions/types';
+import { ConnectorRoleModel, buildConnectorRoleModel } from './model';
+import { QualysConnectorRoleProps } from './props';
+
+/** The two roles of an organization connector and the templates that carry them, derived from one configuration. */
+export interface OrganizationModels {
+  /** The management account's role: the chosen capabilities plus Organization. */
+  readonly management: ConnectorRoleModel;
+  /** Every member account's role: the chosen capabilities without Organization. */
+  readonly member: ConnectorRoleModel;
+  /** OU IDs (duplicates removed, in the given order) or the root ID. */
+  readonly targets: readonly string[];
+  readonly excludedAccountIds: readonly string[];
+  readonly stackSetRegion: string;
+  /** The templates Terraform deploys (stack set; management stack option) and `npm run templates` writes. */
+  readonly templates: { readonly management: CloudFormationTemplate; readonly member: CloudFormationTemplate };
+}
+
+/**
+ * Derives both role models and their templates, and checks what only the combination shows (template sizes).
+ * `externalId` is the literal ID or the token of the stack's variable.
+ */
+export function buildOrganizationModels(stack: OrganizationStackConfig, externalId: string | TerraformVariable, fieldPrefix: string): OrganizationModels {
+  const { externalId: _configured, capabilities = [], ...settings } = stack.connector;
+  const chosen = capabilities.filter((c) => c !== 'organization') as CapabilityName[];
+  const props = (caps: CapabilityName[]): QualysConnectorRoleProps => ({ ...settings, externalId, capabilities: caps });
+  const management = buildConnectorRoleModel(props([...chosen, 'organization']), `${fieldPrefix}.connector`);
+  const member = buildConnectorRoleModel(props(chosen), `${fieldPrefix}.connector`);
+  const excludedAccountIds = [...(stack.members.excludedAccountIds ?? [])].sort();
+  const targets = stack.members.organizationRootId ? [stack.members.organizationRootId] : [...new Set(stack.members.organizationalUnitIds ?? [])];
+  const templates = {
+    management: renderRoleTemplate(management, { kind: 'management' }),
+    member: renderRoleTemplate(member, { kind: 'member', excludedAccountIds }),
+  };
+  checkTemplateSizes(stack, templates, member, fieldPrefix);
+  const stackSetRegion = stack.members.region ?? QUALYS_ACCOUNT_TYPE_FACTS[member.accountType].defaultRegion;
+  return { management, member, targets, excludedAccountIds, stackSetRegion, templates };
+}
+
+/** Both templates must fit CloudFormation's `template_body` limit in the bytes each deployment path sends. */
+function checkTemplateSizes(stack: OrganizationStackConfig, templates: OrganizationModels['templates'], member: ConnectorRoleModel, fieldPrefix: string): void {
+  const problems: InputProblem[] = [];
+  const limit = `above the ${TEMPLATE_BODY_LIMIT}-byte template_body limit of CloudFormation`;
+  const memberSize = templateSize(templates.member, 'stack-set');
+  if (memberSize > TEMPLATE_BODY_LIMIT) {
+    // Without exclusions the role alone is too large: only the tags can make it so.
+    const withoutExclusions = templateSize(renderRoleTemplate(member, { kind: 'member' }), 'stack-set');
+    const excluded = stack.members.excludedAccountIds ?? [];
+    problems.push(
+      withoutExclusions > TEMPLATE_BODY_LIMIT || excluded.length === 0
+        ? { field: `${fieldPrefix}.connector.tags`, value: `${Object.keys(member.tags).length} tags`, rule: `make the member template ${memberSize} bytes, ${limit}; use fewer or shorter tags` }
+        : {
+            field: `${fieldPrefix}.members.excludedAccountIds`,
+            value: `${excluded.length} accounts`,
+            rule: `make the member template ${memberSize} bytes, ${limit}; exclude whole OUs by not targeting them instead`,
+          },
+    );
+  }
+  if (stack.managementRole?.deployWith === 'cloudformation-stack') {
+    const managementSize = templateSize(templates.management, 'stack');
+    if (managementSize > TEMPLATE_BODY_LIMIT) {
+      problems.push({ field: `${fieldPrefix}.connector.tags`, value: `${Object.keys(member.tags).length} tags`, rule: `make the management template ${managementSize} bytes, ${limit}; use fewer or shorter tags` });
+    }
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems);
+}
+
+/**
+ * Everything that can reject an organization configuration, before any construct or output exists. A
+ * variable's value is unknown here; a valid stand-in takes its place (Terraform validates the variable).
+ */
+export function checkOrganizationStack(stack: OrganizationStackConfig, fieldPrefix: string): void {
+  const literal = typeof stack.connector.externalId === 'string' ? stack.connector.externalId : 'checked-by-terraform';
+  buildOrganizationModels(stack, literal, fieldPrefix);
+}
