@@ -73,7 +73,7 @@ describe('synthesized organization stacks', () => {
         stack_set_instance_region: 'us-east-1',
         deployment_targets: { organizational_unit_ids: [name.replace('member-roles-', '')] },
         retain_stack: false,
-        lifecycle: { ignore_changes: ['operation_preferences'], replace_triggered_by: ['${aws_cloudformation_stack_set.member-roles.stack_set_id}'] },
+        lifecycle: { ignore_changes: ['operation_preferences'], replace_triggered_by: ['aws_cloudformation_stack_set.member-roles.stack_set_id'] },
       });
     }
     expect(Object.keys(stack.output).sort()).toEqual(['external_id', 'management_role_arn', 'member_role_arns', 'member_role_name', 'stack_set_arn', 'stack_set_id']);

@@ -125,7 +125,8 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
             // Whatever replaces the stack set (a new name, a taint, -replace) replaces its instances first:
             // DeleteStackSet refuses a stack set that still has instances. Only a new stack set ID triggers
             // this, never an in-place update of the template.
-            replaceTriggeredBy: [this.stackSet.stackSetId],
+            // A reference in Terraform JSON's lifecycle is a plain traversal, not a ${...} expression.
+            replaceTriggeredBy: [`${this.stackSet.terraformResourceType}.${this.stackSet.friendlyUniqueId}.stack_set_id`],
           },
         }),
     );

@@ -128,13 +128,18 @@ export class OfflineTerraform {
     const work = this.copyOf(dir);
     withoutBackend(join(work, 'cdk.tf.json'));
     const init = this.run(work, ['init', '-input=false']);
-    if (init.status !== 0) throw new Error(`terraform init failed: ${init.stderr}`);
+    if (init.status !== 0) throw new Error(`terraform init failed: ${brief(init.stderr)}`);
     return new OfflineWorkspace(this, work, variables);
   }
 
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** Terraform quotes whole JSON lines in its errors; keep a failure readable. */
+function brief(text: string): string {
+  return text.split('\n').map((line) => (line.length > 300 ? `${line.slice(0, 300)}...` : line)).join('\n');
 }
 
 /** Drops the backend block of a synthesized stack so its state stays in the working folder. */
@@ -185,16 +190,16 @@ export class OfflineWorkspace {
 
   apply(): TerraformResult {
     const result = this.run(['apply', '-auto-approve', '-input=false', ...this.vars()]);
-    if (result.status !== 0) throw new Error(`terraform apply failed: ${result.stderr}`);
+    if (result.status !== 0) throw new Error(`terraform apply failed: ${brief(result.stderr)}`);
     return result;
   }
 
   /** `terraform plan -out` then `terraform show -json` of that plan. */
   plan(extraArgs: string[] = []): SavedPlan {
     const planned = this.run(['plan', '-input=false', '-out=tfplan', ...this.vars(), ...extraArgs]);
-    if (planned.status !== 0) throw new Error(`terraform plan failed: ${planned.stderr}`);
+    if (planned.status !== 0) throw new Error(`terraform plan failed: ${brief(planned.stderr)}`);
     const shown = this.run(['show', '-json', 'tfplan']);
-    if (shown.status !== 0) throw new Error(`terraform show failed: ${shown.stderr}`);
+    if (shown.status !== 0) throw new Error(`terraform show failed: ${brief(shown.stderr)}`);
     const json = JSON.parse(shown.stdout) as { resource_changes?: { address: string; action_reason?: string; change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null } }[] };
     const changes = (json.resource_changes ?? []).map((c) => ({ address: c.address, actions: c.change.actions, before: c.change.before, after: c.change.after, actionReason: c.action_reason }));
     const byAction: Record<string, string[]> = {};

@@ -1,0 +1,165 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parseConfig } from '../src/app';
+import { exportTemplates } from '../src/cloudformation/export';
+import { normalizedTemplateBody, templateBody, templateSize } from '../src/cloudformation/role-template';
+import { buildOrganizationModels } from '../src/connector/organization';
+import { OrganizationStackConfig } from '../src/config/schema';
+import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
+import { OfflineTerraform, OfflineWorkspace, PlannedChange, SavedPlan } from './terraform/harness';
+
+/*
+ * Organization stacks planned and applied by the real Terraform binary against the offline provider: what
+ * Terraform evaluates from the synthesized files, and what it does on the next apply after a change.
+ */
+
+const work = mkdtempSync(join(tmpdir(), 'qualys-tf-org-'));
+const EXTERNAL_ID = 'EU2-2792719';
+const OU_A = 'ou-ab12-11111111';
+const OU_B = 'ou-ab12-22222222';
+const STACK_SET = 'aws_cloudformation_stack_set.member-roles';
+const INSTANCE_A = `aws_cloudformation_stack_set_instance.member-roles-${OU_A}`;
+const INSTANCE_B = `aws_cloudformation_stack_set_instance.member-roles-${OU_B}`;
+
+/** Every character the description rule allows: tab, newline, carriage return, printable ASCII, Latin-1. */
+const DESCRIPTION =
+  'Qualys\tconnector\r\nrole: ' +
+  Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('') +
+  ' ${AWS::Region} %{ if x } $${ %%{ ' +
+  Array.from({ length: 0x100 - 0xa1 }, (_, i) => String.fromCharCode(0xa1 + i)).join('');
+/** Unicode letters, numbers and separators (U+00A0, U+2028, U+3000) that tags allow. */
+const TAGS = { 'Ünïcødé 名前': 'a\u00a0b\u2028c\u3000d ١٢٣ Ⅻ _.:/=+-@', owner: 'platform team' };
+
+let configCounter = 0;
+function synthesize(stack: Record<string, unknown>): { dir: string; config: OrganizationStackConfig } {
+  const name = `config-${++configCounter}`;
+  const file = join(work, `${name}.json`);
+  const config = { stacks: [{ kind: 'organization', name: 'org', provider: { accountId: '111111111111' }, ...stack }] };
+  writeFileSync(file, JSON.stringify(config));
+  synthesizeInto(join(work, name), file);
+  return { dir: join(work, name, 'stacks', 'org'), config: parseConfig(config).stacks[0] as OrganizationStackConfig };
+}
+
+const organization = (connector: Record<string, unknown> = {}, members: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+  connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector },
+  members: { organizationalUnitIds: [OU_A, OU_B], ...members },
+  ...extra,
+});
+
+let terraform: OfflineTerraform;
+beforeAll(() => {
+  terraform = new OfflineTerraform(
+    ['aws_cloudformation_stack', 'aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'],
+    ['aws_iam_policy_document'],
+  );
+});
+afterAll(() => {
+  terraform?.dispose();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function change(plan: SavedPlan, address: string): PlannedChange {
+  const found = plan.changes.find((c) => c.address === address);
+  if (!found) throw new Error(`the plan has no ${address}; it has ${plan.changes.map((c) => c.address).join(', ')}`);
+  return found;
+}
+
+describe('template bodies as Terraform evaluates them', () => {
+  test.each(['terraform', 'cloudformation-stack'])(
+    'every character description and tags allow reaches CloudFormation unchanged (management role: %s)',
+    (deployWith) => {
+      const { dir, config } = synthesize(organization({ description: DESCRIPTION, tags: TAGS }, {}, { managementRole: { deployWith } }));
+      const workspace = terraform.workspace(dir);
+      const plan = workspace.plan();
+      const models = buildOrganizationModels(config, EXTERNAL_ID, 'stacks[0]');
+      const memberBody = change(plan, STACK_SET).after?.template_body as string;
+      // Byte for byte the text the model renders, so the size check measured what CloudFormation receives.
+      expect(memberBody).toBe(templateBody(models.templates.member));
+      expect(Buffer.byteLength(memberBody)).toBe(templateSize(models.templates.member, 'stack-set'));
+      expect(JSON.parse(memberBody).Resources.QualysConnectorRole.Properties.Description).toBe(DESCRIPTION);
+      if (deployWith === 'cloudformation-stack') {
+        const stackBody = change(plan, 'aws_cloudformation_stack.management-role-stack').after?.template_body as string;
+        expect(stackBody).toBe(templateBody(models.templates.management));
+      } else {
+        const role = plan.changes.find((c) => c.address.startsWith('aws_iam_role.'))!;
+        expect(role.after?.description).toBe(DESCRIPTION);
+        expect(role.after?.tags).toEqual(TAGS);
+      }
+    },
+  );
+
+  test("the bytes a stack receives are Go's JSON encoding of the body, as Terraform's own jsonencode writes it", () => {
+    const { dir, config } = synthesize(organization({ description: DESCRIPTION, tags: TAGS }, {}, { managementRole: { deployWith: 'cloudformation-stack' } }));
+    const workspace = terraform.workspace(dir);
+    writeFileSync(
+      join(workspace.dir, 'normalized.tf.json'),
+      JSON.stringify({ output: { normalized: { value: '${jsonencode(jsondecode(aws_cloudformation_stack.management-role-stack.template_body))}' } } }),
+    );
+    const plan = workspace.plan();
+    const outputs = (plan.json.planned_values as { outputs: Record<string, { value: string }> }).outputs;
+    const models = buildOrganizationModels(config, EXTERNAL_ID, 'stacks[0]');
+    expect(outputs.normalized.value).toBe(normalizedTemplateBody(models.templates.management));
+    expect(templateSize(models.templates.management, 'stack')).toBe(Buffer.byteLength(outputs.normalized.value));
+  });
+
+  test.each(['organization.json', 'organization-govcloud-delegated-admin.json'])('npm run templates for examples/%s writes the template bodies Terraform deploys', (example) => {
+    const file = join(PROJECT_ROOT, 'examples', example);
+    const out = join(work, example);
+    synthesizeInto(out, file);
+    const config = parseConfig(JSON.parse(readFileSync(file, 'utf8')));
+    const stackName = config.stacks[0].name;
+    const workspace = terraform.workspace(join(out, 'stacks', stackName), { external_id: EXTERNAL_ID });
+    const plan = workspace.plan();
+    const exported = exportTemplates(config);
+    const deployed: Record<string, unknown> = { member: JSON.parse(change(plan, STACK_SET).after?.template_body as string) };
+    const stack = plan.changes.find((c) => c.address.startsWith('aws_cloudformation_stack.'));
+    expect(exported[`${stackName}/member-accounts.template.json`]).toEqual(deployed.member);
+    if (stack) expect(exported[`${stackName}/management-account.template.json`]).toEqual(JSON.parse(stack.after?.template_body as string));
+  });
+});
+
+describe('the next apply after a change', () => {
+  let workspace: OfflineWorkspace;
+
+  beforeAll(() => {
+    workspace = terraform.workspace(synthesize(organization()).dir);
+    workspace.apply();
+  });
+
+  test('an unchanged configuration plans no change', () => {
+    expect(workspace.plan().byAction).toEqual({});
+  });
+
+  test('a replaced stack set takes its instances along (replace_triggered_by on stack_set_id)', () => {
+    const plan = workspace.plan([`-replace=${STACK_SET}`]);
+    expect(plan.byAction).toEqual({ 'delete,create': [STACK_SET, INSTANCE_A, INSTANCE_B].sort() });
+    expect(change(plan, INSTANCE_A).actionReason).toBe('replace_by_triggers');
+  });
+
+  test('a template change (an excluded account) updates the stack set in place and leaves the instances untouched', () => {
+    workspace.reconfigure(synthesize(organization({}, { excludedAccountIds: ['333333333333'] })).dir);
+    const plan = workspace.plan();
+    expect(plan.byAction).toEqual({ update: [STACK_SET] });
+    const before = change(plan, STACK_SET).before?.template_body as string;
+    const after = change(plan, STACK_SET).after?.template_body as string;
+    expect(after).not.toBe(before);
+  });
+
+  test('a changed retainStacksOnAccountRemoval is no change for Terraform (its replacement would delete every member role)', () => {
+    workspace.reconfigure(synthesize(organization({}, { retainStacksOnAccountRemoval: true })).dir);
+    expect(workspace.plan().byAction).toEqual({});
+  });
+
+  test('a tainted instance (failed or timed-out operation) is replaced on the next apply; untainted, nothing is planned', () => {
+    workspace.reconfigure(synthesize(organization()).dir);
+    const taint = workspace.run(['taint', INSTANCE_A]);
+    expect(taint.status).toBe(0);
+    const tainted = workspace.plan();
+    expect(tainted.byAction).toEqual({ 'delete,create': [INSTANCE_A] });
+    expect(change(tainted, INSTANCE_A).actionReason).toBe('replace_because_tainted');
+    const untaint = workspace.run(['untaint', INSTANCE_A]);
+    expect(untaint.status).toBe(0);
+    expect(workspace.plan().byAction).toEqual({});
+  });
+});
