@@ -1,4 +1,4 @@
-import { CAPABILITIES, CAPABILITY_NAMES, CapabilitySpec } from '../permissions';
+import { ActionGrant, CAPABILITIES, CAPABILITY_NAMES, CapabilitySpec } from '../permissions';
 import { ActionCatalogue } from '../policy/catalogue';
 
 /** The connector variants of the Qualys procedure and the capabilities that make them. */
@@ -21,6 +21,10 @@ function accessLevels(catalogue: ActionCatalogue, action: string): string {
   return action.includes('*') ? `${levels} (${matched.length} actions)` : levels;
 }
 
+function withSensitivity(grant: ActionGrant): string {
+  return grant.sensitive ? `${grant.why}. **Sensitive:** ${grant.sensitive}` : grant.why;
+}
+
 function capabilityTable(spec: CapabilitySpec, catalogue: ActionCatalogue): string[] {
   const lines = [
     `#### ${spec.title} (\`${spec.name}\`)`,
@@ -33,12 +37,33 @@ function capabilityTable(spec: CapabilitySpec, catalogue: ActionCatalogue): stri
   for (const statement of spec.statements) {
     const resources = statement.resources ? statement.resources('aws').map((r) => `\`${r.replace('arn:aws:', 'arn:${Partition}:')}\``).join(' ') : '`*`';
     for (const grant of statement.grants) {
-      const why = grant.sensitive ? `${grant.why}. **Sensitive:** ${grant.sensitive}` : grant.why;
-      lines.push(`| \`${grant.action}\` | ${cell(resources)} | ${accessLevels(catalogue, grant.action)} | ${cell(why)} |`);
+      lines.push(`| \`${grant.action}\` | ${cell(resources)} | ${accessLevels(catalogue, grant.action)} | ${cell(withSensitivity(grant))} |`);
     }
   }
   for (const managed of spec.awsManagedPolicies) {
     lines.push(`| AWS managed policy \`${managed.name}\` | \`arn:\${Partition}:iam::aws:policy/${managed.name}\` | mostly List/Read (see below) | ${cell(managed.why)} |`);
+  }
+  const reliances = spec.leftToManagedPolicies ?? [];
+  if (reliances.length > 0) {
+    lines.push(
+      '',
+      `Asked for by Qualys and granted by ${[...new Set(reliances.map((r) => `\`${r.policy}\``))].join(', ')}, so not repeated in the capability's own policy:`,
+      '',
+      '| Action | Granted by | Access level | Why |',
+      '|---|---|---|---|',
+      ...reliances.map((r) => `| \`${r.action}\` | \`${r.policy}\` | ${accessLevels(catalogue, r.action)} | ${cell(withSensitivity(r))} |`),
+    );
+  }
+  const excluded = spec.excluded ?? [];
+  if (excluded.length > 0) {
+    lines.push(
+      '',
+      'Asked for by Qualys (through a wildcard) and **never granted**:',
+      '',
+      '| Action | Access level | Why not |',
+      '|---|---|---|',
+      ...excluded.map((e) => `| \`${e.action}\` | ${accessLevels(catalogue, e.action)} | ${cell(e.why)} |`),
+    );
   }
   return lines;
 }
