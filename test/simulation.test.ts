@@ -14,9 +14,12 @@ interface Probe {
   readonly resourceType?: string;
 }
 
+/** Every CSPM exclusion; parameter values by name too, so they stay probed whatever the list says. */
+const NEVER_GRANTED = [...new Set(['ssm:GetParameter', 'ssm:GetParameters', ...(CAPABILITIES.cspm.excluded ?? []).map((e) => e.action)])];
+
 /** Requests no variant may allow: secrets, identity changes, destructive writes, and every CSPM exclusion. */
 const ALWAYS_DENIED: Probe[] = [
-  ...(CAPABILITIES.cspm.excluded ?? []).map((e) => ({ action: e.action })),
+  ...NEVER_GRANTED.map((action) => ({ action })),
   { action: 'secretsmanager:GetSecretValue' },
   { action: 's3:GetObject' },
   { action: 'iam:CreateUser' },
