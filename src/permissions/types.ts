@@ -19,6 +19,18 @@ export interface ActionGrant {
   readonly sensitive?: string;
 }
 
+/** An action a Qualys source asks for that no capability grants, and the reason. */
+export interface ExcludedAction {
+  readonly action: string;
+  readonly why: string;
+}
+
+/** An action a capability needs and leaves to one of its AWS managed policies instead of granting it again. */
+export interface ManagedPolicyReliance extends ActionGrant {
+  /** Name of an AWS managed policy of the same capability. */
+  readonly policy: string;
+}
+
 export interface StatementSpec {
   readonly sid: string;
   readonly grants: readonly ActionGrant[];
@@ -44,4 +56,8 @@ export interface CapabilitySpec {
   readonly mutating: boolean;
   readonly statements: readonly StatementSpec[];
   readonly awsManagedPolicies: readonly AwsManagedPolicyGrant[];
+  /** Actions Qualys asks for that one of `awsManagedPolicies` grants, so the capability's own policy does not. */
+  readonly leftToManagedPolicies?: readonly ManagedPolicyReliance[];
+  /** Actions Qualys asks for that are never granted, each with the reason. */
+  readonly excluded?: readonly ExcludedAction[];
 }
