@@ -15,6 +15,7 @@ import { OfflineTerraform, OfflineWorkspace, PlannedChange, SavedPlan } from './
  */
 
 const work = mkdtempSync(join(tmpdir(), 'qualys-tf-org-'));
+const README = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 const EXTERNAL_ID = 'EU2-2792719';
 const OU_A = 'ou-ab12-11111111';
 const OU_B = 'ou-ab12-22222222';
@@ -151,15 +152,30 @@ describe('the next apply after a change', () => {
     expect(workspace.plan().byAction).toEqual({});
   });
 
-  test('a tainted instance (failed or timed-out operation) is replaced on the next apply; untainted, nothing is planned', () => {
+  test("a tainted instance (failed or timed-out operation) is replaced on the next apply; after the README's untaint, nothing is planned", () => {
     workspace.reconfigure(synthesize(organization()).dir);
-    const taint = workspace.run(['taint', INSTANCE_A]);
-    expect(taint.status).toBe(0);
+    const untaintCommand = /^terraform untaint '([^']+)'$/m.exec(README);
+    if (!untaintCommand) throw new Error('the README lost its untaint command');
+    const address = untaintCommand[1];
+    expect(workspace.run(['taint', address]).status).toBe(0);
     const tainted = workspace.plan();
-    expect(tainted.byAction).toEqual({ 'delete,create': [INSTANCE_A] });
-    expect(change(tainted, INSTANCE_A).actionReason).toBe('replace_because_tainted');
-    const untaint = workspace.run(['untaint', INSTANCE_A]);
-    expect(untaint.status).toBe(0);
+    expect(tainted.byAction).toEqual({ 'delete,create': [address] });
+    expect(change(tainted, address).actionReason).toBe('replace_because_tainted');
+    expect(workspace.run(['untaint', address]).status).toBe(0);
     expect(workspace.plan().byAction).toEqual({});
+  });
+
+  test("the README's two-step commands destroy what they say, and only that", () => {
+    workspace.reconfigure(synthesize(organization()).dir);
+    expect(README).toContain('`terraform destroy -target=aws_cloudformation_stack_set.member-roles` (its instances go with it)');
+    expect(workspace.plan(['-destroy', `-target=${STACK_SET}`]).byAction).toEqual({ delete: [STACK_SET, INSTANCE_A, INSTANCE_B].sort() });
+    // terraform → stack: every IAM resource of the Terraform management role, found with `terraform state list`.
+    expect(README).toContain("`terraform destroy $(terraform state list \\| grep '^aws_iam_' \\| sed 's/^/-target=/')`");
+    const listed = workspace.run(['state', 'list']).stdout.split('\n').filter((a) => a.startsWith('aws_iam_'));
+    const destroyed = workspace.plan(['-destroy', ...listed.map((a) => `-target=${a}`)]).byAction;
+    expect(Object.keys(destroyed)).toEqual(['delete']);
+    expect(destroyed.delete.map((a) => a.split('.')[0]).sort()).toEqual(
+      ['aws_iam_policy', 'aws_iam_policy', 'aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'],
+    );
   });
 });

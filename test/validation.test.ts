@@ -100,6 +100,7 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['organization: delegated admin role in another partition', org({}, { delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws-us-gov:iam::222222222222:role/Admin' } }), 'stacks[0].delegatedAdmin.assumeRoleArn', 'partition "aws"'],
   ['organization: China', org({}, {}, { qualysAccountType: 'china', trustedAccountId: '345678901234' }), 'stacks[0].connector.qualysAccountType', 'no organization connector'],
   ['organization: several external IDs', org({}, {}, { externalId: ['EU2-1', 'EU2-2'] }), 'stacks[0].connector.externalId', 'share it'],
+  ['organization: a path other than "/"', org({}, {}, { path: '/qualys/' }), 'stacks[0].connector.path', 'cannot change the path of a named role'],
   ['organization: permissions boundary', org({}, {}, { permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/B' }), 'stacks[0].connector.permissionsBoundaryArn', 'not supported for organization'],
   ['organization: unknown management deployment', org({}, { managementRole: { deployWith: 'manual' } }), 'stacks[0].managementRole.deployWith', 'cloudformation-stack'],
   ['organization: stack name without the stack option', org({}, { managementRole: { stackName: 'Qualys' } }), 'stacks[0].managementRole.stackName', 'only applies'],

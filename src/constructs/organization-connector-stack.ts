@@ -140,7 +140,7 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
     const outputs: [string, unknown, string, boolean?][] = [
       ['management_role_arn', managementRoleArn, 'Role ARN of the management account, for the Qualys organization connector'],
       ['member_role_name', models.member.roleName, 'Name of the role in every member account'],
-      ['member_role_arns', memberRoleArns, 'Member account ID to role ARN, for the accounts the stack set deployed a role to'],
+      ['member_role_arns', memberRoleArns, 'Member account ID to role ARN, for every account with a stack instance of the stack set, whatever its status (a failed one too)'],
       ['stack_set_id', this.stackSet.id, 'ID of the member role stack set'],
       ['stack_set_arn', this.stackSet.arn, 'ARN of the member role stack set'],
       ['external_id', externalIdValue, 'External ID to enter in the Qualys connector', true],
