@@ -25,7 +25,7 @@ export function requireTerraform(): string {
   try {
     return execFileSync('terraform', ['version', '-json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch {
-    throw new Error('the terraform binary is not on the PATH: these checks need Terraform 1.11 (it cannot be installed from npm or Debian here)');
+    throw new Error('terraform is not on the PATH. These tests need Terraform 1.11 or later: install it as described at https://developer.hashicorp.com/terraform/install');
   }
 }
 
