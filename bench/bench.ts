@@ -4,10 +4,10 @@
 // full one (npm test) at most 5 minutes, wall time. Figures, not assertions: timing tests flake.
 // BENCH_TIERS=0 leaves out the two test tiers (they take minutes).
 import { spawnSync } from 'child_process';
-import { rmSync, writeFileSync } from 'fs';
+import { writeFileSync } from 'fs';
 import { join } from 'path';
 import { runApp, synthesizeInto } from '../test/support/app-process';
-import { projectScratch } from '../test/support/scratch';
+import { projectScratch, releaseScratch } from '../test/support/scratch';
 import { OfflineTerraform, readJson, typesUsed } from '../test/terraform/harness';
 
 const root = join(__dirname, '..');
@@ -95,5 +95,5 @@ try {
     }
   }
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  releaseScratch(work);
 }

@@ -1,5 +1,5 @@
-import { mkdirSync, mkdtempSync } from 'fs';
-import { join } from 'path';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync } from 'fs';
+import { dirname, join } from 'path';
 import { PROJECT_ROOT } from './app-process';
 
 /*
@@ -23,4 +23,17 @@ export function projectScratch(prefix: string): string {
 /** Where the shared syntheses of the default configuration and every example are (full tier). */
 export function sharedSynthesisDir(): string {
   return join(testOutputRoot(), 'shared-synthesis');
+}
+
+/** Removes a scratch folder and the folders above it in `.test-output/` that it leaves empty. */
+export function releaseScratch(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  for (let parent = dirname(dir); parent.startsWith(join(PROJECT_ROOT, '.test-output')); parent = dirname(parent)) {
+    try {
+      if (readdirSync(parent).length > 0) return;
+      rmdirSync(parent);
+    } catch {
+      return;
+    }
+  }
 }
