@@ -9,6 +9,8 @@ const FULL_TIER_ONLY = [
   'package.test.ts',
   'install-from-git.test.ts',
   'commands.test.ts',
+  'test-run-cleanup.test.ts',
+  'terraform-missing.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 

@@ -101,7 +101,7 @@ function jsonSyntaxProblem(text: string, error: Error): string {
 /** Reads and validates a configuration file; every problem is reported with its field. */
 export function loadConfig(source: ConfigSource | string | undefined): AppConfig {
   if (source === undefined) return DEFAULT_CONFIG;
-  const { path, origin } = typeof source === 'string' ? { path: source, origin: CONFIG_ENV_VAR } : source;
+  const { path, origin } = typeof source === 'string' ? { path: source, origin: 'configuration file' } : source;
   const absolute = resolve(path);
   if (!existsSync(absolute) || !statSync(absolute).isFile()) {
     throw new ConfigurationError([{ field: origin, value: JSON.stringify(path), rule: 'must name an existing configuration file (relative to the project folder)' }]);
