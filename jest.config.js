@@ -1,9 +1,29 @@
+/*
+ * Two tiers. `npm test` (and .ci/run) runs the full suite. `npm run test:fast` sets QUALYS_TEST_TIER=fast
+ * and leaves out the files listed here: the ones that run the Terraform binary, npm or whole syntheses.
+ */
+const FULL_TIER_ONLY = [
+  'determinism.test.ts',
+  'terraform.test.ts',
+  'terraform-variable.test.ts',
+  'terraform-organization.test.ts',
+  'package.test.ts',
+  'install-from-git.test.ts',
+  'commands.test.ts',
+  'test-run-cleanup.test.ts',
+  'terraform-missing.test.ts',
+];
+const fast = process.env.QUALYS_TEST_TIER === 'fast';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', ...(fast ? FULL_TIER_ONLY.map((f) => `/test/${f.replace(/\./g, '\\.')}$`) : [])],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 120000,
 };

@@ -1,11 +1,13 @@
 // Prints speed figures (npm run bench). Goals, on a 2-core machine: terraform validate of one stack under
 // 1.5 s; the whole Terraform part of the test suite under 30 s; an organization with 1,000 OUs synthesized
-// (whole process) under 1.5 s, growing linearly. Figures, not assertions: timing tests flake.
+// (whole process) under 1.5 s, growing linearly; the fast test tier (npm run test:fast) at most 60 s and the
+// full one (npm test) at most 5 minutes, wall time. Figures, not assertions: timing tests flake.
+// BENCH_TIERS=0 leaves out the two test tiers (they take minutes).
 import { spawnSync } from 'child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { writeFileSync } from 'fs';
 import { join } from 'path';
 import { runApp, synthesizeInto } from '../test/support/app-process';
+import { projectScratch, releaseScratch } from '../test/support/scratch';
 import { OfflineTerraform, readJson, typesUsed } from '../test/terraform/harness';
 
 const root = join(__dirname, '..');
@@ -28,7 +30,8 @@ function line(name: string, ms: number[], goal?: number): void {
   process.stdout.write(`${name.padEnd(48)} median ${m.toFixed(0).padStart(6)} ms  min ${Math.min(...ms).toFixed(0).padStart(6)} ms  (${ms.length} runs)${verdict}\n`);
 }
 
-const work = mkdtempSync(join(tmpdir(), 'qualys-bench-'));
+// Inside the project: stacks with a local backend are synthesized there.
+const work = projectScratch('bench');
 try {
   const outdir = join(work, 'out');
   const synth = () => synthesizeInto(outdir);
@@ -82,6 +85,15 @@ try {
     const r = spawnSync(process.execPath, [jest, 'test/terraform.test.ts', 'test/terraform-variable.test.ts'], { cwd: root, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
   })], 30000);
+
+  if (process.env.BENCH_TIERS !== '0') {
+    for (const [name, script, goal] of [['fast test tier (npm run test:fast)', 'test:fast', 60000], ['full test suite (npm test)', 'test', 300000]] as const) {
+      line(name, [timed(() => {
+        const r = spawnSync('npm', ['run', '--silent', script], { cwd: root, encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr.slice(-2000)}`);
+      })], goal);
+    }
+  }
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  releaseScratch(work);
 }

@@ -322,7 +322,7 @@ describe('templates against the CloudFormation resource specification', () => {
   ])('npm run templates for %j writes templates the specification accepts, within the size limit', (config, expected) => {
     const outdir = mkdtempSync(join(tmpdir(), 'qualys-templates-'));
     try {
-      const written = writeTemplates(outdir, [], { QUALYS_CONNECTOR_CONFIG: config ? join(PROJECT_ROOT, config) : '' });
+      const written = writeTemplates(outdir, [], config ? { QUALYS_CONNECTOR_CONFIG: join(PROJECT_ROOT, config) } : {});
       expect(written.sort()).toEqual(expected);
       for (const file of written) {
         const text = readFileSync(join(outdir, file), 'utf8');

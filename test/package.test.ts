@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { execFileSync } from 'child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { compileAndRun, readmeLibrarySnippet } from './support/consumer';
 
 /*
  * The library as a consumer gets it: `npm pack`, unpacked into a scratch cdktf app's node_modules next to its
@@ -30,16 +31,42 @@ beforeAll(() => {
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-test('the tarball ships compiled code, declarations and the schema, not sources or tests', () => {
+test('the tarball ships compiled code, declarations, the schema and the license, not sources or tests', () => {
   const files = readdirSync(join(scratch, 'node_modules', manifest.name, 'dist', 'src'));
   expect(files).toEqual(expect.arrayContaining(['index.js', 'index.d.ts']));
   const top = readdirSync(join(scratch, 'node_modules', manifest.name)).sort();
-  expect(top).toEqual(['README.md', 'dist', 'package.json', 'schema']);
+  expect(top).toEqual(['LICENSE', 'README.md', 'dist', 'package.json', 'schema']);
+  // The license text is the one package.json declares.
+  expect(manifest.license).toBe('MPL-2.0');
+  expect(readFileSync(join(scratch, 'node_modules', manifest.name, 'LICENSE'), 'utf8')).toMatch(/^Mozilla Public License Version 2\.0\n/);
 });
 
-test('a scratch cdktf app type-checks against the package and synthesizes a connector', () => {
-  writeFileSync(
-    join(scratch, 'main.ts'),
+test("the README's library snippet type-checks under cdktf-cli's TypeScript template and synthesizes", () => {
+  const project = join(scratch, 'readme-snippet');
+  mkdirSync(project);
+  symlinkSync(join(scratch, 'node_modules'), join(project, 'node_modules'), 'dir');
+  const result = compileAndRun(project, readmeLibrarySnippet());
+  expect(result.tsc).toBe('');
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  const synthesized = JSON.parse(readFileSync(join(project, 'out', 'stacks', 'security', 'cdk.tf.json'), 'utf8'));
+  expect(Object.keys(synthesized.output)).toContain('qualys_role_arn');
+});
+
+test('the template settings bite: an unused local is an error under them', () => {
+  const project = join(scratch, 'unused-local');
+  mkdirSync(project);
+  symlinkSync(join(scratch, 'node_modules'), join(project, 'node_modules'), 'dir');
+  const result = compileAndRun(project, "import { App } from 'cdktf';\nconst app = new App();\nconst unused = 1;\napp.synth();\n");
+  expect(result.tsc).toContain('error TS6133');
+});
+
+test('a scratch cdktf app type-checks against the package under the template settings and synthesizes a connector', () => {
+  const project = join(scratch, 'consumer');
+  mkdirSync(project);
+  symlinkSync(join(scratch, 'node_modules'), join(project, 'node_modules'), 'dir');
+  const result = compileAndRun(
+    project,
     [
       "import { App, TerraformStack, TerraformOutput } from 'cdktf';",
       "import { AwsProvider } from '@cdktf/provider-aws/lib/provider';",
@@ -55,16 +82,10 @@ test('a scratch cdktf app type-checks against the package and synthesizes a conn
       'app.synth();',
     ].join('\n'),
   );
-  writeFileSync(
-    join(scratch, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, esModuleInterop: true, types: ['node'], outDir: 'build' }, files: ['main.ts'] }),
-  );
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', scratch], { encoding: 'utf8' });
-  expect(tsc.stdout + tsc.stderr).toBe('');
-  const run = spawnSync(process.execPath, [join(scratch, 'build', 'main.js')], { cwd: scratch, encoding: 'utf8', env: { ...process.env, CDKTF_OUTDIR: join(scratch, 'out') } });
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
-  const synthesized = JSON.parse(readFileSync(join(scratch, 'out', 'stacks', 'consumer', 'cdk.tf.json'), 'utf8'));
+  expect(result.tsc).toBe('');
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  const synthesized = JSON.parse(readFileSync(join(project, 'out', 'stacks', 'consumer', 'cdk.tf.json'), 'utf8'));
   expect(Object.values(synthesized.resource.aws_iam_policy).map((p) => (p as { name: string }).name).sort()).toEqual([
     'QualysCVRole-AssetView',
     'QualysCVRole-Cspm',

@@ -1,9 +1,16 @@
-import { Testing } from 'cdktf';
-import { parseConfig } from '../src/app';
+import { App, Testing } from 'cdktf';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { isAbsolute, join, resolve } from 'path';
+import { buildApp, parseConfig } from '../src/app';
+import { MINIMUM_TERRAFORM_VERSION } from '../src/constructs/stack-parts';
+import { ConfigurationError } from '../src/errors';
+import { PROJECT_ROOT } from './support/app-process';
 import { QualysAccountConnectorStack } from '../src/constructs/account-connector-stack';
 import { CapabilityName } from '../src/permissions';
 import { QualysAccountType } from '../src/partition';
-import { customerPolicyDocuments, resourcesOfType, synthConnector, trustPolicyOf } from './support/synth';
+import { projectScratch } from './support/scratch';
+import { customerPolicyDocuments, resourcesOfType, synthConfig, synthConnector, trustPolicyOf } from './support/synth';
 
 /** The five connector variants of the Qualys procedure, as capability lists. */
 const VARIANTS: Record<string, CapabilityName[]> = {
@@ -145,8 +152,63 @@ describe('role settings', () => {
     const config = parseConfig({ stacks: [{ kind: 'account', name: 'adopt', importExistingRole: true, connector: { externalId: 'EU2-1' } }] });
     const [stack] = config.stacks;
     if (stack.kind !== 'account') throw new Error('expected an account stack');
-    const adopted = new QualysAccountConnectorStack(Testing.app(), stack);
+    const outdir = projectScratch('adopt');
+    const adopted = new QualysAccountConnectorStack(new App({ outdir }), stack);
     const json = JSON.parse(Testing.synth(adopted)) as { import?: { to: string; id: string }[] };
+    rmSync(outdir, { recursive: true, force: true });
     expect(json.import).toEqual([expect.objectContaining({ id: 'QualysCVRole', to: expect.stringMatching(/^aws_iam_role\./) })]);
+  });
+});
+
+describe('what every stack asks of Terraform and where it keeps local state', () => {
+  const examples = join(PROJECT_ROOT, 'examples');
+  const allStacks = readdirSync(examples)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => Object.entries(synthConfig(JSON.parse(readFileSync(join(examples, f), 'utf8')))));
+
+  test('every stack of every example states the Terraform floor the README gives', () => {
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const documented = /needs Terraform (\d+\.\d+\.\d+) or later/.exec(readme)?.[1];
+    expect(documented).toBe(MINIMUM_TERRAFORM_VERSION);
+    expect(allStacks.length).toBeGreaterThanOrEqual(8);
+    for (const [, stack] of allStacks) expect(stack.terraform.required_version).toBe(`>= ${documented}`);
+  });
+
+  const config = (backend?: Record<string, unknown>) =>
+    parseConfig({ stacks: [{ kind: 'account', name: 'depth', connector: { externalId: 'EU2-1' }, ...(backend ? { backend } : {}) }] });
+
+  /** The state file Terraform would use, resolved from the stack's folder as Terraform does. */
+  function stateFileFor(outdir: string, backend?: Record<string, unknown>): { written: string; resolved: string } {
+    mkdirSync(outdir, { recursive: true });
+    buildApp(config(backend), new App({ outdir })).synth();
+    const stackDir = join(outdir, 'stacks', 'depth');
+    const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { terraform: { backend: { local: { path: string } } } };
+    const written = json.terraform.backend.local.path;
+    return { written, resolved: resolve(stackDir, written) };
+  }
+
+  test.each([undefined, { type: 'local', path: 'state/dev.tfstate' }])('backend %j: the same state file from output folders at any depth inside the project', (backend) => {
+    const scratch = projectScratch('depth');
+    try {
+      const expected = join(PROJECT_ROOT, (backend?.path as string | undefined) ?? 'terraform.depth.tfstate');
+      const shallow = stateFileFor(join(scratch, 'out'), backend);
+      const deep = stateFileFor(join(scratch, 'a', 'b', 'c', 'out'), backend);
+      expect(shallow.resolved).toBe(expected);
+      expect(deep.resolved).toBe(expected);
+      expect(deep.written).not.toBe(shallow.written);
+      for (const { written } of [shallow, deep]) {
+        expect(isAbsolute(written)).toBe(false);
+        expect(written).not.toContain(PROJECT_ROOT);
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  test('the construct rejects an output folder outside the project for a local backend, naming the folder', () => {
+    const outdir = join(tmpdir(), 'qualys-outside-the-project');
+    expect(() => buildApp(config(), new App({ outdir: join(outdir) }))).toThrow(ConfigurationError);
+    expect(() => buildApp(config(), new App({ outdir }))).toThrow(`(got ${JSON.stringify(outdir)})`);
+    rmSync(outdir, { recursive: true, force: true });
   });
 });

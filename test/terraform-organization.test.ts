@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseConfig } from '../src/app';
 import { exportTemplates } from '../src/cloudformation/export';
@@ -7,6 +6,8 @@ import { normalizedTemplateBody, templateBody, templateSize } from '../src/cloud
 import { buildOrganizationModels } from '../src/connector/organization';
 import { OrganizationStackConfig } from '../src/config/schema';
 import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
+import { sharedOutdir } from './support/examples';
+import { projectScratch, releaseScratch, sharedSynthesisDir } from './support/scratch';
 import { OfflineTerraform, OfflineWorkspace, PlannedChange, SavedPlan } from './terraform/harness';
 
 /*
@@ -14,7 +15,8 @@ import { OfflineTerraform, OfflineWorkspace, PlannedChange, SavedPlan } from './
  * Terraform evaluates from the synthesized files, and what it does on the next apply after a change.
  */
 
-const work = mkdtempSync(join(tmpdir(), 'qualys-tf-org-'));
+// Inside the project: a stack with a local backend is synthesized there (its state path is relative to it).
+const work = projectScratch('tf-organization');
 const README = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 const EXTERNAL_ID = 'EU2-2792719';
 const OU_A = 'ou-ab12-11111111';
@@ -57,7 +59,7 @@ beforeAll(() => {
 });
 afterAll(() => {
   terraform?.dispose();
-  rmSync(work, { recursive: true, force: true });
+  releaseScratch(work);
 });
 
 function change(plan: SavedPlan, address: string): PlannedChange {
@@ -106,8 +108,7 @@ describe('template bodies as Terraform evaluates them', () => {
 
   test.each(['organization.json', 'organization-govcloud-delegated-admin.json'])('npm run templates for examples/%s writes the template bodies Terraform deploys', (example) => {
     const file = join(PROJECT_ROOT, 'examples', example);
-    const out = join(work, example);
-    synthesizeInto(out, file);
+    const out = sharedOutdir(sharedSynthesisDir(), example.replace(/\.json$/, ''));
     const config = parseConfig(JSON.parse(readFileSync(file, 'utf8')));
     const stackName = config.stacks[0].name;
     const workspace = terraform.workspace(join(out, 'stacks', stackName), { external_id: EXTERNAL_ID });

@@ -5,7 +5,8 @@ import { join } from 'path';
 import { parseConfig } from '../src/app';
 import { QualysConnectorRole } from '../src/constructs/connector-role';
 import { ConfigurationError } from '../src/errors';
-import { runApp } from './support/app-process';
+import { runApp, runAppWith } from './support/app-process';
+import { projectScratch } from './support/scratch';
 
 const ok = { externalId: 'EU2-2792719' };
 const withConnector = (connector: Record<string, unknown>, stack: Record<string, unknown> = {}) => ({
@@ -33,8 +34,8 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['external ID of one character', withConnector({ externalId: 'x' }), 'stacks[0].connector.externalId', '2 to 1224'],
   ['external ID longer than 1224', withConnector({ externalId: 'a'.repeat(1225) }), 'stacks[0].connector.externalId', '2 to 1224'],
   ['external ID with a quote', withConnector({ externalId: 'EU2"1' }), 'stacks[0].connector.externalId', 'sts:ExternalId'],
-  ['external ID missing', { stacks: [{ kind: 'account', name: 'test', connector: {} }] }, 'stacks[0].connector.externalId', ''],
-  ['external ID as a number', withConnector({ externalId: 2792719 }), 'stacks[0].connector.externalId', ''],
+  ['external ID missing', { stacks: [{ kind: 'account', name: 'test', connector: {} }] }, 'stacks[0].connector.externalId', 'is required'],
+  ['external ID as a number', withConnector({ externalId: 2792719 }), 'stacks[0].connector.externalId', 'must be a string, a list of 1 to 5'],
   ['empty external ID list', withConnector({ externalId: [] }), 'stacks[0].connector.externalId', '1 to 5'],
   ['six external IDs', withConnector({ externalId: ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'] }), 'stacks[0].connector.externalId', 'at most 5'],
   ['repeated external ID', withConnector({ externalId: ['EU2-1', 'EU2-1'] }), 'stacks[0].connector.externalId', 'twice'],
@@ -69,7 +70,7 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['invented region', withConnector({}, { region: 'us-east-9' }), 'stacks[0].region', 'not an AWS region'],
   ['region of another partition', withConnector({}, { region: 'us-gov-west-1' }), 'stacks[0].region', 'partition "aws"'],
   ['absolute local state path', withConnector({}, { backend: { type: 'local', path: '/var/state.tfstate' } }), 'stacks[0].backend.path', 'relative'],
-  ['unknown backend', withConnector({}, { backend: { type: 'gcs' } }), 'stacks[0].backend.type', ''],
+  ['unknown backend', withConnector({}, { backend: { type: 'gcs' } }), 'stacks[0].backend.type', 'must be {"type": "local"} or {"type": "s3"'],
   ['S3 backend bucket in another partition', withConnector({}, { backend: { type: 's3', bucket: 'state', key: 'k', region: 'cn-north-1' } }), 'stacks[0].backend.region', 'partition "aws"'],
   ['provider role in another partition', withConnector({}, { provider: { assumeRoleArn: 'arn:aws-cn:iam::123456789012:role/Admin' } }), 'stacks[0].provider.assumeRoleArn', 'partition "aws"'],
   ['provider account that is not 12 digits', withConnector({}, { provider: { accountId: '1234' } }), 'stacks[0].provider.accountId', '12 digits'],
@@ -118,10 +119,6 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
 ];
 
 describe('bad configuration is rejected with the field, the value and the rule', () => {
-  test('the catalogue is large enough', () => {
-    expect(BAD_CONFIGS.length).toBeGreaterThanOrEqual(25);
-  });
-
   test.each(BAD_CONFIGS)('%s', (_what, config, field, rule) => {
     const problems = problemsOf(config);
     const problem = problems.find((p) => p.field === field);
@@ -136,7 +133,12 @@ describe('bad configuration is rejected with the field, the value and the rule',
 });
 
 describe('construct props are checked by the same rules', () => {
-  const stack = () => new TerraformStack(new App({ outdir: mkdtempSync(join(tmpdir(), 'qualys-props-')) }), 's');
+  let outdir: string;
+  beforeAll(() => {
+    outdir = projectScratch('props');
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  const stack = () => new TerraformStack(new App({ outdir }), 's');
 
   test.each([
     [{ externalId: 'a b' }, 'connector.externalId'],
@@ -165,17 +167,28 @@ describe('construct props are checked by the same rules', () => {
 });
 
 describe('through the real app', () => {
-  function runWithConfig(config: unknown, how: 'env' | 'argv' = 'env') {
-    const dir = mkdtempSync(join(tmpdir(), 'qualys-app-'));
-    const file = join(dir, 'config.json');
+  let work: string;
+  beforeAll(() => {
+    work = projectScratch('app');
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  /** A configuration file in its own folder, and an output folder next to it that does not exist yet. */
+  function prepared(config: unknown, fileName = 'config.json') {
+    const dir = mkdtempSync(join(work, 'case-'));
+    const file = join(dir, fileName);
     writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
-    const outdir = join(dir, 'out');
+    return { file, outdir: join(dir, 'out') };
+  }
+
+  function runWithConfig(config: unknown, how: 'env' | 'argv' = 'env') {
+    const { file, outdir } = prepared(config);
     const run = runApp(outdir, file, { viaArgument: how === 'argv' });
     const wroteSomething = existsSync(outdir) && readdirSync(outdir).length > 0;
-    const wroteFolder = existsSync(outdir);
-    rmSync(dir, { recursive: true, force: true });
-    return { ...run, wroteSomething, wroteFolder };
+    return { ...run, outdir, wroteSomething, wroteFolder: existsSync(outdir) };
   }
+
+  const stackNames = (outdir: string) => readdirSync(join(outdir, 'stacks')).sort();
 
   test.each([
     ['bad external ID', withConnector({ externalId: 'no spaces allowed' }), 'stacks[0].connector.externalId'],
@@ -189,17 +202,102 @@ describe('through the real app', () => {
     expect(run.wroteFolder).toBe(false);
   });
 
-  test('a missing configuration file is named', () => {
-    const run = runApp(join(tmpdir(), 'qualys-never-written'), 'does/not/exist.json');
+  test('a JSON syntax error is placed by line and column', () => {
+    const lines = ['{', '  "stacks": [', '    { "kind": "account", "name": "x" "connector": {} }', '  ]', '}'];
+    // The parser stops at the quote that opens "connector" (a comma is missing before it).
+    const line = 3;
+    const column = lines[line - 1].indexOf('"connector"') + 1;
+    const { file, outdir } = prepared(lines.join('\n'));
+    const run = runApp(outdir, file);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('QUALYS_CONNECTOR_CONFIG: must name an existing configuration file (got "does/not/exist.json")');
-    expect(existsSync(join(tmpdir(), 'qualys-never-written'))).toBe(false);
+    expect(run.stderr).toContain(`at line ${line}, column ${column}`);
+    expect(run.stderr).not.toMatch(/position \d+/);
   });
 
   test('a good configuration given with --config synthesizes', () => {
     const run = runWithConfig(withConnector({ capabilities: ['cspm'] }), 'argv');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.wroteSomething).toBe(true);
+    expect(stackNames(run.outdir)).toEqual(['test']);
+  });
+
+  test('--config=<file> is the same option: that file is synthesized, not the default', () => {
+    const { file, outdir } = prepared(withConnector({}, { name: 'from-equals' }));
+    const run = runAppWith(outdir, { args: [`--config=${file}`] });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(stackNames(outdir)).toEqual(['from-equals']);
+  });
+
+  // Each of these shows that the user meant something the app would otherwise ignore: never the default.
+  test.each<[string, { args?: string[]; configEnv?: string }, string, string]>([
+    ['the variable set but empty', { configEnv: '' }, 'QUALYS_CONNECTOR_CONFIG', 'set but empty'],
+    ['the variable set to blanks', { configEnv: '  ' }, 'QUALYS_CONNECTOR_CONFIG', 'set but empty'],
+    ['--config= without a file', { args: ['--config='] }, '--config', 'must be followed by the path of a configuration file (got "")'],
+    ['--config without a file', { args: ['--config'] }, '--config', 'must be followed by the path of a configuration file (got (missing))'],
+    ['--config followed by another option', { args: ['--config', '--verbose'] }, '--config', 'must be followed by the path'],
+    ['an unknown argument', { args: ['examples/organization.json'] }, 'arguments', 'is not an option of the app; the only one is --config <file> (got "examples/organization.json")'],
+    ['an unknown option', { args: ['--cfg', 'examples/organization.json'] }, 'arguments', '(got "--cfg")'],
+    ['--config twice', { args: ['--config', 'examples/organization.json', '--config=examples/two-accounts.json'] }, '--config', 'may be given once'],
+    [
+      'both the option and the variable',
+      { args: ['--config', 'examples/organization.json'], configEnv: 'examples/two-accounts.json' },
+      '--config and QUALYS_CONNECTOR_CONFIG',
+      'name the configuration file one way only: unset the variable or drop the option (got "examples/organization.json" and "examples/two-accounts.json")',
+    ],
+  ])('%s: an error naming the option or variable, and nothing is written', (_what, how, field, rule) => {
+    const outdir = join(mkdtempSync(join(work, 'case-')), 'out');
+    const run = runAppWith(outdir, how);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`  - ${field}: `);
+    expect(run.stderr).toContain(rule);
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  test.each<[string, { args?: string[]; configEnv?: string }, string]>([
+    ['the variable', { configEnv: 'does/not/exist.json' }, 'QUALYS_CONNECTOR_CONFIG'],
+    ['--config', { args: ['--config', 'does/not/exist.json'] }, '--config'],
+    ['--config=', { args: ['--config=does/not/exist.json'] }, '--config'],
+  ])('a missing file named with %s is reported under that name', (_what, how, field) => {
+    const outdir = join(mkdtempSync(join(work, 'case-')), 'out');
+    const run = runAppWith(outdir, how);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`  - ${field}: must name an existing configuration file`);
+    expect(run.stderr).toContain('(got "does/not/exist.json")');
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  test('after a failed synthesis, the stacks of the earlier one are removed and the user is told', () => {
+    const { file, outdir } = prepared(withConnector({}, { name: 'earlier' }));
+    expect(runApp(outdir, file).status).toBe(0);
+    expect(stackNames(outdir)).toEqual(['earlier']);
+    writeFileSync(file, JSON.stringify(withConnector({ externalId: 'no spaces' }, { name: 'earlier' })));
+    const run = runApp(outdir, file);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('stacks[0].connector.externalId');
+    expect(run.stderr).toContain(`Removed the earlier output of earlier from ${outdir}`);
+    expect(existsSync(join(outdir, 'stacks', 'earlier'))).toBe(false);
+    expect(existsSync(join(outdir, 'manifest.json'))).toBe(false);
+  });
+
+  test('an output folder outside the project is rejected for a local backend before anything is written', () => {
+    const outside = join(tmpdir(), `qualys-outside-${process.pid}`, 'out');
+    const run = runAppWith(outside, {});
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`output folder (cdktf --output, CDKTF_OUTDIR or the App outdir): must be inside the project folder`);
+    expect(run.stderr).toContain(`(got ${JSON.stringify(outside)})`);
+    expect(existsSync(join(outside, '..'))).toBe(false);
+  });
+
+  test('an output folder outside the project is fine for S3 state', () => {
+    const { file } = prepared(withConnector({}, { backend: { type: 's3', bucket: 'state', key: 'qualys.tfstate', region: 'us-east-1' } }));
+    const outside = mkdtempSync(join(tmpdir(), 'qualys-outside-'));
+    try {
+      const run = runApp(join(outside, 'out'), file);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });

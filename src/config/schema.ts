@@ -15,7 +15,12 @@ const externalIdSetting = z
     z.strictObject({
       variable: terraformVariableName.describe('Name of the Terraform variable the stack declares for the external ID.'),
     }),
-  ])
+  ], {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required: the external ID Qualys shows, a list of 1 to 5 while rotating, or {"variable": "external_id"}'
+        : 'must be a string, a list of 1 to 5 strings, or {"variable": "<Terraform variable name>"}',
+  })
   .describe(
     'External ID entered in the Qualys connector: a value, a list of values while rotating (the first is the current one), or {"variable": "external_id"} to take it from a sensitive Terraform variable at plan time.',
   );

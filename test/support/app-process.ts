@@ -24,12 +24,28 @@ export interface AppRun {
  */
 export function runApp(outdir: string, configFile?: string, options: { viaArgument?: boolean } = {}): AppRun {
   const viaArgument = options.viaArgument === true && configFile !== undefined;
-  const run = spawnSync(process.execPath, [...appCommand(), ...(viaArgument ? ['--config', configFile] : [])], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, CDKTF_OUTDIR: outdir, QUALYS_CONNECTOR_CONFIG: viaArgument ? '' : (configFile ?? '') },
-    encoding: 'utf8',
+  return runAppWith(outdir, {
+    args: viaArgument ? ['--config', configFile] : [],
+    configEnv: configFile !== undefined && !viaArgument ? configFile : undefined,
   });
+}
+
+/**
+ * Runs the app with exactly these arguments after the app command and this value of the configuration
+ * variable (`undefined`: not set at all).
+ */
+export function runAppWith(outdir: string, options: { args?: string[]; configEnv?: string }): AppRun {
+  const { command, args, env } = appProcess(outdir, options);
+  const run = spawnSync(command, args, { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** The command, arguments and environment of one app run (for callers that spawn it themselves). */
+export function appProcess(outdir: string, { args = [], configEnv }: { args?: string[]; configEnv?: string }): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };
+  delete env.QUALYS_CONNECTOR_CONFIG;
+  if (configEnv !== undefined) env.QUALYS_CONNECTOR_CONFIG = configEnv;
+  return { command: process.execPath, args: [...appCommand(), ...args], env };
 }
 
 /** Runs the app and fails with its error output unless it succeeds. */

@@ -1,10 +1,10 @@
 import { App } from 'cdktf';
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
+import { readFileSync, rmSync } from 'fs';
 import { join } from 'path';
 import { buildApp, parseConfig } from '../../src/app';
 import { CapabilityName } from '../../src/permissions';
 import { QualysAccountType } from '../../src/partition';
+import { projectScratch } from './scratch';
 
 /** A synthesized stack as Terraform reads it (cdk.tf.json). */
 export interface SynthesizedStack {
@@ -18,7 +18,7 @@ export interface SynthesizedStack {
 
 /** Synthesizes a configuration through the app into a temporary folder and returns each stack's JSON. */
 export function synthConfig(config: unknown): Record<string, SynthesizedStack> {
-  const outdir = mkdtempSync(join(tmpdir(), 'qualys-synth-'));
+  const outdir = projectScratch('synth');
   try {
     const parsed = parseConfig(config);
     buildApp(parsed, new App({ outdir })).synth();

@@ -21,11 +21,11 @@ export interface TerraformResult {
   readonly stderr: string;
 }
 
-export function requireTerraform(): string {
+export function requireTerraform(env: NodeJS.ProcessEnv = process.env): string {
   try {
-    return execFileSync('terraform', ['version', '-json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('terraform', ['version', '-json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
   } catch {
-    throw new Error('the terraform binary is not on the PATH: these checks need Terraform 1.11 (it cannot be installed from npm or Debian here)');
+    throw new Error('terraform is not on the PATH. These tests need Terraform 1.11 or later: install it as described at https://developer.hashicorp.com/terraform/install');
   }
 }
 

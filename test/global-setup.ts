@@ -1,0 +1,21 @@
+import { mkdirSync, mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { PROJECT_ROOT } from './support/app-process';
+import { synthesizeExamples } from './support/examples';
+import { sharedSynthesisDir } from './support/scratch';
+
+/*
+ * Once per jest run, before the test files: this run's own temporary folder (TMPDIR, inherited by the
+ * workers and every process they start, so whatever a tool leaves there goes with it) and output folder
+ * in the project; in the full tier, the default configuration and every example synthesized once, shared
+ * by the determinism and Terraform tests. global-teardown.ts removes both folders.
+ */
+export default async function globalSetup(): Promise<void> {
+  process.env.CHECKPOINT_DISABLE = '1';
+  process.env.QUALYS_TEST_ORIGINAL_TMPDIR = tmpdir();
+  process.env.TMPDIR = mkdtempSync(join(tmpdir(), 'qualys-tests-'));
+  mkdirSync(join(PROJECT_ROOT, '.test-output'), { recursive: true });
+  process.env.QUALYS_TEST_OUTPUT = mkdtempSync(join(PROJECT_ROOT, '.test-output', 'run-'));
+  if (process.env.QUALYS_TEST_TIER !== 'fast') await synthesizeExamples(sharedSynthesisDir());
+}

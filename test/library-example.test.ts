@@ -1,0 +1,24 @@
+import { spawnSync } from 'child_process';
+import { readFileSync, rmSync } from 'fs';
+import { join } from 'path';
+import { PROJECT_ROOT } from './support/app-process';
+import { projectScratch } from './support/scratch';
+
+/** The command the README gives for examples/library-usage.ts, run as written (output redirected). */
+test("the README's command for the library example runs it and synthesizes its stack", () => {
+  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const command = /```sh\n(npx tsx examples\/library-usage\.ts)\n```/.exec(readme)?.[1];
+  expect(command).toBe('npx tsx examples/library-usage.ts');
+  const outdir = projectScratch('library-example');
+  try {
+    const [program, ...args] = (command as string).split(' ');
+    const run = spawnSync(program, args, { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const stack = JSON.parse(readFileSync(join(outdir, 'stacks', 'security-tooling', 'cdk.tf.json'), 'utf8'));
+    expect(stack.output.qualys_role_arn.value).toMatch(/^\$\{aws_iam_role\..+\.arn\}$/);
+    expect(Object.values(stack.resource.aws_iam_role).map((r) => (r as { name: string }).name)).toEqual(['QualysTotalCloud']);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+});
