@@ -175,7 +175,7 @@ describe('synthesized organization stacks', () => {
 function modelsFor(capabilities: CapabilityName[], excludedAccountIds: string[] = [], connector: Record<string, unknown> = {}) {
   const config = parseConfig(organization({}, { excludedAccountIds }, { capabilities, ...connector }));
   const stack = config.stacks[0] as OrganizationStackConfig;
-  return buildOrganizationModels(stack, EXTERNAL_ID, 'stacks[0]');
+  return buildOrganizationModels(stack, 'stacks[0]');
 }
 
 function memberTemplate(capabilities: CapabilityName[], excluded: string[] = []): CloudFormationTemplate {

@@ -73,7 +73,7 @@ describe('template bodies as Terraform evaluates them', () => {
       const { dir, config } = synthesize(organization({ description: DESCRIPTION, tags: TAGS }, {}, { managementRole: { deployWith } }));
       const workspace = terraform.workspace(dir);
       const plan = workspace.plan();
-      const models = buildOrganizationModels(config, EXTERNAL_ID, 'stacks[0]');
+      const models = buildOrganizationModels(config, 'stacks[0]');
       const memberBody = change(plan, STACK_SET).after?.template_body as string;
       // Byte for byte the text the model renders, so the size check measured what CloudFormation receives.
       expect(memberBody).toBe(templateBody(models.templates.member));
@@ -99,7 +99,7 @@ describe('template bodies as Terraform evaluates them', () => {
     );
     const plan = workspace.plan();
     const outputs = (plan.json.planned_values as { outputs: Record<string, { value: string }> }).outputs;
-    const models = buildOrganizationModels(config, EXTERNAL_ID, 'stacks[0]');
+    const models = buildOrganizationModels(config, 'stacks[0]');
     expect(outputs.normalized.value).toBe(normalizedTemplateBody(models.templates.management));
     expect(templateSize(models.templates.management, 'stack')).toBe(Buffer.byteLength(outputs.normalized.value));
   });

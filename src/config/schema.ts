@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkConnectorConsistency } from '../connector/consistency';
 import { QUALYS_ACCOUNT_TYPE_FACTS, QualysAccountType, describeRegion } from '../partition';
+import { organizationRootIdRule, organizationalUnitIdRule, zodString } from './rules';
 import { accountId, connectorRoleFields, externalIdList, externalIdValue, terraformVariableName } from './fields';
 
 /*
@@ -126,13 +127,9 @@ export const accountStackSchema = z
   })
   .superRefine((stack, ctx) => checkStackPartition(stack, ctx));
 
-const organizationalUnitId = z
-  .string({ error: 'must be an OU ID' })
-  .regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/, { error: 'must be an organizational unit ID: ou-<4 to 32 of 0-9a-z>-<8 to 32 of 0-9a-z>' });
+const organizationalUnitId = zodString(organizationalUnitIdRule, 'must be an OU ID');
 
-const organizationRootId = z
-  .string({ error: 'must be a root ID' })
-  .regex(/^r-[0-9a-z]{4,32}$/, { error: 'must be an organization root ID: r-<4 to 32 of 0-9a-z>' });
+const organizationRootId = zodString(organizationRootIdRule, 'must be a root ID');
 
 const percentage = (what: string) =>
   z.number({ error: `must be a whole ${what} percentage` }).int({ error: `must be a whole ${what} percentage` }).min(0, { error: 'must be 0 to 100' }).max(100, { error: 'must be 0 to 100' });

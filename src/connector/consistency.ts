@@ -79,7 +79,7 @@ export function checkConnectorConsistency(value: ConnectorRoleSettings, ctx: z.R
 
   // AWS quotas that depend on the combination: checked here so the config file and props fail alike.
   const roleName = value.roleName ?? DEFAULT_ROLE_NAME;
-  const policies = connectorPolicies(resolveCapabilities(capabilities as CapabilityName[]), facts.partition, roleName);
+  const policies = connectorPolicies(resolveCapabilities(capabilities as CapabilityName[]), facts.partition);
   const count = checkManagedPolicyCount(
     roleName,
     policies.customerManagedPolicies.length + policies.awsManagedPolicyArns.length,

@@ -36,12 +36,11 @@ export class QualysAccountConnectorStack extends TerraformStack {
       importExistingRole: options.importExistingRole,
     });
 
-    const model = this.connector.model;
     const outputs: [string, unknown, string, boolean?][] = [
       ['role_arn', this.connector.roleArn, 'Role ARN to enter in the Qualys connector'],
       ['role_name', this.connector.roleName, 'Name of the connector role'],
-      ['external_id', model.externalIds[0], 'External ID to enter in the Qualys connector', true],
-      ['trusted_principal', model.trustedPrincipal, 'Principal allowed to assume the role'],
+      ['external_id', this.connector.externalIdValue, 'External ID to enter in the Qualys connector', true],
+      ['trusted_principal', this.connector.model.trustedPrincipal, 'Principal allowed to assume the role'],
       ['policy_arns', this.connector.policyArns, 'Managed policies attached to the role'],
     ];
     for (const [name, value, description, sensitive] of outputs) {

@@ -3,14 +3,20 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
+import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { ConnectorRoleModel, buildConnectorRoleModel } from '../connector/model';
-import { policyDescription } from '../connector/policies';
+import { ConnectorRoleModel, buildConnectorRoleModel, trustPolicyTemplate } from '../connector/model';
+import { fillSlots, slot } from '../connector/parameters';
+import { policyDescription, policyName } from '../connector/policies';
 import { QualysConnectorRoleProps } from '../connector/props';
-import { PolicyDocument } from '../policy/model';
 import { terraformLiteral } from './stack-parts';
 
-export interface QualysConnectorRoleConstructProps extends QualysConnectorRoleProps {
+export interface QualysConnectorRoleConstructProps extends Omit<QualysConnectorRoleProps, 'externalId'> {
+  /**
+   * The external ID entered in the Qualys connector: a value, a list (up to 5) while one is being rotated,
+   * or a variable (a TerraformVariable of the stack, or `{ variable: name }` for one the stack declares).
+   */
+  readonly externalId: QualysConnectorRoleProps['externalId'] | TerraformVariable;
   /**
    * Adopt a role of the same name that was created by hand: Terraform imports it on the next apply
    * instead of failing with "already exists".
@@ -29,20 +35,25 @@ export class QualysConnectorRole extends Construct {
   readonly policies: readonly IamPolicy[];
   /** ARNs of every managed policy attached (customer managed first, then AWS managed). */
   readonly policyArns: readonly string[];
+  /** The (current) external ID as Terraform writes it: the literal, or a reference to the variable. */
+  readonly externalIdValue: string;
 
   constructor(scope: Construct, id: string, props: QualysConnectorRoleConstructProps) {
-    const { importExistingRole, ...roleProps } = props;
+    const { importExistingRole, externalId, ...settings } = props;
+    const variable = externalId instanceof TerraformVariable ? externalId : undefined;
     // Validate before the construct joins the tree: bad input leaves nothing behind.
-    const model = buildConnectorRoleModel(roleProps, id);
+    const model = buildConnectorRoleModel({ ...settings, externalId: externalId instanceof TerraformVariable ? { variable: externalId.friendlyUniqueId } : externalId }, id);
     super(scope, id);
     this.model = model;
     const tags = Object.keys(model.tags).length > 0 ? { ...model.tags } : undefined;
+    const acceptedIds = model.externalId.values ?? [variable ? variable.stringValue : `\${var.${model.externalId.variable}}`];
+    this.externalIdValue = acceptedIds[0];
 
     this.role = new IamRole(this, 'role', {
       name: model.roleName,
       path: model.path,
       description: terraformLiteral(model.description),
-      assumeRolePolicy: this.renderDocument('trust-policy', model.trustPolicy, model.externalIdIsVariable),
+      assumeRolePolicy: this.renderTrustPolicy(model, acceptedIds),
       maxSessionDuration: model.maxSessionDuration,
       permissionsBoundary: model.permissionsBoundaryArn,
       tags,
@@ -52,7 +63,7 @@ export class QualysConnectorRole extends Construct {
     this.policies = model.customerManagedPolicies.map(
       (policy) =>
         new IamPolicy(this, `policy-${policy.suffix}`, {
-          name: policy.name,
+          name: policyName(model.roleName, policy.suffix),
           path: model.path,
           description: policyDescription(model.roleName, policy.suffix),
           policy: policy.document.toJsonString(),
@@ -84,19 +95,23 @@ export class QualysConnectorRole extends Construct {
   }
 
   /**
-   * A document as a JSON literal; when it holds a Terraform variable, as an `aws_iam_policy_document` data
-   * source instead, so the synthesized file never carries a policy built by string interpolation.
+   * The trust policy as a JSON literal; when it holds a Terraform variable, as an `aws_iam_policy_document`
+   * data source instead, so the synthesized file never carries a policy built by string interpolation.
    */
-  private renderDocument(id: string, document: PolicyDocument, hasVariable: boolean): string {
-    if (!hasVariable) return document.toJsonString();
-    return new DataAwsIamPolicyDocument(this, id, {
+  private renderTrustPolicy(model: ConnectorRoleModel, acceptedIds: readonly string[]): string {
+    if (model.externalId.values) {
+      return JSON.stringify(fillSlots(trustPolicyTemplate().toJson(), { TrustedPrincipal: model.trustedPrincipal, ExternalId: acceptedIds.length === 1 ? acceptedIds[0] : [...acceptedIds] }));
+    }
+    const document = trustPolicyTemplate();
+    const fill = (value: string): string => (value === slot('TrustedPrincipal') ? model.trustedPrincipal : value === slot('ExternalId') ? acceptedIds[0] : value);
+    return new DataAwsIamPolicyDocument(this, 'trust-policy', {
       statement: document.statements.map((s) => ({
         sid: s.sid,
         effect: s.effect,
         actions: [...s.actions],
         resources: s.resources.length > 0 ? [...s.resources] : undefined,
-        principals: s.principals.map((p) => ({ type: p.type, identifiers: [...p.identifiers] })),
-        condition: s.conditions.map((c) => ({ test: c.test, variable: c.variable, values: [...c.values] })),
+        principals: s.principals.map((p) => ({ type: p.type, identifiers: p.identifiers.map(fill) })),
+        condition: s.conditions.map((c) => ({ test: c.test, variable: c.variable, values: c.values.map(fill) })),
       })),
     }).json;
   }

@@ -5,7 +5,7 @@ import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { templateBody } from '../cloudformation/role-template';
 import { OrganizationStackConfig } from '../config/schema';
-import { OrganizationModels, buildOrganizationModels, checkOrganizationStack } from '../connector/organization';
+import { OrganizationModels, buildOrganizationModels } from '../connector/organization';
 import { QUALYS_ACCOUNT_TYPE_FACTS } from '../partition';
 import { awsProvider, configureBackend, externalIdVariable, terraformLiteral } from './stack-parts';
 import { QualysConnectorRole } from './connector-role';
@@ -25,7 +25,8 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
   readonly instances: readonly CloudformationStackSetInstance[];
 
   constructor(scope: Construct, options: OrganizationStackConfig, fieldPrefix = options.name) {
-    checkOrganizationStack(options, fieldPrefix);
+    // Plan first: bad input leaves nothing behind.
+    const models = buildOrganizationModels(options, fieldPrefix);
     super(scope, options.name);
     const literalId = typeof options.connector.externalId === 'string' ? options.connector.externalId : undefined;
 
@@ -40,9 +41,8 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
     const externalId: string | TerraformVariable =
       literalId ??
       externalIdVariable(this, (options.connector.externalId as { variable: string }).variable, 'External ID entered in the Qualys organization connector (shared by every role)');
-    const models = buildOrganizationModels(options, externalId, fieldPrefix);
     this.models = models;
-    const externalIdValue = models.member.externalIds[0];
+    const externalIdValue = typeof externalId === 'string' ? externalId : externalId.stringValue;
     const parameters = { ExternalId: externalIdValue, RoleName: models.member.roleName, TrustedAccountId: models.member.trustedAccountId };
 
     // Management account role.
