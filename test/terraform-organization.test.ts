@@ -52,7 +52,7 @@ let terraform: OfflineTerraform;
 beforeAll(() => {
   terraform = new OfflineTerraform(
     ['aws_cloudformation_stack', 'aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'],
-    ['aws_iam_policy_document'],
+    [],
   );
 });
 afterAll(() => {

@@ -1,12 +1,11 @@
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
-import { TerraformVariable } from 'cdktf';
+import { Fn, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { ConnectorRoleModel, buildConnectorRoleModel, trustPolicyTemplate } from '../connector/model';
-import { fillSlots, slot } from '../connector/parameters';
+import { fillSlots } from '../connector/parameters';
 import { policyDescription, policyName } from '../connector/policies';
 import { QualysConnectorRoleProps } from '../connector/props';
 import { terraformLiteral } from './stack-parts';
@@ -95,24 +94,25 @@ export class QualysConnectorRole extends Construct {
   }
 
   /**
-   * The trust policy as a JSON literal; when it holds a Terraform variable, as an `aws_iam_policy_document`
-   * data source instead, so the synthesized file never carries a policy built by string interpolation.
+   * The trust policy as a JSON literal; when it holds a Terraform variable, as `jsonencode()` of the same
+   * object, so a plan shows the document and nothing is built by string interpolation.
    */
   private renderTrustPolicy(model: ConnectorRoleModel, acceptedIds: readonly string[]): string {
-    if (model.externalId.values) {
-      return JSON.stringify(fillSlots(trustPolicyTemplate().toJson(), { TrustedPrincipal: model.trustedPrincipal, ExternalId: acceptedIds.length === 1 ? acceptedIds[0] : [...acceptedIds] }));
-    }
-    const document = trustPolicyTemplate();
-    const fill = (value: string): string => (value === slot('TrustedPrincipal') ? model.trustedPrincipal : value === slot('ExternalId') ? acceptedIds[0] : value);
-    return new DataAwsIamPolicyDocument(this, 'trust-policy', {
-      statement: document.statements.map((s) => ({
-        sid: s.sid,
-        effect: s.effect,
-        actions: [...s.actions],
-        resources: s.resources.length > 0 ? [...s.resources] : undefined,
-        principals: s.principals.map((p) => ({ type: p.type, identifiers: p.identifiers.map(fill) })),
-        condition: s.conditions.map((c) => ({ test: c.test, variable: c.variable, values: c.values.map(fill) })),
-      })),
-    }).json;
+    const trust = fillSlots(trustPolicyTemplate().toJson(), { TrustedPrincipal: model.trustedPrincipal, ExternalId: acceptedIds.length === 1 ? acceptedIds[0] : [...acceptedIds] });
+    if (model.externalId.values) return JSON.stringify(trust);
+    assertPlainHclStrings(trust, acceptedIds[0]);
+    return Fn.jsonencode(trust);
   }
+}
+
+/**
+ * cdktf writes the strings of a `jsonencode()` argument into HCL unescaped: a quote, a backslash or a template
+ * sequence would change the expression. ARNs and the statement's fixed strings hold none; a later change that
+ * brings one in fails here instead of in Terraform.
+ */
+function assertPlainHclStrings(value: unknown, reference: string): void {
+  if (typeof value === 'string') {
+    if (value !== reference && /["\\]|[$%]\{/.test(value)) throw new Error(`cannot write ${JSON.stringify(value)} into a Terraform jsonencode() expression`);
+  } else if (Array.isArray(value)) value.forEach((v) => assertPlainHclStrings(v, reference));
+  else if (value !== null && typeof value === 'object') Object.entries(value).forEach(([k, v]) => (assertPlainHclStrings(k, reference), assertPlainHclStrings(v, reference)));
 }
