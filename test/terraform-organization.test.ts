@@ -19,9 +19,9 @@ const README = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 const EXTERNAL_ID = 'EU2-2792719';
 const OU_A = 'ou-ab12-11111111';
 const OU_B = 'ou-ab12-22222222';
-const STACK_SET = 'aws_cloudformation_stack_set.member-roles';
-const INSTANCE_A = `aws_cloudformation_stack_set_instance.member-roles-${OU_A}`;
-const INSTANCE_B = `aws_cloudformation_stack_set_instance.member-roles-${OU_B}`;
+const STACK_SET = 'aws_cloudformation_stack_set.member_roles';
+const INSTANCE_A = 'aws_cloudformation_stack_set_instance.member_roles_ou_ab12_11111111';
+const INSTANCE_B = 'aws_cloudformation_stack_set_instance.member_roles_ou_ab12_22222222';
 
 /** Every character the description rule allows: tab, newline, carriage return, printable ASCII, Latin-1. */
 const DESCRIPTION =
@@ -80,7 +80,7 @@ describe('template bodies as Terraform evaluates them', () => {
       expect(Buffer.byteLength(memberBody)).toBe(templateSize(models.templates.member, 'stack-set'));
       expect(JSON.parse(memberBody).Resources.QualysConnectorRole.Properties.Description).toBe(DESCRIPTION);
       if (deployWith === 'cloudformation-stack') {
-        const stackBody = change(plan, 'aws_cloudformation_stack.management-role-stack').after?.template_body as string;
+        const stackBody = change(plan, 'aws_cloudformation_stack.management_role').after?.template_body as string;
         expect(stackBody).toBe(templateBody(models.templates.management));
       } else {
         const role = plan.changes.find((c) => c.address.startsWith('aws_iam_role.'))!;
@@ -95,7 +95,7 @@ describe('template bodies as Terraform evaluates them', () => {
     const workspace = terraform.workspace(dir);
     writeFileSync(
       join(workspace.dir, 'normalized.tf.json'),
-      JSON.stringify({ output: { normalized: { value: '${jsonencode(jsondecode(aws_cloudformation_stack.management-role-stack.template_body))}' } } }),
+      JSON.stringify({ output: { normalized: { value: '${jsonencode(jsondecode(aws_cloudformation_stack.management_role.template_body))}' } } }),
     );
     const plan = workspace.plan();
     const outputs = (plan.json.planned_values as { outputs: Record<string, { value: string }> }).outputs;
@@ -167,7 +167,7 @@ describe('the next apply after a change', () => {
 
   test("the README's two-step commands destroy what they say, and only that", () => {
     workspace.reconfigure(synthesize(organization()).dir);
-    expect(README).toContain('`terraform destroy -target=aws_cloudformation_stack_set.member-roles` (its instances go with it)');
+    expect(README).toContain('`terraform destroy -target=aws_cloudformation_stack_set.member_roles` (its instances go with it)');
     expect(workspace.plan(['-destroy', `-target=${STACK_SET}`]).byAction).toEqual({ delete: [STACK_SET, INSTANCE_A, INSTANCE_B].sort() });
     // terraform → stack: every IAM resource of the Terraform management role, found with `terraform state list`.
     expect(README).toContain("`terraform destroy $(terraform state list \\| grep '^aws_iam_' \\| sed 's/^/-target=/')`");

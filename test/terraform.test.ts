@@ -162,7 +162,7 @@ describe('terraform test of the organization example', () => {
     const override = (ou: string, accounts: string[]) =>
       [
         'override_resource {',
-        `  target = aws_cloudformation_stack_set_instance.member-roles-${ou}`,
+        `  target = aws_cloudformation_stack_set_instance.member_roles_${ou.replace(/-/g, '_')}`,
         `  values = { stack_instance_summaries = [${accounts.map((a) => summary(a, ou)).join(', ')}] }`,
         '}',
       ].join('\n');
@@ -184,11 +184,11 @@ describe('terraform test of the organization example', () => {
         '    error_message = "member_role_arns is wrong"',
         '  }',
         '  assert {',
-        '    condition     = jsondecode(aws_cloudformation_stack_set.member-roles.template_body).Resources.QualysConnectorRole.Type == "AWS::IAM::Role"',
+        '    condition     = jsondecode(aws_cloudformation_stack_set.member_roles.template_body).Resources.QualysConnectorRole.Type == "AWS::IAM::Role"',
         '    error_message = "the template body is not the member template"',
         '  }',
         '  assert {',
-        '    condition     = strcontains(aws_cloudformation_stack_set.member-roles.template_body, "arn:$${AWS::Partition}:iam::aws:policy/SecurityAudit")',
+        '    condition     = strcontains(aws_cloudformation_stack_set.member_roles.template_body, "arn:$${AWS::Partition}:iam::aws:policy/SecurityAudit")',
         '    error_message = "the template lost its $${AWS::Partition}"',
         '  }',
         '}',

@@ -34,6 +34,7 @@ export class QualysAccountConnectorStack extends TerraformStack {
       capabilities: settings.capabilities as CapabilityName[] | undefined,
       externalId,
       importExistingRole: options.importExistingRole,
+      addressName: 'this',
     });
 
     const outputs: [string, unknown, string, boolean?][] = [

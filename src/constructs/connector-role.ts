@@ -8,6 +8,7 @@ import { ConnectorRoleModel, buildConnectorRoleModel, trustPolicyTemplate } from
 import { fillSlots } from '../connector/parameters';
 import { policyDescription, policyName } from '../connector/policies';
 import { QualysConnectorRoleProps } from '../connector/props';
+import { addressName, readableAddress } from './addresses';
 import { terraformLiteral } from './stack-parts';
 
 export interface QualysConnectorRoleConstructProps extends Omit<QualysConnectorRoleProps, 'externalId'> {
@@ -21,6 +22,13 @@ export interface QualysConnectorRoleConstructProps extends Omit<QualysConnectorR
    * instead of failing with "already exists".
    */
   readonly importExistingRole?: boolean;
+  /**
+   * Readable Terraform addresses under this name, with `moved` blocks from the addresses cdktf derives: the
+   * role and the exclusive attachments are `<type>.<name>`, each policy and attachment `<type>.<name>_<policy>`
+   * (`<type>.<policy>` for the name `this`), e.g. `aws_iam_policy.cspm`. One name per stack. Default: the
+   * addresses cdktf derives from the construct path.
+   */
+  readonly addressName?: string;
 }
 
 /**
@@ -38,7 +46,7 @@ export class QualysConnectorRole extends Construct {
   readonly externalIdValue: string;
 
   constructor(scope: Construct, id: string, props: QualysConnectorRoleConstructProps) {
-    const { importExistingRole, externalId, ...settings } = props;
+    const { importExistingRole, externalId, addressName: name, ...settings } = props;
     const variable = externalId instanceof TerraformVariable ? externalId : undefined;
     // Validate before the construct joins the tree: bad input leaves nothing behind.
     const model = buildConnectorRoleModel({ ...settings, externalId: externalId instanceof TerraformVariable ? { variable: externalId.friendlyUniqueId } : externalId }, id);
@@ -57,32 +65,37 @@ export class QualysConnectorRole extends Construct {
       permissionsBoundary: model.permissionsBoundaryArn,
       tags,
     });
+    const partName = (part: string) => (name === 'this' ? addressName(part) : `${name}_${addressName(part)}`);
+    if (name !== undefined) readableAddress(this.role, name);
     if (importExistingRole) this.role.importFrom(model.roleName);
 
-    this.policies = model.customerManagedPolicies.map(
-      (policy) =>
-        new IamPolicy(this, `policy-${policy.suffix}`, {
-          name: policyName(model.roleName, policy.suffix),
-          path: model.path,
-          description: policyDescription(model.roleName, policy.suffix),
-          policy: policy.document.toJsonString(),
-          tags,
-        }),
-    );
+    this.policies = model.customerManagedPolicies.map((policy) => {
+      const resource = new IamPolicy(this, `policy-${policy.suffix}`, {
+        name: policyName(model.roleName, policy.suffix),
+        path: model.path,
+        description: policyDescription(model.roleName, policy.suffix),
+        policy: policy.document.toJsonString(),
+        tags,
+      });
+      if (name !== undefined) readableAddress(resource, partName(policy.suffix));
+      return resource;
+    });
 
     const attached: { id: string; arn: string }[] = [
       ...this.policies.map((p, i) => ({ id: model.customerManagedPolicies[i].suffix, arn: p.arn })),
       ...model.awsManagedPolicyArns.map((arn) => ({ id: arn.split('/').pop() as string, arn })),
     ];
     for (const { id: attachmentId, arn } of attached) {
-      new IamRolePolicyAttachment(this, `attachment-${attachmentId}`, { role: this.role.name, policyArn: arn });
+      const attachment = new IamRolePolicyAttachment(this, `attachment-${attachmentId}`, { role: this.role.name, policyArn: arn });
+      if (name !== undefined) readableAddress(attachment, partName(attachmentId));
     }
     this.policyArns = attached.map((a) => a.arn);
 
-    new IamRolePolicyAttachmentsExclusive(this, 'exclusive-attachments', {
+    const exclusive = new IamRolePolicyAttachmentsExclusive(this, 'exclusive-attachments', {
       roleName: this.role.name,
       policyArns: [...this.policyArns],
     });
+    if (name !== undefined) readableAddress(exclusive, name);
   }
 
   get roleArn(): string {

@@ -8,6 +8,7 @@ import { OrganizationStackConfig } from '../config/schema';
 import { OrganizationModels, buildOrganizationModels } from '../connector/organization';
 import { QUALYS_ACCOUNT_TYPE_FACTS } from '../partition';
 import { awsProvider, configureBackend, externalIdVariable, terraformLiteral } from './stack-parts';
+import { addressName, readableAddress } from './addresses';
 import { QualysConnectorRole } from './connector-role';
 
 export const DEFAULT_STACK_SET_NAME = 'QualysConnectorMemberRoles';
@@ -56,6 +57,7 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
         onFailure: 'ROLLBACK',
         timeouts: { create: options.members.timeouts?.create ?? DEFAULT_TIMEOUT, update: options.members.timeouts?.update ?? DEFAULT_TIMEOUT, delete: options.members.timeouts?.delete ?? DEFAULT_TIMEOUT },
       });
+      readableAddress(stack, 'management_role');
       managementRoleArn = stack.outputs.lookup('RoleArn');
     } else {
       const { externalId: _e, capabilities: _c, ...settings } = options.connector;
@@ -64,6 +66,7 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
         externalId,
         capabilities: models.management.capabilities,
         importExistingRole: options.importExistingRole,
+        addressName: 'management',
       });
       managementRoleArn = role.roleArn;
     }
@@ -102,10 +105,10 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
       },
     });
 
+    readableAddress(this.stackSet, 'member_roles');
     const stackSetName = this.stackSet.name;
-    this.instances = models.targets.map(
-      (target) =>
-        new CloudformationStackSetInstance(this, `member-roles-${target}`, {
+    this.instances = models.targets.map((target) => {
+      const instance = new CloudformationStackSetInstance(this, `member-roles-${target}`, {
           provider: stackSetProvider,
           stackSetName,
           callAs,
@@ -128,8 +131,10 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
             // A reference in Terraform JSON's lifecycle is a plain traversal, not a ${...} expression.
             replaceTriggeredBy: [`${this.stackSet.terraformResourceType}.${this.stackSet.friendlyUniqueId}.stack_set_id`],
           },
-        }),
-    );
+        });
+      readableAddress(instance, `member_roles_${addressName(target)}`);
+      return instance;
+    });
 
     const summaries = this.instances.map((i) => `${i.fqn}.stack_instance_summaries`).join(', ');
     const excluded = models.excludedAccountIds.map((id) => `"${id}"`).join(', ');
