@@ -49,6 +49,10 @@ export const policyArn = z
     error: 'must be an IAM policy ARN: arn:<partition>:iam::<12-digit account or "aws">:policy/<path><name>',
   });
 
+export const roleArn = z
+  .string()
+  .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/([\x21-\x7E]*\/)?[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role ARN: arn:<partition>:iam::<12 digits>:role/<name>' });
+
 export const maxSessionDuration = z
   .number({ error: 'must be a whole number of seconds from 3600 to 43200' })
   .int({ error: 'must be a whole number of seconds from 3600 to 43200' })

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { checkConnectorConsistency } from '../connector/consistency';
-import { QUALYS_ACCOUNT_TYPE_FACTS, QualysAccountType, describeRegion } from '../partition';
+import { QUALYS_ACCOUNT_TYPE_FACTS, accountTypeOf, describeRegion } from '../partition';
 import { organizationRootIdRule, organizationalUnitIdRule, zodString } from './rules';
-import { accountId, connectorRoleFields, externalIdList, externalIdValue, terraformVariableName } from './fields';
+import { accountId, connectorRoleFields, externalIdList, externalIdValue, roleArn, terraformVariableName } from './fields';
 
 /*
  * The app's configuration file. Its JSON Schema (schema/qualys-connector-config.schema.json) is generated
@@ -53,9 +53,7 @@ const providerSettings = z
   .strictObject({
     accountId: accountId.optional().describe('The account this stack must deploy to; Terraform refuses credentials of any other (allowed_account_ids).'),
     profile: z.string().min(1).optional().describe('Shared config/credentials profile of the AWS provider.'),
-    assumeRoleArn: z
-      .string()
-      .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/([\x21-\x7E]*\/)?[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role ARN: arn:<partition>:iam::<12 digits>:role/<name>' })
+    assumeRoleArn: roleArn
       .optional()
       .describe('Role the AWS provider assumes to reach the account (e.g. OrganizationAccountAccessRole).'),
   })
@@ -97,7 +95,7 @@ function addRegionIssue(ctx: z.RefinementCtx, path: PropertyKey[], region: strin
 
 /** Regions and role ARNs of a stack must belong to the connector's partition. */
 function checkStackPartition(stack: StackCommon, ctx: z.RefinementCtx, extra: { path: PropertyKey[]; region?: string; roleArn?: string }[] = []): void {
-  const accountType = (stack.connector.qualysAccountType ?? 'global') as QualysAccountType;
+  const accountType = accountTypeOf(stack.connector.qualysAccountType);
   const partition = QUALYS_ACCOUNT_TYPE_FACTS[accountType]?.partition;
   if (partition === undefined) return;
   const roleArns: { path: PropertyKey[]; arn?: string }[] = [
@@ -201,9 +199,7 @@ const membersSchema = z
 const delegatedAdminSchema = z
   .strictObject({
     accountId: accountId.describe('The delegated administrator account for CloudFormation StackSets.'),
-    assumeRoleArn: z
-      .string()
-      .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/([\x21-\x7E]*\/)?[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role ARN: arn:<partition>:iam::<12 digits>:role/<name>' })
+    assumeRoleArn: roleArn
       .optional(),
     profile: z.string().min(1).optional(),
   })
@@ -238,7 +234,7 @@ export const organizationConnectorSettingsSchema = z
   })
   .superRefine((value, ctx) => {
     checkConnectorConsistency(value, ctx);
-    const accountType = (value.qualysAccountType ?? 'global') as QualysAccountType;
+    const accountType = accountTypeOf(value.qualysAccountType);
     if (QUALYS_ACCOUNT_TYPE_FACTS[accountType] && !QUALYS_ACCOUNT_TYPE_FACTS[accountType].organizationConnector) {
       ctx.addIssue({ code: 'custom', path: ['qualysAccountType'], input: accountType, message: 'has no organization connector at Qualys (global and govcloud only); connect China accounts one by one with kind "account"' });
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CapabilityName, capabilityProblems, resolveCapabilities } from '../permissions';
-import { QUALYS_ACCOUNT_TYPE_FACTS, QualysAccountType, accountRootArn } from '../partition';
+import { QUALYS_ACCOUNT_TYPE_FACTS, accountRootArn, accountTypeOf } from '../partition';
 import { IAM_LIMITS, checkManagedPolicyCount, checkTrustPolicySize, describeViolation } from '../policy/limits';
 import { DEFAULT_ROLE_NAME, connectorPolicies, trustPolicyDocument } from './policies';
 
@@ -22,7 +22,7 @@ interface ConnectorRoleSettings {
  * construct props.
  */
 export function checkConnectorConsistency(value: ConnectorRoleSettings, ctx: z.RefinementCtx): void {
-  const accountType = (value.qualysAccountType ?? 'global') as QualysAccountType;
+  const accountType = accountTypeOf(value.qualysAccountType);
   const facts = QUALYS_ACCOUNT_TYPE_FACTS[accountType];
   if (!facts) return; // reported by the field rule
 

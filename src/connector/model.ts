@@ -1,5 +1,5 @@
 import { CapabilityName, resolveCapabilities } from '../permissions';
-import { AwsPartition, QUALYS_ACCOUNT_TYPE_FACTS, QualysAccountType, accountRootArn } from '../partition';
+import { AwsPartition, QUALYS_ACCOUNT_TYPE_FACTS, QualysAccountType, accountRootArn, accountTypeOf } from '../partition';
 import { PolicyDocument } from '../policy/model';
 import { ExternalIdInput, RoleInputs, slot } from './parameters';
 import { ConnectorPolicies, CustomerManagedPolicyModel, DEFAULT_ROLE_NAME, connectorPolicies, trustPolicyDocument } from './policies';
@@ -37,7 +37,7 @@ export interface ConnectorRoleModel extends ConnectorPolicies {
 export function buildConnectorRoleModel(settings: QualysConnectorRoleProps, fieldPrefix = 'props'): ConnectorRoleModel {
   validateConnectorRoleProps(settings, fieldPrefix);
 
-  const accountType = settings.qualysAccountType ?? 'global';
+  const accountType = accountTypeOf(settings.qualysAccountType);
   const facts = QUALYS_ACCOUNT_TYPE_FACTS[accountType];
   const partition = facts.partition;
   const trustedAccountId = (settings.trustedAccountId ?? facts.defaultTrustedAccountId) as string;

@@ -1,7 +1,7 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AccountStackConfig } from '../config/schema';
-import { QUALYS_ACCOUNT_TYPE_FACTS } from '../partition';
+import { QUALYS_ACCOUNT_TYPE_FACTS, accountTypeOf } from '../partition';
 import { CapabilityName } from '../permissions/types';
 import { QualysConnectorRole } from './connector-role';
 import { awsProvider, configureBackend, externalIdVariable } from './stack-parts';
@@ -18,7 +18,7 @@ export class QualysAccountConnectorStack extends TerraformStack {
   constructor(scope: Construct, options: AccountConnectorStackOptions) {
     super(scope, options.name);
     const settings = options.connector;
-    const facts = QUALYS_ACCOUNT_TYPE_FACTS[settings.qualysAccountType ?? 'global'];
+    const facts = QUALYS_ACCOUNT_TYPE_FACTS[accountTypeOf(settings.qualysAccountType)];
 
     configureBackend(this, options.name, options.backend);
     awsProvider(this, 'aws', { region: options.region ?? facts.defaultRegion, ...options.provider });

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { templateBody } from '../cloudformation/role-template';
 import { OrganizationStackConfig } from '../config/schema';
 import { OrganizationModels, buildOrganizationModels } from '../connector/organization';
-import { QUALYS_ACCOUNT_TYPE_FACTS } from '../partition';
+import { QUALYS_ACCOUNT_TYPE_FACTS, accountTypeOf } from '../partition';
 import { awsProvider, configureBackend, externalIdVariable, terraformLiteral } from './stack-parts';
 import { addressName, readableAddress } from './addresses';
 import { QualysConnectorRole } from './connector-role';
@@ -31,7 +31,7 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
     super(scope, options.name);
     const literalId = typeof options.connector.externalId === 'string' ? options.connector.externalId : undefined;
 
-    const facts = QUALYS_ACCOUNT_TYPE_FACTS[options.connector.qualysAccountType ?? 'global'];
+    const facts = QUALYS_ACCOUNT_TYPE_FACTS[accountTypeOf(options.connector.qualysAccountType)];
     const region = options.region ?? facts.defaultRegion;
     configureBackend(this, options.name, options.backend);
     awsProvider(this, 'aws', { region, ...options.provider });
