@@ -6,7 +6,7 @@ import { OfflineTerraform } from './terraform/harness';
 
 /*
  * The app's stacks have readable addresses; a stack applied with the addresses of earlier releases (the
- * synthesized files kept in test/fixtures/before-readable-addresses, made by the release before the change)
+ * files in test/fixtures/before-readable-addresses, synthesized by the project just before the change)
  * must move its resources, never destroy or create them. Terraform plans against the recorded state.
  */
 
