@@ -18,7 +18,7 @@ export * from './config/rules';
 export { validateConnectorRoleProps } from './connector/props';
 export type { ExternalIdVariable, QualysConnectorRoleProps } from './connector/props';
 export { QualysConnectorRole } from './constructs/connector-role';
-export type { QualysConnectorRoleConstructProps } from './constructs/connector-role';
+export type { PlannedConnectorRoleProps, QualysConnectorRoleConstructProps } from './constructs/connector-role';
 export { QualysAccountConnectorStack } from './constructs/account-connector-stack';
 export { EXTERNAL_ID_VARIABLE_CONDITION } from './constructs/stack-parts';
 export type { AccountConnectorStackOptions } from './constructs/account-connector-stack';

@@ -31,6 +31,13 @@ export interface QualysConnectorRoleConstructProps extends Omit<QualysConnectorR
   readonly addressName?: string;
 }
 
+/** A role rendered from a plan made beforehand (e.g. by `planStack`), instead of from props. */
+export interface PlannedConnectorRoleProps extends Pick<QualysConnectorRoleConstructProps, 'importExistingRole' | 'addressName'> {
+  readonly plan: ConnectorRoleModel;
+  /** The stack's variable that holds the external ID, when the plan names one. */
+  readonly externalIdVariable?: TerraformVariable;
+}
+
 /**
  * One Qualys connector role in one account: the role, one customer managed policy per capability (split
  * when a document would exceed the IAM size limit), their attachments, and exclusive ownership of the
@@ -45,11 +52,10 @@ export class QualysConnectorRole extends Construct {
   /** The (current) external ID as Terraform writes it: the literal, or a reference to the variable. */
   readonly externalIdValue: string;
 
-  constructor(scope: Construct, id: string, props: QualysConnectorRoleConstructProps) {
-    const { importExistingRole, externalId, addressName: name, ...settings } = props;
-    const variable = externalId instanceof TerraformVariable ? externalId : undefined;
+  constructor(scope: Construct, id: string, props: QualysConnectorRoleConstructProps | PlannedConnectorRoleProps) {
+    const { importExistingRole, addressName: name } = props;
     // Validate before the construct joins the tree: bad input leaves nothing behind.
-    const model = buildConnectorRoleModel({ ...settings, externalId: externalId instanceof TerraformVariable ? { variable: externalId.friendlyUniqueId } : externalId }, id);
+    const { model, variable } = 'plan' in props ? { model: props.plan, variable: props.externalIdVariable } : planFromProps(props, id);
     super(scope, id);
     this.model = model;
     const tags = Object.keys(model.tags).length > 0 ? { ...model.tags } : undefined;
@@ -128,4 +134,12 @@ function assertPlainHclStrings(value: unknown, reference: string): void {
     if (value !== reference && /["\\]|[$%]\{/.test(value)) throw new Error(`cannot write ${JSON.stringify(value)} into a Terraform jsonencode() expression`);
   } else if (Array.isArray(value)) value.forEach((v) => assertPlainHclStrings(v, reference));
   else if (value !== null && typeof value === 'object') Object.entries(value).forEach(([k, v]) => (assertPlainHclStrings(k, reference), assertPlainHclStrings(v, reference)));
+}
+
+function planFromProps(props: QualysConnectorRoleConstructProps, id: string): { model: ConnectorRoleModel; variable?: TerraformVariable } {
+  const { importExistingRole: _import, addressName: _address, externalId, ...settings } = props;
+  if (externalId instanceof TerraformVariable) {
+    return { model: buildConnectorRoleModel({ ...settings, externalId: { variable: externalId.friendlyUniqueId } }, id), variable: externalId };
+  }
+  return { model: buildConnectorRoleModel({ ...settings, externalId }, id) };
 }

@@ -60,11 +60,9 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
       readableAddress(stack, 'management_role');
       managementRoleArn = stack.outputs.lookup('RoleArn');
     } else {
-      const { externalId: _e, capabilities: _c, ...settings } = options.connector;
       const role = new QualysConnectorRole(this, 'management-role', {
-        ...settings,
-        externalId,
-        capabilities: models.management.capabilities,
+        plan: models.management,
+        externalIdVariable: typeof externalId === 'string' ? undefined : externalId,
         importExistingRole: options.importExistingRole,
         addressName: 'management',
       });
