@@ -7,6 +7,8 @@ const FULL_TIER_ONLY = [
   'terraform.test.ts',
   'terraform-variable.test.ts',
   'terraform-organization.test.ts',
+  'address-migration.test.ts',
+  'plain-model.test.ts',
   'package.test.ts',
   'install-from-git.test.ts',
   'commands.test.ts',

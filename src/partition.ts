@@ -32,6 +32,14 @@ export const QUALYS_ACCOUNT_TYPE_FACTS: Readonly<Record<QualysAccountType, Qualy
   china: { partition: 'aws-cn', defaultRegion: 'cn-north-1', organizationConnector: false },
 };
 
+/** The account type when none is given. */
+export const DEFAULT_QUALYS_ACCOUNT_TYPE: QualysAccountType = 'global';
+
+/** The account type a setting names, or the default. */
+export function accountTypeOf(setting: string | undefined): QualysAccountType {
+  return (setting ?? DEFAULT_QUALYS_ACCOUNT_TYPE) as QualysAccountType;
+}
+
 export function partitionOf(accountType: QualysAccountType): AwsPartition {
   return QUALYS_ACCOUNT_TYPE_FACTS[accountType].partition;
 }

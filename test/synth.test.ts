@@ -103,11 +103,12 @@ describe.each(cases)('$variant in $accountType', ({ variant, capabilities, accou
 describe('external ID from a Terraform variable', () => {
   const stack = synthConnector({ accountType: 'global', capabilities: ['cspm'], externalId: { variable: 'external_id' } });
 
-  test('the variable is sensitive, validated, and the trust policy is a policy document data source', () => {
+  test('the variable is sensitive, validated, and the trust policy is jsonencode() of the document', () => {
     expect(stack.variable?.external_id).toMatchObject({ type: 'string', sensitive: true });
     expect(stack.variable?.external_id.validation).toHaveLength(1);
-    expect(String(resourcesOfType(stack, 'aws_iam_role')[0].assume_role_policy)).toMatch(/^\$\{data\.aws_iam_policy_document\.[\w-]+\.json\}$/);
-    expect(trustPolicyOf(stack, { external_id: 'US4-1' }).Statement[0].Condition).toEqual({ StringEquals: { 'sts:ExternalId': ['US4-1'] } });
+    expect(String(resourcesOfType(stack, 'aws_iam_role')[0].assume_role_policy)).toMatch(/^\$\{jsonencode\(\{.*\}\)\}$/);
+    expect(stack.data).toBeUndefined();
+    expect(trustPolicyOf(stack, { external_id: 'US4-1' }).Statement[0].Condition).toEqual({ StringEquals: { 'sts:ExternalId': 'US4-1' } });
     expect(stack.output.external_id).toEqual(expect.objectContaining({ sensitive: true, value: '${var.external_id}' }));
   });
 });

@@ -1,11 +1,6 @@
 import { AppConfig } from '../config/schema';
-import { buildConnectorRoleModel } from '../connector/model';
-import { buildOrganizationModels } from '../connector/organization';
-import { CapabilityName } from '../permissions/types';
+import { planStack } from '../connector/plan';
 import { CloudFormationTemplate, renderRoleTemplate } from './role-template';
-
-/** Stand-in for a variable's value: templates take the external ID as a parameter, never a value. */
-const PARAMETER_ONLY = 'given-as-template-parameter';
 
 /**
  * The CloudFormation templates of a configuration, for the console path of the Qualys procedure, keyed by
@@ -16,14 +11,13 @@ const PARAMETER_ONLY = 'given-as-template-parameter';
 export function exportTemplates(config: AppConfig): Record<string, CloudFormationTemplate> {
   const files: Record<string, CloudFormationTemplate> = {};
   config.stacks.forEach((stack, i) => {
-    if (stack.kind === 'organization') {
-      const { templates } = buildOrganizationModels(stack, PARAMETER_ONLY, `stacks[${i}]`);
-      files[`${stack.name}/management-account.template.json`] = templates.management;
-      files[`${stack.name}/member-accounts.template.json`] = templates.member;
+    // Templates take the external ID as a parameter: whatever the configuration holds never reaches them.
+    const plan = planStack(stack, `stacks[${i}]`);
+    if (plan.kind === 'organization') {
+      files[`${stack.name}/management-account.template.json`] = plan.templates.management;
+      files[`${stack.name}/member-accounts.template.json`] = plan.templates.member;
     } else {
-      const { externalId: _externalId, capabilities, ...settings } = stack.connector;
-      const model = buildConnectorRoleModel({ ...settings, externalId: PARAMETER_ONLY, capabilities: capabilities as CapabilityName[] | undefined }, `stacks[${i}].connector`);
-      files[`${stack.name}/account.template.json`] = renderRoleTemplate(model, { kind: 'account' });
+      files[`${stack.name}/account.template.json`] = renderRoleTemplate(plan.role, { kind: 'account' });
     }
   });
   return files;

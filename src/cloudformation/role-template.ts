@@ -1,6 +1,8 @@
 import { MAX_EXTERNAL_IDS } from '../config/fields';
-import { ConnectorRoleModel } from '../connector/model';
-import { policyDescription } from '../connector/policies';
+import { accountIdRule, cloudFormationConstraints, externalIdRule, optionalCloudFormationPattern, roleNameRule } from '../config/rules';
+import { ConnectorRoleModel, trustPolicyTemplate } from '../connector/model';
+import { ParameterName, fillSlots } from '../connector/parameters';
+import { policyDescription, policyName } from '../connector/policies';
 
 /**
  * The connector role as a CloudFormation template, rendered from the same model as the Terraform role: the
@@ -82,12 +84,23 @@ function exclusionConditions(accounts: readonly string[]): { conditions: Record<
   return { conditions, root: level[0] };
 }
 
+const externalIdConstraints = cloudFormationConstraints(externalIdRule);
+const roleNameConstraints = cloudFormationConstraints(roleNameRule);
+const accountIdConstraints = cloudFormationConstraints(accountIdRule);
 const EXTERNAL_ID_PARAMETER = {
   Type: 'String',
-  MaxLength: 1224,
-  // Character classes rather than \w: the same rule as the configuration's, without escapes.
-  AllowedPattern: '^[A-Za-z0-9_+=,.@:/-]*$',
-  ConstraintDescription: '2 to 1224 letters, digits and _ + = , . @ : / -',
+  MaxLength: externalIdConstraints.MaxLength as number,
+  AllowedPattern: externalIdConstraints.AllowedPattern,
+  ConstraintDescription: externalIdConstraints.ConstraintDescription,
+};
+
+/**
+ * How a template writes the inputs that are its parameters; the partition is the pseudo parameter
+ * `AWS::Partition` (in `Fn::Sub`), the path a literal (CloudFormation cannot change it in place).
+ */
+const TEMPLATE_INPUTS: Readonly<Record<Extract<ParameterName, 'ExternalId' | 'RoleName'>, TemplateValue>> = {
+  ExternalId: { Ref: 'ExternalId' },
+  RoleName: { Ref: 'RoleName' },
 };
 
 function hasPreviousCondition(parameter: string): string {
@@ -108,7 +121,7 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
       Type: 'AWS::IAM::ManagedPolicy',
       ...conditional,
       Properties: {
-        ManagedPolicyName: { 'Fn::Sub': `\${RoleName}-${policy.suffix}` },
+        ManagedPolicyName: { 'Fn::Sub': policyName('${RoleName}', policy.suffix) },
         Path: model.path,
         Description: { 'Fn::Sub': policyDescription('${RoleName}', policy.suffix) },
         PolicyDocument: partitionAware(policy.document.toJson() as unknown as TemplateValue, model.partition),
@@ -116,30 +129,23 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
     };
   }
 
-  const trust = model.trustPolicy.toJson();
-  const trustStatement = trust.Statement[0];
   const acceptedIds: TemplateValue =
     rotation.length === 0
-      ? { Ref: 'ExternalId' }
-      : [{ Ref: 'ExternalId' }, ...rotation.map((p) => ({ 'Fn::If': [hasPreviousCondition(p), { Ref: p }, { Ref: 'AWS::NoValue' }] }))];
+      ? TEMPLATE_INPUTS.ExternalId
+      : [TEMPLATE_INPUTS.ExternalId, ...rotation.map((p) => ({ 'Fn::If': [hasPreviousCondition(p), { Ref: p }, { Ref: 'AWS::NoValue' }] }))];
+  const trust = fillSlots(trustPolicyTemplate().toJson(), {
+    TrustedPrincipal: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${TrustedAccountId}:root' },
+    ExternalId: acceptedIds,
+  }) as TemplateValue;
   resources[ROLE_LOGICAL_ID] = {
     Type: 'AWS::IAM::Role',
     ...conditional,
     Properties: {
-      RoleName: { Ref: 'RoleName' },
+      RoleName: TEMPLATE_INPUTS.RoleName,
       Path: model.path,
       Description: model.description,
       MaxSessionDuration: model.maxSessionDuration,
-      AssumeRolePolicyDocument: {
-        Version: trust.Version,
-        Statement: [
-          {
-            ...(trustStatement as Record<string, TemplateValue>),
-            Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${TrustedAccountId}:root' } },
-            Condition: { StringEquals: { 'sts:ExternalId': acceptedIds } },
-          },
-        ],
-      },
+      AssumeRolePolicyDocument: trust,
       ManagedPolicyArns: [
         ...model.customerManagedPolicies.map((p) => ({ Ref: policyLogicalId(p.suffix) })),
         ...model.awsManagedPolicyArns.map((arn) => partitionAware(arn, model.partition)),
@@ -155,7 +161,7 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
       {
         ...EXTERNAL_ID_PARAMETER,
         // Empty means "not given"; anything else follows the external ID rule.
-        AllowedPattern: '^([A-Za-z0-9_+=,.@:/-]{2,})?$',
+        AllowedPattern: optionalCloudFormationPattern(externalIdRule),
         Description: `Optional: an earlier external ID still accepted while rotating (${i + 2} of ${rotation.length + 1})`,
         Default: '',
       },
@@ -177,23 +183,23 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
     },
     // No NoEcho: a StackSet shows a NoEcho parameter as changed on every plan.
     Parameters: {
-      ExternalId: { ...EXTERNAL_ID_PARAMETER, Description: 'External ID entered in the Qualys connector', MinLength: 2 },
+      ExternalId: { ...EXTERNAL_ID_PARAMETER, Description: 'External ID entered in the Qualys connector', MinLength: externalIdConstraints.MinLength as number },
       ...previousParameters,
       TrustedAccountId: {
         Type: 'String',
         Description: 'The Qualys AWS account, or your base account',
-        Default: model.trustedAccountId,
-        AllowedPattern: '^[0-9]{12}$',
-        ConstraintDescription: '12 digits',
+        Default: model.inputs.trustedAccountId,
+        AllowedPattern: accountIdConstraints.AllowedPattern,
+        ConstraintDescription: accountIdConstraints.ConstraintDescription,
       },
       RoleName: {
         Type: 'String',
         Description: 'Name of the connector role',
-        Default: model.roleName,
-        MinLength: 1,
-        MaxLength: 64,
-        AllowedPattern: '^[A-Za-z0-9_+=,.@-]+$',
-        ConstraintDescription: 'letters, digits and _ + = , . @ -',
+        Default: model.inputs.roleName,
+        MinLength: roleNameConstraints.MinLength as number,
+        MaxLength: roleNameConstraints.MaxLength as number,
+        AllowedPattern: roleNameConstraints.AllowedPattern,
+        ConstraintDescription: roleNameConstraints.ConstraintDescription,
       },
     },
   };

@@ -1,22 +1,18 @@
 import { z } from 'zod';
 import { CAPABILITY_NAMES } from '../permissions/types';
 import { QUALYS_ACCOUNT_TYPES } from '../partition';
+import { accountIdRule, externalIdRule, roleNameRule, zodString } from './rules';
 
 /*
  * Field rules shared by the app's configuration file and the constructs' props, so a value is judged by
  * the same rule wherever it comes from. Messages state the rule; the error formatter adds field and value.
  */
 
-export const EXTERNAL_ID_PATTERN = '^[\\w+=,.@:/-]{2,1224}$';
-export const EXTERNAL_ID_RULE =
-  'must be 2 to 1224 characters of letters, digits and _ + = , . @ : / - (what STS accepts for sts:ExternalId)';
+export const EXTERNAL_ID_RULE = externalIdRule.message;
 /** How many external IDs one trust policy accepts at once: enough to rotate without downtime. */
 export const MAX_EXTERNAL_IDS = 5;
 
-export const externalIdValue = z
-  .string({ error: EXTERNAL_ID_RULE })
-  .regex(new RegExp(EXTERNAL_ID_PATTERN), { error: EXTERNAL_ID_RULE })
-  .describe('External ID entered in the Qualys connector (sts:ExternalId).');
+export const externalIdValue = zodString(externalIdRule).describe('External ID entered in the Qualys connector (sts:ExternalId).');
 
 export const externalIdList = z
   .array(externalIdValue, { error: `must be an external ID or a list of 1 to ${MAX_EXTERNAL_IDS} of them` })
@@ -26,9 +22,7 @@ export const externalIdList = z
   })
   .refine((ids) => new Set(ids).size === ids.length, { error: 'must not list the same external ID twice' });
 
-export const accountId = z
-  .string({ error: 'must be an AWS account ID: exactly 12 digits, as a string' })
-  .regex(/^\d{12}$/, { error: 'must be an AWS account ID: exactly 12 digits' });
+export const accountId = zodString(accountIdRule, 'must be an AWS account ID: exactly 12 digits, as a string');
 
 export const qualysAccountType = z.enum(QUALYS_ACCOUNT_TYPES, {
   error: `must be one of ${QUALYS_ACCOUNT_TYPES.join(', ')} (the Qualys subscription's account type)`,
@@ -40,9 +34,7 @@ export const capabilityList = z
   })
   .describe(`Capabilities on top of AssetView (always present): ${CAPABILITY_NAMES.join(', ')}.`);
 
-export const roleName = z
-  .string({ error: 'must be 1 to 64 characters of letters, digits and _ + = , . @ -' })
-  .regex(/^[\w+=,.@-]{1,64}$/, { error: 'must be 1 to 64 characters of letters, digits and _ + = , . @ - (IAM role name rule)' });
+export const roleName = zodString(roleNameRule, 'must be 1 to 64 characters of letters, digits and _ + = , . @ -');
 
 export const iamPath = z
   .string({ error: 'must be an IAM path: "/" or "/text/" of printable ASCII, at most 512 characters' })
@@ -56,6 +48,10 @@ export const policyArn = z
   .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}|aws):policy\/([\x21-\x7E]*\/)?[\w+=,.@-]{1,128}$/, {
     error: 'must be an IAM policy ARN: arn:<partition>:iam::<12-digit account or "aws">:policy/<path><name>',
   });
+
+export const roleArn = z
+  .string()
+  .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/([\x21-\x7E]*\/)?[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role ARN: arn:<partition>:iam::<12 digits>:role/<name>' });
 
 export const maxSessionDuration = z
   .number({ error: 'must be a whole number of seconds from 3600 to 43200' })

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { checkConnectorConsistency } from '../connector/consistency';
-import { QUALYS_ACCOUNT_TYPE_FACTS, QualysAccountType, describeRegion } from '../partition';
-import { accountId, connectorRoleFields, externalIdList, externalIdValue, terraformVariableName } from './fields';
+import { QUALYS_ACCOUNT_TYPE_FACTS, accountTypeOf, describeRegion } from '../partition';
+import { organizationRootIdRule, organizationalUnitIdRule, zodString } from './rules';
+import { accountId, connectorRoleFields, externalIdList, externalIdValue, roleArn, terraformVariableName } from './fields';
 
 /*
  * The app's configuration file. Its JSON Schema (schema/qualys-connector-config.schema.json) is generated
@@ -57,9 +58,7 @@ const providerSettings = z
   .strictObject({
     accountId: accountId.optional().describe('The account this stack must deploy to; Terraform refuses credentials of any other (allowed_account_ids).'),
     profile: z.string().min(1).optional().describe('Shared config/credentials profile of the AWS provider.'),
-    assumeRoleArn: z
-      .string()
-      .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/([\x21-\x7E]*\/)?[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role ARN: arn:<partition>:iam::<12 digits>:role/<name>' })
+    assumeRoleArn: roleArn
       .optional()
       .describe('Role the AWS provider assumes to reach the account (e.g. OrganizationAccountAccessRole).'),
   })
@@ -101,7 +100,7 @@ function addRegionIssue(ctx: z.RefinementCtx, path: PropertyKey[], region: strin
 
 /** Regions and role ARNs of a stack must belong to the connector's partition. */
 function checkStackPartition(stack: StackCommon, ctx: z.RefinementCtx, extra: { path: PropertyKey[]; region?: string; roleArn?: string }[] = []): void {
-  const accountType = (stack.connector.qualysAccountType ?? 'global') as QualysAccountType;
+  const accountType = accountTypeOf(stack.connector.qualysAccountType);
   const partition = QUALYS_ACCOUNT_TYPE_FACTS[accountType]?.partition;
   if (partition === undefined) return;
   const roleArns: { path: PropertyKey[]; arn?: string }[] = [
@@ -131,13 +130,9 @@ export const accountStackSchema = z
   })
   .superRefine((stack, ctx) => checkStackPartition(stack, ctx));
 
-const organizationalUnitId = z
-  .string({ error: 'must be an OU ID' })
-  .regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/, { error: 'must be an organizational unit ID: ou-<4 to 32 of 0-9a-z>-<8 to 32 of 0-9a-z>' });
+const organizationalUnitId = zodString(organizationalUnitIdRule, 'must be an OU ID');
 
-const organizationRootId = z
-  .string({ error: 'must be a root ID' })
-  .regex(/^r-[0-9a-z]{4,32}$/, { error: 'must be an organization root ID: r-<4 to 32 of 0-9a-z>' });
+const organizationRootId = zodString(organizationRootIdRule, 'must be a root ID');
 
 const percentage = (what: string) =>
   z.number({ error: `must be a whole ${what} percentage` }).int({ error: `must be a whole ${what} percentage` }).min(0, { error: 'must be 0 to 100' }).max(100, { error: 'must be 0 to 100' });
@@ -209,9 +204,7 @@ const membersSchema = z
 const delegatedAdminSchema = z
   .strictObject({
     accountId: accountId.describe('The delegated administrator account for CloudFormation StackSets.'),
-    assumeRoleArn: z
-      .string()
-      .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/([\x21-\x7E]*\/)?[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role ARN: arn:<partition>:iam::<12 digits>:role/<name>' })
+    assumeRoleArn: roleArn
       .optional(),
     profile: z.string().min(1).optional(),
   })
@@ -246,7 +239,7 @@ export const organizationConnectorSettingsSchema = z
   })
   .superRefine((value, ctx) => {
     checkConnectorConsistency(value, ctx);
-    const accountType = (value.qualysAccountType ?? 'global') as QualysAccountType;
+    const accountType = accountTypeOf(value.qualysAccountType);
     if (QUALYS_ACCOUNT_TYPE_FACTS[accountType] && !QUALYS_ACCOUNT_TYPE_FACTS[accountType].organizationConnector) {
       ctx.addIssue({ code: 'custom', path: ['qualysAccountType'], input: accountType, message: 'has no organization connector at Qualys (global and govcloud only); connect China accounts one by one with kind "account"' });
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CapabilityName, capabilityProblems, resolveCapabilities } from '../permissions';
-import { QUALYS_ACCOUNT_TYPE_FACTS, QualysAccountType, accountRootArn } from '../partition';
+import { QUALYS_ACCOUNT_TYPE_FACTS, accountRootArn, accountTypeOf } from '../partition';
 import { IAM_LIMITS, checkManagedPolicyCount, checkTrustPolicySize, describeViolation } from '../policy/limits';
 import { DEFAULT_ROLE_NAME, connectorPolicies, trustPolicyDocument } from './policies';
 
@@ -22,7 +22,7 @@ interface ConnectorRoleSettings {
  * construct props.
  */
 export function checkConnectorConsistency(value: ConnectorRoleSettings, ctx: z.RefinementCtx): void {
-  const accountType = (value.qualysAccountType ?? 'global') as QualysAccountType;
+  const accountType = accountTypeOf(value.qualysAccountType);
   const facts = QUALYS_ACCOUNT_TYPE_FACTS[accountType];
   if (!facts) return; // reported by the field rule
 
@@ -79,7 +79,7 @@ export function checkConnectorConsistency(value: ConnectorRoleSettings, ctx: z.R
 
   // AWS quotas that depend on the combination: checked here so the config file and props fail alike.
   const roleName = value.roleName ?? DEFAULT_ROLE_NAME;
-  const policies = connectorPolicies(resolveCapabilities(capabilities as CapabilityName[]), facts.partition, roleName);
+  const policies = connectorPolicies(resolveCapabilities(capabilities as CapabilityName[]), facts.partition);
   const count = checkManagedPolicyCount(
     roleName,
     policies.customerManagedPolicies.length + policies.awsManagedPolicyArns.length,

@@ -1,4 +1,3 @@
-import { TerraformVariable } from 'cdktf';
 import { CloudFormationTemplate, TEMPLATE_BODY_LIMIT, renderRoleTemplate, templateSize } from '../cloudformation/role-template';
 import { OrganizationStackConfig } from '../config/schema';
 import { ConfigurationError, InputProblem } from '../errors';
@@ -22,11 +21,11 @@ export interface OrganizationModels {
 }
 
 /**
- * Derives both role models and their templates, and checks what only the combination shows (template sizes).
- * `externalId` is the literal ID or the token of the stack's variable.
+ * Plans both roles and their templates, and checks what only the combination shows (template sizes). The
+ * external ID (a value or a variable) only reaches the trust, which the templates take as a parameter.
  */
-export function buildOrganizationModels(stack: OrganizationStackConfig, externalId: string | TerraformVariable, fieldPrefix: string): OrganizationModels {
-  const { externalId: _configured, capabilities = [], ...settings } = stack.connector;
+export function buildOrganizationModels(stack: OrganizationStackConfig, fieldPrefix: string): OrganizationModels {
+  const { capabilities = [], externalId, ...settings } = stack.connector;
   const chosen = capabilities.filter((c) => c !== 'organization') as CapabilityName[];
   const props = (caps: CapabilityName[]): QualysConnectorRoleProps => ({ ...settings, externalId, capabilities: caps });
   const management = buildConnectorRoleModel(props([...chosen, 'organization']), `${fieldPrefix}.connector`);
@@ -70,11 +69,7 @@ function checkTemplateSizes(stack: OrganizationStackConfig, templates: Organizat
   if (problems.length > 0) throw new ConfigurationError(problems);
 }
 
-/**
- * Everything that can reject an organization configuration, before any construct or output exists. A
- * variable's value is unknown here; a valid stand-in takes its place (Terraform validates the variable).
- */
+/** Everything that can reject an organization configuration, before any construct or output exists. */
 export function checkOrganizationStack(stack: OrganizationStackConfig, fieldPrefix: string): void {
-  const literal = typeof stack.connector.externalId === 'string' ? stack.connector.externalId : 'checked-by-terraform';
-  buildOrganizationModels(stack, literal, fieldPrefix);
+  buildOrganizationModels(stack, fieldPrefix);
 }

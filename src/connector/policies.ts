@@ -6,22 +6,22 @@ import { splitPolicyDocument } from '../policy/split';
 /** The role name of the Qualys procedure. */
 export const DEFAULT_ROLE_NAME = 'QualysCVRole';
 
+/** One customer managed policy of a role, independent of the role's name and trust. */
 export interface CustomerManagedPolicyModel {
-  /** Policy name: `<role>-<suffix>`. */
-  readonly name: string;
-  /** `<Capability>` or `<Capability>-<n>` when split: the part of the name after the role name. */
+  /** `<Capability>` or `<Capability>-<n>` when split; the policy is named `<role>-<suffix>` (see `policyName`). */
   readonly suffix: string;
   readonly capability: CapabilityName;
   readonly document: PolicyDocument;
 }
 
+/** What a role may do: capabilities × partition → documents and AWS managed policies. */
 export interface ConnectorPolicies {
   readonly customerManagedPolicies: readonly CustomerManagedPolicyModel[];
   readonly awsManagedPolicyArns: readonly string[];
 }
 
 /** The managed policies of a role with these capabilities: one customer managed policy per capability, split to fit. */
-export function connectorPolicies(capabilities: readonly CapabilityName[], partition: AwsPartition, roleName: string): ConnectorPolicies {
+export function connectorPolicies(capabilities: readonly CapabilityName[], partition: AwsPartition): ConnectorPolicies {
   const customerManagedPolicies: CustomerManagedPolicyModel[] = [];
   const awsManagedPolicyArns: string[] = [];
   for (const name of capabilities) {
@@ -31,12 +31,17 @@ export function connectorPolicies(capabilities: readonly CapabilityName[], parti
       const parts = splitPolicyDocument(document);
       parts.forEach((part, i) => {
         const suffix = parts.length > 1 ? `${spec.policySuffix}-${i + 1}` : spec.policySuffix;
-        customerManagedPolicies.push({ name: `${roleName}-${suffix}`, suffix, capability: name, document: part });
+        customerManagedPolicies.push({ suffix, capability: name, document: part });
       });
     }
     awsManagedPolicyArns.push(...capabilityManagedPolicyArns(spec, partition));
   }
   return { customerManagedPolicies, awsManagedPolicyArns };
+}
+
+/** A customer managed policy's name: `<role>-<suffix>`. */
+export function policyName(roleName: string, suffix: string): string {
+  return `${roleName}-${suffix}`;
 }
 
 /**

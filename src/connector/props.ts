@@ -1,18 +1,22 @@
-import { TerraformVariable } from 'cdktf';
 import { z } from 'zod';
-import { connectorRoleFields, externalIdList } from '../config/fields';
+import { connectorRoleFields, externalIdList, terraformVariableName } from '../config/fields';
 import { parseOrThrow } from '../config/issues';
 import { CapabilityName } from '../permissions/types';
 import { QualysAccountType } from '../partition';
 import { checkConnectorConsistency } from './consistency';
 
-/** Inputs of one Qualys connector role. */
+/** An external ID a Terraform variable of this name supplies at plan time. */
+export interface ExternalIdVariable {
+  readonly variable: string;
+}
+
+/** Inputs of one Qualys connector role, as plain values (the configuration file's `connector` has the same shape). */
 export interface QualysConnectorRoleProps {
   /**
    * The external ID entered in the Qualys connector. A list (up to 5) is accepted while one is being
-   * rotated; a TerraformVariable keeps it out of the synthesized files.
+   * rotated; `{ variable }` (or a TerraformVariable given to the construct) keeps it out of the synthesized files.
    */
-  readonly externalId: string | readonly string[] | TerraformVariable;
+  readonly externalId: string | readonly string[] | ExternalIdVariable;
   /** Default `global`. */
   readonly qualysAccountType?: QualysAccountType;
   /** The account trusted to assume the role ("base account"). Required for govcloud and china. */
@@ -33,9 +37,15 @@ export interface QualysConnectorRoleProps {
 }
 
 const externalIdProp = z.unknown().superRefine((value, ctx) => {
-  if (value instanceof TerraformVariable) return;
   if (value === undefined) {
     ctx.addIssue({ code: 'custom', path: [], input: undefined, message: 'is required: the external ID entered in the Qualys connector' });
+    return;
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const name = terraformVariableName.safeParse((value as ExternalIdVariable).variable);
+    if (!name.success || Object.keys(value).length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['variable'], input: (value as ExternalIdVariable).variable, message: 'must be {"variable": "<Terraform variable name>"}' });
+    }
     return;
   }
   const result = externalIdList.safeParse(typeof value === 'string' ? [value] : value, { reportInput: true });

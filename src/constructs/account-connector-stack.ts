@@ -1,7 +1,7 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AccountStackConfig } from '../config/schema';
-import { QUALYS_ACCOUNT_TYPE_FACTS } from '../partition';
+import { QUALYS_ACCOUNT_TYPE_FACTS, accountTypeOf } from '../partition';
 import { CapabilityName } from '../permissions/types';
 import { QualysConnectorRole } from './connector-role';
 import { awsProvider, configureBackend, externalIdVariable } from './stack-parts';
@@ -18,7 +18,7 @@ export class QualysAccountConnectorStack extends TerraformStack {
   constructor(scope: Construct, options: AccountConnectorStackOptions) {
     super(scope, options.name);
     const settings = options.connector;
-    const facts = QUALYS_ACCOUNT_TYPE_FACTS[settings.qualysAccountType ?? 'global'];
+    const facts = QUALYS_ACCOUNT_TYPE_FACTS[accountTypeOf(settings.qualysAccountType)];
 
     configureBackend(this, options.name, options.backend);
     awsProvider(this, 'aws', { region: options.region ?? facts.defaultRegion, ...options.provider });
@@ -34,14 +34,14 @@ export class QualysAccountConnectorStack extends TerraformStack {
       capabilities: settings.capabilities as CapabilityName[] | undefined,
       externalId,
       importExistingRole: options.importExistingRole,
+      addressName: 'this',
     });
 
-    const model = this.connector.model;
     const outputs: [string, unknown, string, boolean?][] = [
       ['role_arn', this.connector.roleArn, 'Role ARN to enter in the Qualys connector'],
       ['role_name', this.connector.roleName, 'Name of the connector role'],
-      ['external_id', model.externalIds[0], 'External ID to enter in the Qualys connector', true],
-      ['trusted_principal', model.trustedPrincipal, 'Principal allowed to assume the role'],
+      ['external_id', this.connector.externalIdValue, 'External ID to enter in the Qualys connector', true],
+      ['trusted_principal', this.connector.model.trustedPrincipal, 'Principal allowed to assume the role'],
       ['policy_arns', this.connector.policyArns, 'Managed policies attached to the role'],
     ];
     for (const [name, value, description, sensitive] of outputs) {

@@ -1,21 +1,41 @@
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
+import { Fn, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { ConnectorRoleModel, buildConnectorRoleModel } from '../connector/model';
-import { policyDescription } from '../connector/policies';
+import { ConnectorRoleModel, buildConnectorRoleModel, trustPolicyTemplate } from '../connector/model';
+import { fillSlots } from '../connector/parameters';
+import { policyDescription, policyName } from '../connector/policies';
 import { QualysConnectorRoleProps } from '../connector/props';
-import { PolicyDocument } from '../policy/model';
+import { addressName, readableAddress } from './addresses';
 import { terraformLiteral } from './stack-parts';
 
-export interface QualysConnectorRoleConstructProps extends QualysConnectorRoleProps {
+export interface QualysConnectorRoleConstructProps extends Omit<QualysConnectorRoleProps, 'externalId'> {
+  /**
+   * The external ID entered in the Qualys connector: a value, a list (up to 5) while one is being rotated,
+   * or a variable (a TerraformVariable of the stack, or `{ variable: name }` for one the stack declares).
+   */
+  readonly externalId: QualysConnectorRoleProps['externalId'] | TerraformVariable;
   /**
    * Adopt a role of the same name that was created by hand: Terraform imports it on the next apply
    * instead of failing with "already exists".
    */
   readonly importExistingRole?: boolean;
+  /**
+   * Readable Terraform addresses under this name, with `moved` blocks from the addresses cdktf derives: the
+   * role and the exclusive attachments are `<type>.<name>`, each policy and attachment `<type>.<name>_<policy>`
+   * (`<type>.<policy>` for the name `this`), e.g. `aws_iam_policy.cspm`. One name per stack. Default: the
+   * addresses cdktf derives from the construct path.
+   */
+  readonly addressName?: string;
+}
+
+/** A role rendered from a plan made beforehand (e.g. by `planStack`), instead of from props. */
+export interface PlannedConnectorRoleProps extends Pick<QualysConnectorRoleConstructProps, 'importExistingRole' | 'addressName'> {
+  readonly plan: ConnectorRoleModel;
+  /** The stack's variable that holds the external ID, when the plan names one. */
+  readonly externalIdVariable?: TerraformVariable;
 }
 
 /**
@@ -29,50 +49,59 @@ export class QualysConnectorRole extends Construct {
   readonly policies: readonly IamPolicy[];
   /** ARNs of every managed policy attached (customer managed first, then AWS managed). */
   readonly policyArns: readonly string[];
+  /** The (current) external ID as Terraform writes it: the literal, or a reference to the variable. */
+  readonly externalIdValue: string;
 
-  constructor(scope: Construct, id: string, props: QualysConnectorRoleConstructProps) {
-    const { importExistingRole, ...roleProps } = props;
+  constructor(scope: Construct, id: string, props: QualysConnectorRoleConstructProps | PlannedConnectorRoleProps) {
+    const { importExistingRole, addressName: name } = props;
     // Validate before the construct joins the tree: bad input leaves nothing behind.
-    const model = buildConnectorRoleModel(roleProps, id);
+    const { model, variable } = 'plan' in props ? { model: props.plan, variable: props.externalIdVariable } : planFromProps(props, id);
     super(scope, id);
     this.model = model;
     const tags = Object.keys(model.tags).length > 0 ? { ...model.tags } : undefined;
+    const acceptedIds = model.externalId.values ?? [variable ? variable.stringValue : `\${var.${model.externalId.variable}}`];
+    this.externalIdValue = acceptedIds[0];
 
     this.role = new IamRole(this, 'role', {
       name: model.roleName,
       path: model.path,
       description: terraformLiteral(model.description),
-      assumeRolePolicy: this.renderDocument('trust-policy', model.trustPolicy, model.externalIdIsVariable),
+      assumeRolePolicy: this.renderTrustPolicy(model, acceptedIds),
       maxSessionDuration: model.maxSessionDuration,
       permissionsBoundary: model.permissionsBoundaryArn,
       tags,
     });
+    const partName = (part: string) => (name === 'this' ? addressName(part) : `${name}_${addressName(part)}`);
+    if (name !== undefined) readableAddress(this.role, name);
     if (importExistingRole) this.role.importFrom(model.roleName);
 
-    this.policies = model.customerManagedPolicies.map(
-      (policy) =>
-        new IamPolicy(this, `policy-${policy.suffix}`, {
-          name: policy.name,
-          path: model.path,
-          description: policyDescription(model.roleName, policy.suffix),
-          policy: policy.document.toJsonString(),
-          tags,
-        }),
-    );
+    this.policies = model.customerManagedPolicies.map((policy) => {
+      const resource = new IamPolicy(this, `policy-${policy.suffix}`, {
+        name: policyName(model.roleName, policy.suffix),
+        path: model.path,
+        description: policyDescription(model.roleName, policy.suffix),
+        policy: policy.document.toJsonString(),
+        tags,
+      });
+      if (name !== undefined) readableAddress(resource, partName(policy.suffix));
+      return resource;
+    });
 
     const attached: { id: string; arn: string }[] = [
       ...this.policies.map((p, i) => ({ id: model.customerManagedPolicies[i].suffix, arn: p.arn })),
       ...model.awsManagedPolicyArns.map((arn) => ({ id: arn.split('/').pop() as string, arn })),
     ];
     for (const { id: attachmentId, arn } of attached) {
-      new IamRolePolicyAttachment(this, `attachment-${attachmentId}`, { role: this.role.name, policyArn: arn });
+      const attachment = new IamRolePolicyAttachment(this, `attachment-${attachmentId}`, { role: this.role.name, policyArn: arn });
+      if (name !== undefined) readableAddress(attachment, partName(attachmentId));
     }
     this.policyArns = attached.map((a) => a.arn);
 
-    new IamRolePolicyAttachmentsExclusive(this, 'exclusive-attachments', {
+    const exclusive = new IamRolePolicyAttachmentsExclusive(this, 'exclusive-attachments', {
       roleName: this.role.name,
       policyArns: [...this.policyArns],
     });
+    if (name !== undefined) readableAddress(exclusive, name);
   }
 
   get roleArn(): string {
@@ -84,20 +113,33 @@ export class QualysConnectorRole extends Construct {
   }
 
   /**
-   * A document as a JSON literal; when it holds a Terraform variable, as an `aws_iam_policy_document` data
-   * source instead, so the synthesized file never carries a policy built by string interpolation.
+   * The trust policy as a JSON literal; when it holds a Terraform variable, as `jsonencode()` of the same
+   * object, so a plan shows the document and nothing is built by string interpolation.
    */
-  private renderDocument(id: string, document: PolicyDocument, hasVariable: boolean): string {
-    if (!hasVariable) return document.toJsonString();
-    return new DataAwsIamPolicyDocument(this, id, {
-      statement: document.statements.map((s) => ({
-        sid: s.sid,
-        effect: s.effect,
-        actions: [...s.actions],
-        resources: s.resources.length > 0 ? [...s.resources] : undefined,
-        principals: s.principals.map((p) => ({ type: p.type, identifiers: [...p.identifiers] })),
-        condition: s.conditions.map((c) => ({ test: c.test, variable: c.variable, values: [...c.values] })),
-      })),
-    }).json;
+  private renderTrustPolicy(model: ConnectorRoleModel, acceptedIds: readonly string[]): string {
+    const trust = fillSlots(trustPolicyTemplate().toJson(), { TrustedPrincipal: model.trustedPrincipal, ExternalId: acceptedIds.length === 1 ? acceptedIds[0] : [...acceptedIds] });
+    if (model.externalId.values) return JSON.stringify(trust);
+    assertPlainHclStrings(trust, acceptedIds[0]);
+    return Fn.jsonencode(trust);
   }
+}
+
+/**
+ * cdktf writes the strings of a `jsonencode()` argument into HCL unescaped: a quote, a backslash or a template
+ * sequence would change the expression. ARNs and the statement's fixed strings hold none; a later change that
+ * brings one in fails here instead of in Terraform.
+ */
+function assertPlainHclStrings(value: unknown, reference: string): void {
+  if (typeof value === 'string') {
+    if (value !== reference && /["\\]|[$%]\{/.test(value)) throw new Error(`cannot write ${JSON.stringify(value)} into a Terraform jsonencode() expression`);
+  } else if (Array.isArray(value)) value.forEach((v) => assertPlainHclStrings(v, reference));
+  else if (value !== null && typeof value === 'object') Object.entries(value).forEach(([k, v]) => (assertPlainHclStrings(k, reference), assertPlainHclStrings(v, reference)));
+}
+
+function planFromProps(props: QualysConnectorRoleConstructProps, id: string): { model: ConnectorRoleModel; variable?: TerraformVariable } {
+  const { importExistingRole: _import, addressName: _address, externalId, ...settings } = props;
+  if (externalId instanceof TerraformVariable) {
+    return { model: buildConnectorRoleModel({ ...settings, externalId: { variable: externalId.friendlyUniqueId } }, id), variable: externalId };
+  }
+  return { model: buildConnectorRoleModel({ ...settings, externalId }, id) };
 }

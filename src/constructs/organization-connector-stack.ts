@@ -5,9 +5,10 @@ import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { templateBody } from '../cloudformation/role-template';
 import { OrganizationStackConfig } from '../config/schema';
-import { OrganizationModels, buildOrganizationModels, checkOrganizationStack } from '../connector/organization';
-import { QUALYS_ACCOUNT_TYPE_FACTS } from '../partition';
+import { OrganizationModels, buildOrganizationModels } from '../connector/organization';
+import { QUALYS_ACCOUNT_TYPE_FACTS, accountTypeOf } from '../partition';
 import { awsProvider, configureBackend, externalIdVariable, terraformLiteral } from './stack-parts';
+import { addressName, readableAddress } from './addresses';
 import { QualysConnectorRole } from './connector-role';
 
 export const DEFAULT_STACK_SET_NAME = 'QualysConnectorMemberRoles';
@@ -25,11 +26,12 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
   readonly instances: readonly CloudformationStackSetInstance[];
 
   constructor(scope: Construct, options: OrganizationStackConfig, fieldPrefix = options.name) {
-    checkOrganizationStack(options, fieldPrefix);
+    // Plan first: bad input leaves nothing behind.
+    const models = buildOrganizationModels(options, fieldPrefix);
     super(scope, options.name);
     const literalId = typeof options.connector.externalId === 'string' ? options.connector.externalId : undefined;
 
-    const facts = QUALYS_ACCOUNT_TYPE_FACTS[options.connector.qualysAccountType ?? 'global'];
+    const facts = QUALYS_ACCOUNT_TYPE_FACTS[accountTypeOf(options.connector.qualysAccountType)];
     const region = options.region ?? facts.defaultRegion;
     configureBackend(this, options.name, options.backend);
     awsProvider(this, 'aws', { region, ...options.provider });
@@ -40,9 +42,8 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
     const externalId: string | TerraformVariable =
       literalId ??
       externalIdVariable(this, (options.connector.externalId as { variable: string }).variable, 'External ID entered in the Qualys organization connector (shared by every role)');
-    const models = buildOrganizationModels(options, externalId, fieldPrefix);
     this.models = models;
-    const externalIdValue = models.member.externalIds[0];
+    const externalIdValue = typeof externalId === 'string' ? externalId : externalId.stringValue;
     const parameters = { ExternalId: externalIdValue, RoleName: models.member.roleName, TrustedAccountId: models.member.trustedAccountId };
 
     // Management account role.
@@ -56,14 +57,14 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
         onFailure: 'ROLLBACK',
         timeouts: { create: options.members.timeouts?.create ?? DEFAULT_TIMEOUT, update: options.members.timeouts?.update ?? DEFAULT_TIMEOUT, delete: options.members.timeouts?.delete ?? DEFAULT_TIMEOUT },
       });
+      readableAddress(stack, 'management_role');
       managementRoleArn = stack.outputs.lookup('RoleArn');
     } else {
-      const { externalId: _e, capabilities: _c, ...settings } = options.connector;
       const role = new QualysConnectorRole(this, 'management-role', {
-        ...settings,
-        externalId,
-        capabilities: models.management.capabilities,
+        plan: models.management,
+        externalIdVariable: typeof externalId === 'string' ? undefined : externalId,
         importExistingRole: options.importExistingRole,
+        addressName: 'management',
       });
       managementRoleArn = role.roleArn;
     }
@@ -102,10 +103,10 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
       },
     });
 
+    readableAddress(this.stackSet, 'member_roles');
     const stackSetName = this.stackSet.name;
-    this.instances = models.targets.map(
-      (target) =>
-        new CloudformationStackSetInstance(this, `member-roles-${target}`, {
+    this.instances = models.targets.map((target) => {
+      const instance = new CloudformationStackSetInstance(this, `member-roles-${target}`, {
           provider: stackSetProvider,
           stackSetName,
           callAs,
@@ -128,8 +129,10 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
             // A reference in Terraform JSON's lifecycle is a plain traversal, not a ${...} expression.
             replaceTriggeredBy: [`${this.stackSet.terraformResourceType}.${this.stackSet.friendlyUniqueId}.stack_set_id`],
           },
-        }),
-    );
+        });
+      readableAddress(instance, `member_roles_${addressName(target)}`);
+      return instance;
+    });
 
     const summaries = this.instances.map((i) => `${i.fqn}.stack_instance_summaries`).join(', ');
     const excluded = models.excludedAccountIds.map((id) => `"${id}"`).join(', ');

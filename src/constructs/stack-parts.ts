@@ -3,6 +3,7 @@ import { App, LocalBackend, S3Backend, TerraformStack, TerraformVariable } from 
 import { isAbsolute, join, posix, relative, resolve, sep } from 'path';
 import { ConfigurationError } from '../errors';
 import { EXTERNAL_ID_RULE } from '../config/fields';
+import { externalIdRule, terraformCondition } from '../config/rules';
 import { BackendConfig } from '../config/schema';
 
 /**
@@ -13,9 +14,8 @@ export function terraformLiteral(text: string): string {
   return text.replace(/([$%])\{/g, (_match, sign: string) => `${sign}${sign}{`);
 }
 
-/** Terraform condition for the external ID variable: the STS rule, written for Terraform's RE2 (no {2,1224}). */
-export const EXTERNAL_ID_VARIABLE_CONDITION = (name: string): string =>
-  `\${length(var.${name}) >= 2 && length(var.${name}) <= 1224 && can(regex("^[\\\\w+=,.@:/-]+$", var.${name}))}`;
+/** Terraform condition for the external ID variable: the STS rule, rendered for Terraform's RE2. */
+export const EXTERNAL_ID_VARIABLE_CONDITION = (name: string): string => `\${${terraformCondition(externalIdRule, `var.${name}`)}}`;
 
 /** A sensitive string variable named `name` (no hash suffix), validated like a literal external ID. */
 export function externalIdVariable(stack: TerraformStack, name: string, description: string): TerraformVariable {

@@ -1,4 +1,4 @@
-import { DEFAULT_ROLE_NAME, connectorPolicies } from '../connector/policies';
+import { connectorPolicies } from '../connector/policies';
 import { ActionGrant, CAPABILITIES, CAPABILITY_NAMES, CapabilityName, CapabilitySpec, capabilityDocument, resolveCapabilities } from '../permissions';
 import { ActionCatalogue } from '../policy/catalogue';
 import { IAM_LIMITS } from '../policy/limits';
@@ -15,7 +15,7 @@ export const VARIANTS: readonly { name: string; capabilities: readonly Capabilit
 
 function variantRow(variant: (typeof VARIANTS)[number]): string {
   const capabilities = variant.capabilities.length > 0 ? variant.capabilities.map((c) => `\`${c}\``).join(', ') : '`asset-view` (implied)';
-  const policies = connectorPolicies(resolveCapabilities(variant.capabilities), 'aws', DEFAULT_ROLE_NAME);
+  const policies = connectorPolicies(resolveCapabilities(variant.capabilities), 'aws');
   const attached = policies.customerManagedPolicies.length + policies.awsManagedPolicyArns.length;
   return `| ${variant.name} | ${capabilities} | ${attached} |`;
 }

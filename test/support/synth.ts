@@ -1,5 +1,7 @@
 import { App } from 'cdktf';
-import { readFileSync, rmSync } from 'fs';
+import { spawnSync } from 'child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildApp, parseConfig } from '../../src/app';
 import { CapabilityName } from '../../src/permissions';
@@ -94,34 +96,34 @@ export interface IamPolicyJson {
 }
 
 /**
- * The trust policy as AWS receives it. A JSON literal is parsed; an `aws_iam_policy_document` data source is
- * rendered the way Terraform does, with variable references replaced by the given values.
+ * The trust policy as AWS receives it. A JSON literal is parsed; a `jsonencode()` expression is evaluated by
+ * Terraform itself (`terraform console`) with the stack's variable declarations and the given values.
  */
 export function trustPolicyOf(stack: SynthesizedStack, variables: Record<string, string> = {}): IamPolicyJson {
   const [role] = resourcesOfType(stack, 'aws_iam_role');
   const text = String(role.assume_role_policy);
-  const reference = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(text);
-  if (!reference) return JSON.parse(text) as IamPolicyJson;
-  const data = stack.data?.aws_iam_policy_document?.[reference[1]] as { statement: Record<string, unknown>[] };
-  const substitute = (v: string): string =>
-    v.replace(/\$\{var\.([\w-]+)\}/g, (_m, name: string) => {
-      if (!(name in variables)) throw new Error(`no value for var.${name}`);
-      return variables[name];
+  if (!text.includes('${')) return JSON.parse(text) as IamPolicyJson;
+  return JSON.parse(evaluateWithTerraform(stack, text, variables)) as IamPolicyJson;
+}
+
+/** The string a `${...}` value evaluates to, as Terraform computes it. */
+export function evaluateWithTerraform(stack: SynthesizedStack, value: string, variables: Record<string, string>): string {
+  const expression = /^\$\{([\s\S]*)\}$/.exec(value)?.[1];
+  if (expression === undefined) throw new Error(`not a single Terraform expression: ${value.slice(0, 80)}`);
+  const dir = mkdtempSync(join(tmpdir(), 'qualys-console-'));
+  try {
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: stack.variable ?? {} }));
+    writeFileSync(join(dir, 'cli.tfrc'), '');
+    const result = spawnSync('terraform', ['console', ...Object.entries(variables).flatMap(([k, v]) => ['-var', `${k}=${v}`])], {
+      cwd: dir,
+      input: `nonsensitive(${expression})`,
+      encoding: 'utf8',
+      env: { ...process.env, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' },
     });
-  return {
-    Version: '2012-10-17',
-    Statement: data.statement.map((s) => {
-      const principals = (s.principals ?? []) as { type: string; identifiers: string[] }[];
-      const conditions = (s.condition ?? []) as { test: string; variable: string; values: string[] }[];
-      const condition: Record<string, Record<string, string[]>> = {};
-      for (const c of conditions) condition[c.test] = { ...(condition[c.test] ?? {}), [c.variable]: c.values.map(substitute) };
-      return {
-        Sid: s.sid as string,
-        Effect: (s.effect as 'Allow' | 'Deny') ?? 'Allow',
-        Action: s.actions as string[],
-        Principal: Object.fromEntries(principals.map((p) => [p.type, p.identifiers])),
-        Condition: condition,
-      };
-    }),
-  };
+    if (result.status !== 0) throw new Error(`terraform console failed: ${result.stderr}`);
+    // The console prints a string in HCL's quoted form, which for these values is JSON's.
+    return JSON.parse(result.stdout.trim()) as string;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
