@@ -1,7 +1,7 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
+import { projectScratch, releaseScratch } from './support/scratch';
 import { OfflineTerraform } from './terraform/harness';
 
 /*
@@ -49,7 +49,8 @@ const CASES: { stack: string; config?: string; expected: string[] }[] = [
   },
 ];
 
-const work = mkdtempSync(join(tmpdir(), 'qualys-moves-'));
+// Inside the project: stacks with a local backend are synthesized there.
+const work = projectScratch('moves');
 let terraform: OfflineTerraform;
 beforeAll(() => {
   terraform = new OfflineTerraform(
@@ -59,7 +60,7 @@ beforeAll(() => {
 });
 afterAll(() => {
   terraform?.dispose();
-  rmSync(work, { recursive: true, force: true });
+  releaseScratch(work);
 });
 
 /**
