@@ -2,7 +2,7 @@
 // when the committed files are stale.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { allModules } from '../src/modules/connector-modules';
+import { allModules } from '../src/modules';
 import { moduleFiles } from '../src/modules/terraform-json';
 
 export const MODULES_DIR = join(__dirname, '..', 'modules');

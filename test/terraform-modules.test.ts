@@ -1,5 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import { parseConfig } from '../src/app';
+import { OrganizationStackConfig } from '../src/config/schema';
+import { buildOrganizationModels } from '../src/connector/organization';
 import { CapabilityName } from '../src/permissions';
 import { QualysAccountType } from '../src/partition';
 import { PROJECT_ROOT } from './support/app-process';
@@ -19,7 +22,10 @@ const examples = readdirSync(join(PROJECT_ROOT, EXAMPLES), { withFileTypes: true
 let terraform: OfflineTerraform;
 let tree: string;
 beforeAll(() => {
-  terraform = new OfflineTerraform(['aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'], ['aws_partition']);
+  terraform = new OfflineTerraform(
+    ['aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'],
+    ['aws_partition'],
+  );
   tree = terraform.copyTree(PROJECT_ROOT, ['modules', EXAMPLES]);
 });
 afterAll(() => terraform?.dispose());
@@ -34,11 +40,31 @@ test('there are modules and examples to check', () => {
   expect(examples.length).toBeGreaterThanOrEqual(4);
 });
 
+/** Values for a module's required variables, so that a caller can be validated and planned. */
+const REQUIRED: Record<string, Record<string, unknown>> = {
+  'qualys-connector-role': { external_id: 'EU2-2792719' },
+  'qualys-organization': { external_id: 'EU2-2792719', organizational_unit_ids: ['ou-ab12-11111111'] },
+};
+
+/** A root module in the copied tree that calls `name` with `inputs`, passing `aws.stackset` where the module takes it. */
+function caller(name: string, folder: string, inputs: Record<string, unknown> = {}): string {
+  const dir = join(tree, folder);
+  mkdirSync(dir, { recursive: true });
+  const stackset = readFileSync(join(tree, 'modules', name, 'main.tf.json'), 'utf8').includes('"aws.stackset"');
+  writeFileSync(
+    join(dir, 'main.tf.json'),
+    JSON.stringify({
+      provider: { aws: [{ region: 'us-east-1' }, { alias: 'admin', region: 'us-east-1' }] },
+      module: { under_test: { source: `../modules/${name}`, ...(stackset ? { providers: { aws: 'aws', 'aws.stackset': 'aws.admin' } } : {}), ...(REQUIRED[name] ?? { role_name: 'QualysCVRole' }), ...inputs } },
+    }),
+  );
+  initialized(dir);
+  return dir;
+}
+
 describe.each(modules)('module %s', (name) => {
-  test('terraform init and validate succeed', () => {
-    const dir = join(tree, 'modules', name);
-    initialized(dir);
-    const result = terraform.run(dir, ['validate']);
+  test('terraform init and validate succeed, called from a root module', () => {
+    const result = terraform.run(caller(name, `validate-${name}`), ['validate']);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('Success! The configuration is valid.');
   });
@@ -148,4 +174,41 @@ test("the README's plain Terraform snippets are the examples' code", () => {
     const local = snippet.replace(/source = "git::<repository URL>\/\/modules\/([\w-]+)\?ref=<tag>"/g, 'source = "../../../modules/$1"');
     expect(exampleTexts.some((text) => text.includes(local))).toBe(true);
   }
+});
+
+describe('the organization module', () => {
+  function plan(folder: string, inputs: Record<string, unknown>) {
+    const dir = caller('qualys-organization', folder, inputs);
+    terraform.env.QUALYS_OFFLINE_PROVIDER_DATA = JSON.stringify({ aws_partition: { partition: 'aws' } });
+    const planned = terraform.run(dir, ['plan', '-input=false', '-out=tfplan']);
+    if (planned.status !== 0) return { error: planned.stderr };
+    const json = JSON.parse(terraform.run(dir, ['show', '-json', 'tfplan']).stdout) as { resource_changes: { address: string; type: string; change: { after: Record<string, unknown> } }[] };
+    return { changes: json.resource_changes };
+  }
+
+  test.each([
+    ['no exclusions, AssetView', [], []],
+    ['one exclusion, CSPM', ['cspm'], ['333333333333']],
+    ['ten exclusions, CSPM with remediation', ['cspm', 'remediation'], Array.from({ length: 10 }, (_, i) => String(300000000000 + i))],
+    ['eleven exclusions', ['cspm'], Array.from({ length: 11 }, (_, i) => String(300000000000 + i))],
+    ['101 exclusions, tags and a description', ['api-based-assessment'], Array.from({ length: 101 }, (_, i) => String(300000000000 + i))],
+  ])('%s: the stack set template equals the app stack set template', (_what, capabilities, excluded) => {
+    const extra = _what.includes('tags') ? { tags: { owner: 'platform team', 'cost-center': '42' }, description: 'Qualys <reviewed> & "approved"' } : {};
+    const result = plan(`org-${capabilities.join('-')}-${excluded.length}`, { capabilities, excluded_account_ids: excluded, ...extra });
+    if (!result.changes) throw new Error(result.error);
+    const stackSet = result.changes.find((c) => c.type === 'aws_cloudformation_stack_set')!;
+    const app = buildOrganizationModels(
+      parseConfig({ stacks: [{ kind: 'organization', name: 'o', connector: { externalId: 'EU2-2792719', capabilities, ...(extra.tags ? { tags: extra.tags, description: extra.description } : {}) }, members: { organizationalUnitIds: ['ou-ab12-11111111'], excludedAccountIds: excluded } }] }).stacks[0] as OrganizationStackConfig,
+      'stacks[0]',
+    );
+    expect(JSON.parse(stackSet.change.after.template_body as string)).toEqual(app.templates.member);
+    expect(result.changes.filter((c) => c.type === 'aws_cloudformation_stack_set_instance').map((c) => c.address)).toEqual(['module.under_test.aws_cloudformation_stack_set_instance.member_roles["ou-ab12-11111111"]']);
+  });
+
+  test('rejects a root and OUs together, and a template over the size limit', () => {
+    expect(plan('org-both-targets', { organization_root_id: 'r-ab12' }).error).toContain('Give organizational_unit_ids or organization_root_id, not both');
+    const tooMany = Array.from({ length: 900 }, (_, i) => String(300000000000 + i));
+    // Terraform wraps its messages at 80 columns.
+    expect(plan('org-too-many', { capabilities: ['cspm'], excluded_account_ids: tooMany }).error?.replace(/\s+/g, ' ')).toContain("larger than CloudFormation's 51200-byte template_body limit");
+  });
 });

@@ -247,6 +247,7 @@ export function connectorRoleModule(): ModuleSpec {
       { name: 'role_name', description: 'Name of the role.', value: 'aws_iam_role.this.name' },
       { name: 'policy_arns', description: 'Every managed policy attached to the role.', value: 'local.policy_arns' },
       { name: 'trusted_principal', description: 'The principal allowed to assume the role.', value: 'local.trusted_principal' },
+      { name: 'trusted_account_id', description: 'The account allowed to assume the role.', value: 'local.trusted_account_id' },
       { name: 'assume_role_policy', description: 'The trust policy (JSON); it holds the external IDs.', value: 'aws_iam_role.this.assume_role_policy', sensitive: true },
       { name: 'policy_documents', description: 'The customer managed policy documents (JSON) by policy name suffix.', value: `merge(${fromModules('policy_documents')}...)` },
     ],
@@ -294,7 +295,3 @@ export function connectorRoleModule(): ModuleSpec {
   };
 }
 
-/** Every module this project publishes. */
-export function allModules(): ModuleSpec[] {
-  return [connectorRoleModule(), ...CAPABILITY_NAMES.map(permissionsModule)];
-}
