@@ -1,4 +1,5 @@
 import { readFileSync } from 'fs';
+import { renderModules } from '../scripts/write-modules';
 import { CONFIG_SCHEMA_PATH, renderConfigSchema } from '../scripts/write-config-schema';
 import { README_PATH, renderGeneratedSections, spliceSections } from '../scripts/write-docs';
 import { parseConfig } from '../src/app';
@@ -23,4 +24,15 @@ test('every example configuration is valid and points editors at the schema', ()
     expect(data.$schema).toBe('../schema/qualys-connector-config.schema.json');
     expect(() => parseConfig(data, file)).not.toThrow();
   }
+});
+
+test('the committed Terraform modules are what npm run modules generates', () => {
+  const expected = renderModules();
+  const dir = join(__dirname, '..', 'modules');
+  const committed = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((e) => readdirSync(join(dir, e.name)).map((f) => `${e.name}/${f}`))
+    .sort();
+  expect(committed).toEqual(Object.keys(expected).sort());
+  for (const [path, text] of Object.entries(expected)) expect([path, readFileSync(join(dir, path), 'utf8') === text]).toEqual([path, true]);
 });

@@ -36,16 +36,26 @@ export const capabilityList = z
 
 export const roleName = zodString(roleNameRule, 'must be 1 to 64 characters of letters, digits and _ + = , . @ -');
 
+/*
+ * Patterns written in the syntax JavaScript and RE2 (Terraform's regex) share, so the plain Terraform modules
+ * check a variable with the same pattern the configuration file is checked with.
+ */
+export const IAM_PATH_PATTERN = '^/([\\x21-\\x7E]*/)?$';
+export const POLICY_ARN_PATTERN = '^arn:(aws|aws-us-gov|aws-cn):iam::(\\d{12}|aws):policy/([\\x21-\\x7E]*/)?[\\w+=,.@-]{1,128}$';
+export const DESCRIPTION_PATTERN = '^[\\t\\n\\r\\x20-\\x7E\\xA1-\\xFF]*$';
+/** Letters, separators and numbers of any script, and `_ . : / = + - @` (IAM tag rule). */
+export const TAG_PATTERN = '^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$';
+
 export const iamPath = z
   .string({ error: 'must be an IAM path: "/" or "/text/" of printable ASCII, at most 512 characters' })
   .max(512, { error: 'must be at most 512 characters (IAM path rule)' })
-  .regex(/^\/([\x21-\x7E]*\/)?$/, {
+  .regex(new RegExp(IAM_PATH_PATTERN), {
     error: 'must start and end with "/" and contain only printable ASCII without spaces (IAM path rule)',
   });
 
 export const policyArn = z
   .string({ error: 'must be an IAM policy ARN' })
-  .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}|aws):policy\/([\x21-\x7E]*\/)?[\w+=,.@-]{1,128}$/, {
+  .regex(new RegExp(POLICY_ARN_PATTERN), {
     error: 'must be an IAM policy ARN: arn:<partition>:iam::<12-digit account or "aws">:policy/<path><name>',
   });
 
@@ -62,9 +72,9 @@ export const maxSessionDuration = z
 export const roleDescription = z
   .string({ error: 'must be text' })
   .max(1000, { error: 'must be at most 1000 characters (IAM role description rule)' })
-  .regex(/^[\t\n\r\x20-\x7E\xA1-\xFF]*$/, { error: 'must contain only printable Latin-1 characters (IAM role description rule)' });
+  .regex(new RegExp(DESCRIPTION_PATTERN), { error: 'must contain only printable Latin-1 characters (IAM role description rule)' });
 
-const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_CHARS = new RegExp(TAG_PATTERN, 'u');
 
 export const tags = z
   .record(

@@ -5,7 +5,7 @@ import { IAM_LIMITS, checkManagedPolicyCount, checkTrustPolicySize, describeViol
 import { DEFAULT_ROLE_NAME, connectorPolicies, trustPolicyDocument } from './policies';
 
 /** Accounts seen in third-party samples that are not Qualys accounts; trusting them is always a mistake. */
-const NOT_QUALYS_ACCOUNTS = new Set(['148141692175', '205767712438']);
+export const NOT_QUALYS_ACCOUNTS = new Set(['148141692175', '205767712438']);
 
 interface ConnectorRoleSettings {
   externalId?: unknown;

@@ -104,6 +104,21 @@ export class OfflineTerraform {
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
+  /**
+   * A temporary copy of several folders of the project, keeping their relative places, so that module sources
+   * such as `../qualys-permissions-cspm` resolve; returns the copy's root.
+   */
+  copyTree(root: string, folders: readonly string[]): string {
+    const work = mkdtempSync(join(this.root, 'tree-'));
+    for (const folder of folders) {
+      cpSync(join(root, folder), join(work, folder), {
+        recursive: true,
+        filter: (source) => !/(^|\/)(\.terraform|\.terraform\.lock\.hcl|terraform\.tfstate.*)$/.test(source),
+      });
+    }
+    return work;
+  }
+
   /** `terraform init -backend=false` then `terraform validate` in a copy of `dir`. */
   validate(dir: string, extraFiles: Record<string, string> = {}): TerraformResult & { init: TerraformResult } {
     const work = this.copyOf(dir, extraFiles);

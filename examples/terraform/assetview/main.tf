@@ -1,0 +1,31 @@
+# AssetView only: one role trusted by the Qualys global account with your external ID.
+terraform {
+  required_version = ">= 1.11.0"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 6.25.0, < 7.0.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = "us-east-1"
+}
+
+variable "external_id" {
+  description = "External ID shown in the Qualys connector"
+  type        = string
+  sensitive   = true
+}
+
+module "qualys" {
+  source = "../../../modules/qualys-connector-role"
+
+  external_id = var.external_id
+}
+
+output "role_arn" {
+  description = "Enter this role ARN in the Qualys connector"
+  value       = module.qualys.role_arn
+}

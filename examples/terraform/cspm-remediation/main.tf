@@ -1,0 +1,41 @@
+# CSPM with remediation in any number of accounts of one provider: the module called with count.
+terraform {
+  required_version = ">= 1.11.0"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 6.25.0, < 7.0.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = "eu-west-1"
+}
+
+variable "external_id" {
+  description = "External ID shown in the Qualys connector"
+  type        = string
+  sensitive   = true
+}
+
+variable "enabled" {
+  description = "Whether this account is connected to Qualys"
+  type        = bool
+  default     = true
+}
+
+module "qualys" {
+  source = "../../../modules/qualys-connector-role"
+  count  = var.enabled ? 1 : 0
+
+  external_id  = var.external_id
+  capabilities = ["cspm", "remediation"]
+  role_name    = "QualysTotalCloudRole"
+  tags         = { owner = "platform-team" }
+}
+
+output "role_arn" {
+  description = "Enter this role ARN in the Qualys connector"
+  value       = one(module.qualys[*].role_arn)
+}

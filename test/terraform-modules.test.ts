@@ -1,0 +1,214 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { parseConfig } from '../src/app';
+import { OrganizationStackConfig } from '../src/config/schema';
+import { buildOrganizationModels } from '../src/connector/organization';
+import { CapabilityName } from '../src/permissions';
+import { QualysAccountType } from '../src/partition';
+import { PROJECT_ROOT } from './support/app-process';
+import { IamPolicyJson, customerPolicyDocuments, synthConnector, trustPolicyOf } from './support/synth';
+import { OfflineTerraform } from './terraform/harness';
+
+/*
+ * The plain Terraform modules and the examples that call them, judged by the real Terraform binary against
+ * the offline provider: validate, `terraform test` of each example, and plans whose IAM documents must equal
+ * those of the app's stack for the same settings.
+ */
+
+const EXAMPLES = join('examples', 'terraform');
+const modules = readdirSync(join(PROJECT_ROOT, 'modules'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+const examples = readdirSync(join(PROJECT_ROOT, EXAMPLES), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+
+let terraform: OfflineTerraform;
+let tree: string;
+beforeAll(() => {
+  terraform = new OfflineTerraform(
+    ['aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'],
+    ['aws_partition'],
+  );
+  tree = terraform.copyTree(PROJECT_ROOT, ['modules', EXAMPLES]);
+});
+afterAll(() => terraform?.dispose());
+
+function initialized(dir: string): void {
+  const init = terraform.run(dir, ['init', '-backend=false', '-input=false']);
+  if (init.status !== 0) throw new Error(`terraform init in ${dir} failed: ${init.stderr}`);
+}
+
+test('there are modules and examples to check', () => {
+  expect(modules).toEqual(expect.arrayContaining(['qualys-connector-role', 'qualys-permissions-cspm']));
+  expect(examples.length).toBeGreaterThanOrEqual(4);
+});
+
+/** Values for a module's required variables, so that a caller can be validated and planned. */
+const REQUIRED: Record<string, Record<string, unknown>> = {
+  'qualys-connector-role': { external_id: 'EU2-2792719' },
+  'qualys-organization': { external_id: 'EU2-2792719', organizational_unit_ids: ['ou-ab12-11111111'] },
+};
+
+/** A root module in the copied tree that calls `name` with `inputs`, passing `aws.stackset` where the module takes it. */
+function caller(name: string, folder: string, inputs: Record<string, unknown> = {}): string {
+  const dir = join(tree, folder);
+  mkdirSync(dir, { recursive: true });
+  const stackset = readFileSync(join(tree, 'modules', name, 'main.tf.json'), 'utf8').includes('"aws.stackset"');
+  writeFileSync(
+    join(dir, 'main.tf.json'),
+    JSON.stringify({
+      provider: { aws: [{ region: 'us-east-1' }, { alias: 'admin', region: 'us-east-1' }] },
+      module: { under_test: { source: `../modules/${name}`, ...(stackset ? { providers: { aws: 'aws', 'aws.stackset': 'aws.admin' } } : {}), ...(REQUIRED[name] ?? { role_name: 'QualysCVRole' }), ...inputs } },
+    }),
+  );
+  initialized(dir);
+  return dir;
+}
+
+describe.each(modules)('module %s', (name) => {
+  test('terraform init and validate succeed, called from a root module', () => {
+    const result = terraform.run(caller(name, `validate-${name}`), ['validate']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('Success! The configuration is valid.');
+  });
+});
+
+describe.each(examples)('example %s', (name) => {
+  test('terraform validate and terraform test pass', () => {
+    const dir = join(tree, EXAMPLES, name);
+    initialized(dir);
+    expect(terraform.run(dir, ['validate']).stdout).toContain('Success! The configuration is valid.');
+    const result = terraform.run(dir, ['test']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/Success! \d+ passed, 0 failed\./);
+    expect(result.status).toBe(0);
+  });
+});
+
+test('the check bites: an example test with a wrong expectation fails', () => {
+  const dir = join(tree, EXAMPLES, 'assetview');
+  initialized(dir);
+  writeFileSync(
+    join(dir, 'tests', 'wrong.tftest.hcl'),
+    [
+      'mock_provider "aws" {',
+      '  mock_data "aws_partition" {',
+      '    defaults = { partition = "aws" }',
+      '  }',
+      '}',
+      'variables {',
+      '  external_id = "EU2-2792719"',
+      '}',
+      'run "grants_remediation" {',
+      '  command = plan',
+      '  assert {',
+      '    condition     = contains(keys(module.qualys.policy_documents), "Remediation")',
+      '    error_message = "AssetView alone has no remediation"',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const result = terraform.run(dir, ['test', '-filter=tests/wrong.tftest.hcl']);
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain('AssetView alone has no remediation');
+});
+
+const PARTITION: Record<QualysAccountType, string> = { global: 'aws', govcloud: 'aws-us-gov', china: 'aws-cn' };
+const TRUSTED: Record<QualysAccountType, string | undefined> = { global: undefined, govcloud: '210987654321', china: '345678901234' };
+const VARIANTS: CapabilityName[][] = [[], ['api-based-assessment'], ['organization'], ['cspm'], ['cspm', 'remediation']];
+
+/** Single values and one-item lists mean the same to IAM. */
+function normalized(document: IamPolicyJson): unknown {
+  return JSON.parse(JSON.stringify(document), (_key, value: unknown) => (Array.isArray(value) && value.length === 1 ? value[0] : value));
+}
+
+describe('the connector role module renders the documents of the app stack', () => {
+  const cases = VARIANTS.flatMap((capabilities) =>
+    (Object.keys(PARTITION) as QualysAccountType[])
+      .filter((t) => !(t === 'china' && capabilities.includes('organization')))
+      .map((accountType) => ({ capabilities, accountType, name: `${capabilities.join('+') || 'asset-view'} in ${accountType}` })),
+  );
+
+  test.each(cases)('$name', ({ capabilities, accountType }) => {
+    const dir = join(tree, `equivalence-${accountType}-${capabilities.join('-') || 'asset-view'}`);
+    const module = { source: '../modules/qualys-connector-role', external_id: 'EU2-2792719', capabilities, ...(TRUSTED[accountType] ? { trusted_account_id: TRUSTED[accountType] } : {}) };
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ provider: { aws: { region: 'us-east-1' } }, module: { qualys: module } }));
+    initialized(dir);
+    terraform.env.QUALYS_OFFLINE_PROVIDER_DATA = JSON.stringify({ aws_partition: { partition: PARTITION[accountType] } });
+    const planned = terraform.run(dir, ['plan', '-input=false', '-out=tfplan']);
+    expect(planned.stderr).toBe('');
+    const plan = JSON.parse(terraform.run(dir, ['show', '-json', 'tfplan']).stdout) as { resource_changes: { type: string; change: { after: Record<string, unknown> } }[] };
+    const after = (type: string) => plan.resource_changes.filter((c) => c.type === type).map((c) => c.change.after);
+
+    const app = synthConnector({ accountType, capabilities });
+    const modulePolicies = Object.fromEntries(after('aws_iam_policy').map((p) => [p.name as string, JSON.parse(p.policy as string)]));
+    const appPolicies = Object.fromEntries(customerPolicyDocuments(app).map((p) => [p.name, p.document]));
+    expect(modulePolicies).toEqual(appPolicies);
+    const [role] = after('aws_iam_role');
+    expect(normalized(JSON.parse(role.assume_role_policy as string))).toEqual(normalized(trustPolicyOf(app)));
+    const managed = after('aws_iam_role_policy_attachment').map((a) => a.policy_arn).filter((arn): arn is string => typeof arn === 'string');
+    expect(managed).toEqual(capabilities.includes('cspm') ? [`arn:${PARTITION[accountType]}:iam::aws:policy/SecurityAudit`] : []);
+  });
+});
+
+test('a capability module attaches its policies to a role made outside it', () => {
+  const dir = join(tree, EXAMPLES, 'existing-role');
+  initialized(dir);
+  terraform.env.QUALYS_OFFLINE_PROVIDER_DATA = JSON.stringify({ aws_partition: { partition: 'aws' } });
+  expect(terraform.run(dir, ['plan', '-input=false', '-out=tfplan']).stderr).toBe('');
+  const plan = JSON.parse(terraform.run(dir, ['show', '-json', 'tfplan']).stdout) as { resource_changes: { address: string; type: string; change: { actions: string[]; after: Record<string, unknown> } }[] };
+  const attachments = plan.resource_changes.filter((c) => c.type === 'aws_iam_role_policy_attachment');
+  expect(attachments.map((a) => a.address).sort()).toEqual(['module.qualys_cspm.aws_iam_role_policy_attachment.this["Cspm"]', 'module.qualys_cspm.aws_iam_role_policy_attachment.this["SecurityAudit"]']);
+  for (const a of attachments) expect(a.change.after.role).toBe('SecurityScanner');
+  // The caller's role is created by the caller, not replaced or changed by the module.
+  expect(plan.resource_changes.filter((c) => c.type === 'aws_iam_role').map((c) => c.address)).toEqual(['aws_iam_role.security_scanner']);
+});
+
+test("the README's plain Terraform snippets are the examples' code", () => {
+  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Plain Terraform'), readme.indexOf('\n## ', readme.indexOf('## Plain Terraform') + 3));
+  const snippets = [...section.matchAll(/```hcl\n([\s\S]*?)```/g)].map((m) => m[1]);
+  expect(snippets.length).toBeGreaterThanOrEqual(2);
+  const exampleTexts = examples.map((e) => readFileSync(join(PROJECT_ROOT, EXAMPLES, e, 'main.tf'), 'utf8'));
+  for (const snippet of snippets) {
+    // The README pins a released copy from git; the examples use the modules of this checkout.
+    const local = snippet.replace(/source = "git::<repository URL>\/\/modules\/([\w-]+)\?ref=<tag>"/g, 'source = "../../../modules/$1"');
+    expect(exampleTexts.some((text) => text.includes(local))).toBe(true);
+  }
+});
+
+describe('the organization module', () => {
+  function plan(folder: string, inputs: Record<string, unknown>) {
+    const dir = caller('qualys-organization', folder, inputs);
+    terraform.env.QUALYS_OFFLINE_PROVIDER_DATA = JSON.stringify({ aws_partition: { partition: 'aws' } });
+    const planned = terraform.run(dir, ['plan', '-input=false', '-out=tfplan']);
+    if (planned.status !== 0) return { error: planned.stderr };
+    const json = JSON.parse(terraform.run(dir, ['show', '-json', 'tfplan']).stdout) as { resource_changes: { address: string; type: string; change: { after: Record<string, unknown> } }[] };
+    return { changes: json.resource_changes };
+  }
+
+  test.each([
+    ['no exclusions, AssetView', [], []],
+    ['one exclusion, CSPM', ['cspm'], ['333333333333']],
+    ['ten exclusions, CSPM with remediation', ['cspm', 'remediation'], Array.from({ length: 10 }, (_, i) => String(300000000000 + i))],
+    ['eleven exclusions', ['cspm'], Array.from({ length: 11 }, (_, i) => String(300000000000 + i))],
+    ['101 exclusions, tags and a description', ['api-based-assessment'], Array.from({ length: 101 }, (_, i) => String(300000000000 + i))],
+  ])('%s: the stack set template equals the app stack set template', (_what, capabilities, excluded) => {
+    const extra = _what.includes('tags') ? { tags: { owner: 'platform team', 'cost-center': '42' }, description: 'Qualys <reviewed> & "approved"' } : {};
+    const result = plan(`org-${capabilities.join('-')}-${excluded.length}`, { capabilities, excluded_account_ids: excluded, ...extra });
+    if (!result.changes) throw new Error(result.error);
+    const stackSet = result.changes.find((c) => c.type === 'aws_cloudformation_stack_set')!;
+    const app = buildOrganizationModels(
+      parseConfig({ stacks: [{ kind: 'organization', name: 'o', connector: { externalId: 'EU2-2792719', capabilities, ...(extra.tags ? { tags: extra.tags, description: extra.description } : {}) }, members: { organizationalUnitIds: ['ou-ab12-11111111'], excludedAccountIds: excluded } }] }).stacks[0] as OrganizationStackConfig,
+      'stacks[0]',
+    );
+    expect(JSON.parse(stackSet.change.after.template_body as string)).toEqual(app.templates.member);
+    expect(result.changes.filter((c) => c.type === 'aws_cloudformation_stack_set_instance').map((c) => c.address)).toEqual(['module.under_test.aws_cloudformation_stack_set_instance.member_roles["ou-ab12-11111111"]']);
+  });
+
+  test('rejects a root and OUs together, and a template over the size limit', () => {
+    expect(plan('org-both-targets', { organization_root_id: 'r-ab12' }).error).toContain('Give organizational_unit_ids or organization_root_id, not both');
+    const tooMany = Array.from({ length: 900 }, (_, i) => String(300000000000 + i));
+    // Terraform wraps its messages at 80 columns.
+    expect(plan('org-too-many', { capabilities: ['cspm'], excluded_account_ids: tooMany }).error?.replace(/\s+/g, ' ')).toContain("larger than CloudFormation's 51200-byte template_body limit");
+  });
+});
