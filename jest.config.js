@@ -9,6 +9,7 @@ const FULL_TIER_ONLY = [
   'terraform-organization.test.ts',
   'address-migration.test.ts',
   'plain-model.test.ts',
+  'terraform-modules.test.ts',
   'package.test.ts',
   'install-from-git.test.ts',
   'commands.test.ts',
