@@ -18,6 +18,8 @@ export * from './config/rules';
 export { validateConnectorRoleProps } from './connector/props';
 export type { ExternalIdVariable, QualysConnectorRoleProps } from './connector/props';
 export { QualysConnectorRole } from './constructs/connector-role';
+export { QualysCapabilityPermissions, attachPolicies } from './constructs/capability-permissions';
+export type { QualysCapabilityPermissionsProps, PolicyAttachmentPlan } from './constructs/capability-permissions';
 export type { PlannedConnectorRoleProps, QualysConnectorRoleConstructProps } from './constructs/connector-role';
 export { QualysAccountConnectorStack } from './constructs/account-connector-stack';
 export { EXTERNAL_ID_VARIABLE_CONDITION, MINIMUM_TERRAFORM_VERSION, localStatePath } from './constructs/stack-parts';

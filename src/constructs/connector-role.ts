@@ -1,14 +1,14 @@
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
 import { Fn, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { ConnectorRoleModel, buildConnectorRoleModel, trustPolicyTemplate } from '../connector/model';
 import { fillSlots } from '../connector/parameters';
-import { policyDescription, policyName } from '../connector/policies';
 import { QualysConnectorRoleProps } from '../connector/props';
-import { addressName, readableAddress } from './addresses';
+import { readableAddress } from './addresses';
+import { attachPolicies } from './capability-permissions';
 import { terraformLiteral } from './stack-parts';
 
 export interface QualysConnectorRoleConstructProps extends Omit<QualysConnectorRoleProps, 'externalId'> {
@@ -71,31 +71,18 @@ export class QualysConnectorRole extends Construct {
       permissionsBoundary: model.permissionsBoundaryArn,
       tags,
     });
-    const partName = (part: string) => (name === 'this' ? addressName(part) : `${name}_${addressName(part)}`);
     if (name !== undefined) readableAddress(this.role, name);
     if (importExistingRole) this.role.importFrom(model.roleName);
 
-    this.policies = model.customerManagedPolicies.map((policy) => {
-      const resource = new IamPolicy(this, `policy-${policy.suffix}`, {
-        name: policyName(model.roleName, policy.suffix),
-        path: model.path,
-        description: policyDescription(model.roleName, policy.suffix),
-        policy: policy.document.toJsonString(),
-        tags,
-      });
-      if (name !== undefined) readableAddress(resource, partName(policy.suffix));
-      return resource;
-    });
-
-    const attached: { id: string; arn: string }[] = [
-      ...this.policies.map((p, i) => ({ id: model.customerManagedPolicies[i].suffix, arn: p.arn })),
-      ...model.awsManagedPolicyArns.map((arn) => ({ id: arn.split('/').pop() as string, arn })),
-    ];
-    for (const { id: attachmentId, arn } of attached) {
-      const attachment = new IamRolePolicyAttachment(this, `attachment-${attachmentId}`, { role: this.role.name, policyArn: arn });
-      if (name !== undefined) readableAddress(attachment, partName(attachmentId));
-    }
-    this.policyArns = attached.map((a) => a.arn);
+    // The same renderer as QualysCapabilityPermissions, with the resources directly under this construct so
+    // their addresses stay what they have been.
+    const attached = attachPolicies(
+      this,
+      { roleName: model.roleName, path: model.path, tags: model.tags, customerManagedPolicies: model.customerManagedPolicies, awsManagedPolicyArns: model.awsManagedPolicyArns, addressName: name },
+      this.role.name,
+    );
+    this.policies = attached.policies;
+    this.policyArns = attached.policyArns;
 
     const exclusive = new IamRolePolicyAttachmentsExclusive(this, 'exclusive-attachments', {
       roleName: this.role.name,

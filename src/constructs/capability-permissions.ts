@@ -1,0 +1,101 @@
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { iamPath, qualysAccountType, roleName, tags } from '../config/fields';
+import { parseOrThrow } from '../config/issues';
+import { CustomerManagedPolicyModel, connectorPolicies, policyDescription, policyName } from '../connector/policies';
+import { QualysAccountType, partitionOf } from '../partition';
+import { CAPABILITY_NAMES, CapabilityName } from '../permissions/types';
+import { addressName, readableAddress } from './addresses';
+
+/** What to attach to one role: customer managed policies (made here) and AWS managed policies. */
+export interface PolicyAttachmentPlan {
+  /** The role's name as written in policy names (a literal, or a reference to a role made elsewhere). */
+  readonly roleName: string;
+  readonly path: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly customerManagedPolicies: readonly CustomerManagedPolicyModel[];
+  readonly awsManagedPolicyArns: readonly string[];
+  /** Readable addresses: `<prefix>_<policy>` (or `<policy>` for `this`); cdktf's derived ones when absent. */
+  readonly addressName?: string;
+}
+
+/**
+ * Makes the customer managed policies of a plan and attaches them and the AWS managed ones to the role: the
+ * one renderer of a capability's policies, used by the connector role and by `QualysCapabilityPermissions`.
+ * Construct IDs are `policy-<suffix>` and `attachment-<suffix or managed policy name>` under `scope`.
+ */
+export function attachPolicies(scope: Construct, plan: PolicyAttachmentPlan, attachTo: string): { policies: IamPolicy[]; policyArns: string[] } {
+  const part = (name: string) => (plan.addressName === 'this' ? addressName(name) : `${plan.addressName}_${addressName(name)}`);
+  const tagValues = plan.tags && Object.keys(plan.tags).length > 0 ? { ...plan.tags } : undefined;
+  const policies = plan.customerManagedPolicies.map((policy) => {
+    const resource = new IamPolicy(scope, `policy-${policy.suffix}`, {
+      name: policyName(plan.roleName, policy.suffix),
+      path: plan.path,
+      description: policyDescription(plan.roleName, policy.suffix),
+      policy: policy.document.toJsonString(),
+      tags: tagValues,
+    });
+    if (plan.addressName !== undefined) readableAddress(resource, part(policy.suffix));
+    return resource;
+  });
+  const attached = [
+    ...policies.map((p, i) => ({ id: plan.customerManagedPolicies[i].suffix, arn: p.arn })),
+    ...plan.awsManagedPolicyArns.map((arn) => ({ id: arn.split('/').pop() as string, arn })),
+  ];
+  for (const { id, arn } of attached) {
+    const attachment = new IamRolePolicyAttachment(scope, `attachment-${id}`, { role: attachTo, policyArn: arn });
+    if (plan.addressName !== undefined) readableAddress(attachment, part(id));
+  }
+  return { policies, policyArns: attached.map((a) => a.arn) };
+}
+
+export interface QualysCapabilityPermissionsProps {
+  /** The capability whose policies to attach, e.g. `cspm`. Remediation without CSPM is the caller's choice. */
+  readonly capability: CapabilityName;
+  /** Name of the role, made elsewhere, to attach them to (a literal or a reference such as `role.name`); the policies are named `<roleName>-<Capability>`. */
+  readonly roleName: string;
+  /** The partition of the ARNs. Default `global` (`aws`). */
+  readonly qualysAccountType?: QualysAccountType;
+  /** IAM path of the policies. Default `/`. */
+  readonly path?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Readable addresses (see `QualysConnectorRole`); cdktf's derived ones when absent. */
+  readonly addressName?: string;
+}
+
+const propsSchema = z.strictObject({
+  capability: z.enum(CAPABILITY_NAMES as [CapabilityName, ...CapabilityName[]], { error: `must be one of ${CAPABILITY_NAMES.join(', ')}` }),
+  // A reference to a role made elsewhere is only known to Terraform; a literal name must follow the IAM rule.
+  roleName: z.string({ error: 'must be the name of the role' }).refine((name) => Token.isUnresolved(name) || roleName.safeParse(name).success, { error: 'must be 1 to 64 characters of letters, digits and _ + = , . @ - (IAM role name rule)' }),
+  qualysAccountType: qualysAccountType.optional(),
+  path: iamPath.optional(),
+  tags: tags.optional(),
+  addressName: z.string().optional(),
+});
+
+/**
+ * One capability's Qualys permissions on a role managed elsewhere: its customer managed policies and their
+ * attachments (plus AWS managed SecurityAudit for CSPM). If that role has an exclusive attachment resource, list
+ * `policyArns` there; the role's quota of managed policies is the caller's.
+ */
+export class QualysCapabilityPermissions extends Construct {
+  readonly policies: readonly IamPolicy[];
+  /** Every policy attached: customer managed first, then AWS managed. */
+  readonly policyArns: readonly string[];
+
+  constructor(scope: Construct, id: string, props: QualysCapabilityPermissionsProps) {
+    parseOrThrow(propsSchema, props, id, 'Invalid Qualys capability permissions props');
+    super(scope, id);
+    const { customerManagedPolicies, awsManagedPolicyArns } = connectorPolicies([props.capability], partitionOf(props.qualysAccountType ?? 'global'));
+    const attached = attachPolicies(
+      this,
+      { roleName: props.roleName, path: props.path ?? '/', tags: props.tags, customerManagedPolicies, awsManagedPolicyArns, addressName: props.addressName },
+      props.roleName,
+    );
+    this.policies = attached.policies;
+    this.policyArns = attached.policyArns;
+  }
+}
