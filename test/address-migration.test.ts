@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
 import { projectScratch, releaseScratch } from './support/scratch';
-import { OfflineTerraform } from './terraform/harness';
+import { OfflineTerraform, PROJECT_RESOURCE_TYPES } from './terraform/harness';
 
 /*
  * The app's stacks have readable addresses; a stack applied with the addresses of earlier releases (the
@@ -53,10 +53,7 @@ const CASES: { stack: string; config?: string; expected: string[] }[] = [
 const work = projectScratch('moves');
 let terraform: OfflineTerraform;
 beforeAll(() => {
-  terraform = new OfflineTerraform(
-    ['aws_cloudformation_stack', 'aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'],
-    [],
-  );
+  terraform = new OfflineTerraform(PROJECT_RESOURCE_TYPES, []);
 });
 afterAll(() => {
   terraform?.dispose();

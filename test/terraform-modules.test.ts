@@ -7,7 +7,7 @@ import { CapabilityName } from '../src/permissions';
 import { QualysAccountType } from '../src/partition';
 import { PROJECT_ROOT } from './support/app-process';
 import { IamPolicyJson, customerPolicyDocuments, synthConnector, trustPolicyOf } from './support/synth';
-import { OfflineTerraform } from './terraform/harness';
+import { OfflineTerraform, PROJECT_RESOURCE_TYPES } from './terraform/harness';
 
 /*
  * The plain Terraform modules and the examples that call them, judged by the real Terraform binary against
@@ -22,10 +22,7 @@ const examples = readdirSync(join(PROJECT_ROOT, EXAMPLES), { withFileTypes: true
 let terraform: OfflineTerraform;
 let tree: string;
 beforeAll(() => {
-  terraform = new OfflineTerraform(
-    ['aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'],
-    ['aws_partition'],
-  );
+  terraform = new OfflineTerraform(PROJECT_RESOURCE_TYPES, ['aws_partition']);
   tree = terraform.copyTree(PROJECT_ROOT, ['modules', EXAMPLES]);
 });
 afterAll(() => terraform?.dispose());

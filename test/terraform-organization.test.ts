@@ -8,7 +8,7 @@ import { OrganizationStackConfig } from '../src/config/schema';
 import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
 import { sharedOutdir } from './support/examples';
 import { projectScratch, releaseScratch, sharedSynthesisDir } from './support/scratch';
-import { OfflineTerraform, OfflineWorkspace, PlannedChange, SavedPlan } from './terraform/harness';
+import { OfflineTerraform, PROJECT_RESOURCE_TYPES, OfflineWorkspace, PlannedChange, SavedPlan } from './terraform/harness';
 
 /*
  * Organization stacks planned and applied by the real Terraform binary against the offline provider: what
@@ -52,10 +52,7 @@ const organization = (connector: Record<string, unknown> = {}, members: Record<s
 
 let terraform: OfflineTerraform;
 beforeAll(() => {
-  terraform = new OfflineTerraform(
-    ['aws_cloudformation_stack', 'aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'],
-    [],
-  );
+  terraform = new OfflineTerraform(PROJECT_RESOURCE_TYPES, []);
 });
 afterAll(() => {
   terraform?.dispose();

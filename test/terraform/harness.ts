@@ -29,6 +29,17 @@ export function requireTerraform(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
+/** Every resource type the app's stacks and the modules make: what an offline provider for them serves. */
+export const PROJECT_RESOURCE_TYPES: readonly string[] = [
+  'aws_cloudformation_stack',
+  'aws_cloudformation_stack_set',
+  'aws_cloudformation_stack_set_instance',
+  'aws_iam_policy',
+  'aws_iam_role',
+  'aws_iam_role_policy_attachment',
+  'aws_iam_role_policy_attachments_exclusive',
+];
+
 /** Resource and data source types a Terraform JSON configuration uses. */
 export function typesUsed(configs: Iterable<Record<string, unknown>>): { resources: Set<string>; dataSources: Set<string> } {
   const resources = new Set<string>();
