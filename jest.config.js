@@ -29,4 +29,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 120000,
+  // Jest's default is one worker fewer than cores (one on two cores); the slow files mostly wait on Terraform
+  // and npm processes, so two workers overlap that wait.
+  maxWorkers: 2,
 };
