@@ -262,6 +262,10 @@ export function roleLabel(change: Pick<RoleChange, 'stack' | 'kind' | 'roleName'
   return `${change.stack}: ${change.kind} ${change.roleName}`;
 }
 
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /**
  * The gate's rule: a change broadens access when it adds a grant (a new action, a wider resource or
  * condition is a new row), attaches an AWS managed policy, trusts a new principal, removes a trust
@@ -274,24 +278,20 @@ export function broadeningReasons(roles: readonly RoleChange[], reach: readonly 
   const reasons: string[] = [];
   for (const role of roles) {
     const label = roleLabel(role);
-    if (role.permissionsAdded.length > 0) reasons.push(`${label}: ${role.permissionsAdded.length} grants added`);
-    if (role.managedPoliciesAttached.length > 0) reasons.push(`${label}: ${role.managedPoliciesAttached.length} AWS managed policies attached`);
-    if (role.trust.principalsAdded.length > 0) reasons.push(`${label}: trusts ${role.trust.principalsAdded.length} new principals`);
-    if (role.trust.conditionsRemoved.length > 0) reasons.push(`${label}: ${role.trust.conditionsRemoved.length} trust conditions removed`);
+    if (role.permissionsAdded.length > 0) reasons.push(`${label}: ${plural(role.permissionsAdded.length, 'grant')} added`);
+    if (role.managedPoliciesAttached.length > 0) reasons.push(`${label}: ${plural(role.managedPoliciesAttached.length, 'AWS managed policy', 'AWS managed policies')} attached`);
+    if (role.trust.principalsAdded.length > 0) reasons.push(`${label}: trusts ${plural(role.trust.principalsAdded.length, 'new principal')}`);
+    if (role.trust.conditionsRemoved.length > 0) reasons.push(`${label}: ${plural(role.trust.conditionsRemoved.length, 'trust condition')} removed`);
     if (role.trust.externalIdsAfter > role.trust.externalIdsBefore && role.status !== 'added') reasons.push(`${label}: accepts ${role.trust.externalIdsAfter} external IDs instead of ${role.trust.externalIdsBefore}`);
     if (role.boundary && role.boundary.after === undefined) reasons.push(`${label}: permissions boundary removed`);
     if (role.maxSession && role.maxSession.after > role.maxSession.before) reasons.push(`${label}: maximum session raised from ${role.maxSession.before} s to ${role.maxSession.after} s`);
   }
   for (const change of reach) {
-    if (change.targetsAdded.length > 0) reasons.push(`${change.stack}: member roles reach ${change.targetsAdded.length} more targets`);
-    if (change.exclusionsRemoved.length > 0) reasons.push(`${change.stack}: ${change.exclusionsRemoved.length} accounts no longer excluded`);
+    if (change.targetsAdded.length > 0) reasons.push(`${change.stack}: member roles reach ${plural(change.targetsAdded.length, 'more target')}`);
+    if (change.exclusionsRemoved.length > 0) reasons.push(`${change.stack}: ${plural(change.exclusionsRemoved.length, 'account')} no longer excluded`);
     if (change.retainStacksOnAccountRemoval?.after === true) reasons.push(`${change.stack}: roles kept in accounts that leave the targets`);
   }
   return reasons;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function summaryLine(roles: readonly RoleChange[], reach: readonly ReachChange[], broadening: readonly string[]): string {
