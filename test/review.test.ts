@@ -260,6 +260,9 @@ describe('bad input is rejected before any output', () => {
     ['a format that does not exist', () => ['--base-config', good(), '--format', 'html'], '--format', /must be markdown or json \(got "html"\)/],
     ['an option without its value', () => ['--base-config', '--fail-on-broadening'], '--base-config', /must be followed by a value/],
     ['a missing file', () => ['--base-config', join(work, 'absent.json')], '--base-config', /must name an existing configuration file/],
+    ['a missing plan file', () => ['--plan', `prod=${join(work, 'absent.json')}`], '--plan', /must name an existing file of `terraform show -json` output/],
+    ['a plan with configurations', () => ['--plan', join(work, 'a.json'), '--base-config', good()], '--plan', /reviews plans on its own/],
+    ['two plans for one stack', () => ['--plan', 'prod=a.json', '--plan', 'other/prod.json'], '--plan', /names stack "prod" twice/],
   ])('%s', async (_, args, field, rule) => {
     const run = await runReview(args(), {});
     expect(run.exitCode).toBe(2);

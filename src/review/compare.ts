@@ -1,5 +1,6 @@
 import { CAPABILITIES, CAPABILITY_NAMES } from '../permissions';
 import { AccessLevel, ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../policy/catalogue';
+import { Disruption } from './from-plan';
 import { IamDocumentJson, IamStatementJson, ReachView, RoleKind, RoleView, StackView, asList } from './views';
 
 /*
@@ -62,6 +63,8 @@ export interface Review {
   readonly reach: readonly ReachChange[];
   /** Why the change broadens access, one line per reason; empty when it does not. */
   readonly broadening: readonly string[];
+  /** Roles, policies or stack set instances a plan deletes or replaces (plans only). */
+  readonly disruptions: readonly Disruption[];
   /** Version of the IAM action catalogue used for wildcards and access levels. */
   readonly catalogue: string;
 }
@@ -294,9 +297,10 @@ export function broadeningReasons(roles: readonly RoleChange[], reach: readonly 
   return reasons;
 }
 
-function summaryLine(roles: readonly RoleChange[], reach: readonly ReachChange[], broadening: readonly string[]): string {
+function summaryLine(roles: readonly RoleChange[], reach: readonly ReachChange[], broadening: readonly string[], disruptions: readonly Disruption[]): string {
   const changed = roles.filter((r) => r.status !== 'unchanged');
-  if (changed.length === 0 && reach.length === 0) return 'No change to the Qualys roles\u2019 permissions, trust or reach.';
+  const disrupted = disruptions.length > 0 ? ` The apply deletes or replaces ${plural(disruptions.length, 'resource')} of the roles.` : '';
+  if (changed.length === 0 && reach.length === 0) return `No change to the Qualys roles\u2019 permissions, trust or reach.${disrupted}`;
   const added = changed.flatMap((r) => r.permissionsAdded);
   const removed = changed.flatMap((r) => r.permissionsRemoved);
   const parts = [
@@ -310,11 +314,11 @@ function summaryLine(roles: readonly RoleChange[], reach: readonly ReachChange[]
   parts.push(trustChanged.length > 0 ? `trust changed for ${plural(trustChanged.length, 'role')}` : 'trust unchanged');
   parts.push(reach.length > 0 ? `reach changed for ${plural(reach.length, 'organization')}` : 'reach unchanged');
   parts.push(broadening.length > 0 ? 'broadens access' : 'does not broaden access');
-  return `${parts.join('; ')}.`;
+  return `${parts.join('; ')}.${disrupted}`;
 }
 
 /** Compares two sets of stacks, matched by stack name; roles matched by kind within a stack. */
-export function reviewStacks(before: readonly StackView[], after: readonly StackView[], catalogue: ActionCatalogue): Review {
+export function reviewStacks(before: readonly StackView[], after: readonly StackView[], catalogue: ActionCatalogue, disruptions: readonly Disruption[] = []): Review {
   const reasons = attributions(catalogue);
   const names = [...new Set([...before.map((s) => s.name), ...after.map((s) => s.name)])].sort(byText);
   const roles: RoleChange[] = [];
@@ -332,5 +336,5 @@ export function reviewStacks(before: readonly StackView[], after: readonly Stack
     if (reachChange) reach.push(reachChange);
   }
   const broadening = broadeningReasons(roles, reach);
-  return { summary: summaryLine(roles, reach, broadening), roles, reach, broadening, catalogue: catalogue.dataVersion };
+  return { summary: summaryLine(roles, reach, broadening, disruptions), roles, reach, broadening, disruptions, catalogue: catalogue.dataVersion };
 }

@@ -88,6 +88,11 @@ function markdownWith(review: Review, maxRows: number): string {
   }
   for (const role of review.roles) if (role.status !== 'unchanged') lines.push(...roleSection(role, maxRows));
   for (const change of review.reach) lines.push(...reachSection(change));
+  if (review.disruptions.length > 0) {
+    lines.push('### Disruption', '', '| Stack | Address | Action |', '|---|---|---|');
+    for (const d of review.disruptions) lines.push(`| ${cell(d.stack)} | ${cell(code(d.address))} | **${d.action}** |`);
+    lines.push('');
+  }
   lines.push(`<sub>Effective permissions per role: the union of every attached document, wildcards expanded with the IAM action catalogue ${cell(review.catalogue)}. External IDs are counted, never shown.</sub>`, '');
   return lines.join('\n');
 }
