@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { runReview } from '../src/review/cli';
+import { parseReviewArgs, runReview } from '../src/review/cli';
 import { projectScratch, releaseScratch } from './support/scratch';
 
 /*
@@ -45,14 +45,28 @@ test.each(files)('%s grants least permissions and never runs pull-request code w
     expect(text).not.toContain('actions/checkout');
     expect(text).not.toMatch(/npm (ci|install|run)/);
   } else {
-    expect(text).not.toMatch(/: write$/m);
+    // The only write: an OIDC token for the plan job, which never runs for a fork's pull request.
+    expect(text.match(/^ +[a-z-]+: write$/gm)).toEqual(['      id-token: write']);
+    const planJob = text.slice(text.indexOf('\n  plan-review:'));
+    expect(planJob).toContain('id-token: write');
+    expect(planJob).toMatch(/^ {4}if: .*github\.event\.pull_request\.head\.repo\.full_name == github\.repository$/m);
+    expect(planJob).toContain('terraform_wrapper: false');
+    // One artifact, the review folder; the plan is written outside it and removed.
+    expect(text.match(/upload-artifact/g)).toHaveLength(1);
+    expect(text).toContain('path: ${{ runner.temp }}/review/\n');
+    expect(text).not.toMatch(/\/review\/[^\s"]*plan/);
+    expect(planJob).toContain('rm -f "$RUNNER_TEMP/tfplan" "$RUNNER_TEMP/plan.json"');
   }
 });
 
 test('the review commands of the workflow exist and run: the review, then the gate', async () => {
   const text = readFileSync(join(folder, 'qualys-connector-review.yml'), 'utf8');
-  const commands = [...text.matchAll(/npm run --silent review -- (.+?)(?: >|$)/gm)].map((m) => m[1]);
+  const all = [...text.matchAll(/npm run --silent review -- (.+?)(?: >|$)/gm)].map((m) => m[1]);
+  const commands = all.filter((c) => c.startsWith('--base-config'));
   expect(commands).toHaveLength(2);
+  const plan = all.filter((c) => c.startsWith('--plan'));
+  expect(plan).toEqual(['--plan "$STACK=$RUNNER_TEMP/plan.json"']);
+  expect(parseReviewArgs(['--plan', 'qualys-connector=/runner/plan.json'], {}).plans).toEqual([{ label: 'qualys-connector', file: '/runner/plan.json' }]);
   const account = (capabilities: string[]) => ({ stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }] });
   writeFileSync(join(work, 'base-config.json'), JSON.stringify(account(['cspm'])));
   writeFileSync(join(work, 'qualys-connector.json'), JSON.stringify(account(['cspm', 'remediation'])));
