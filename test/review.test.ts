@@ -242,6 +242,7 @@ describe('output', () => {
     expect(markdown).toContain('--format json');
     expect(r.roles.filter((role) => role.status === 'added')).toHaveLength(40);
     expect(r.roles.filter((role) => role.status === 'removed')).toHaveLength(1);
+    expect(r.summary).toMatch(/^41 roles changed \(40 added, 1 removed\);/);
   });
 
   test('the same input gives the same bytes', async () => {

@@ -18,7 +18,7 @@ export const USAGE = `Usage: qualys-connector-review --base-config <file> [--con
   --format <format>      markdown (default; a pull-request comment or job summary) or json
   --fail-on-broadening   exit 1 when the change broadens access
 
-Exit codes: 0 reviewed (no broadening, or the gate is off); 1 broadening with --fail-on-broadening;\n2 bad input (options, configuration files); 3 an unexpected error.`;
+Exit codes: 0 reviewed (no broadening, or the gate is off); 1 broadening with --fail-on-broadening;\n2 bad input (options, configuration or plan files); 3 an unexpected error.`;
 
 export interface PlanSource {
   readonly label: string;

@@ -297,6 +297,13 @@ export function broadeningReasons(roles: readonly RoleChange[], reach: readonly 
   return reasons;
 }
 
+/** ` (1 added, 1 removed)` when whole roles come or go; empty otherwise. */
+function rolesAddedOrRemoved(changed: readonly RoleChange[]): string {
+  const added = changed.filter((r) => r.status === 'added').length;
+  const removed = changed.filter((r) => r.status === 'removed').length;
+  return added + removed > 0 ? ` (${added} added, ${removed} removed)` : '';
+}
+
 function summaryLine(roles: readonly RoleChange[], reach: readonly ReachChange[], broadening: readonly string[], disruptions: readonly Disruption[]): string {
   const changed = roles.filter((r) => r.status !== 'unchanged');
   const disrupted = disruptions.length > 0 ? ` The apply deletes or replaces ${plural(disruptions.length, 'resource')} of the roles.` : '';
@@ -304,7 +311,7 @@ function summaryLine(roles: readonly RoleChange[], reach: readonly ReachChange[]
   const added = changed.flatMap((r) => r.permissionsAdded);
   const removed = changed.flatMap((r) => r.permissionsRemoved);
   const parts = [
-    `${plural(changed.length, 'role')} changed`,
+    `${plural(changed.length, 'role')} changed${rolesAddedOrRemoved(changed)}`,
     `${plural(added.length, 'grant')} added (${added.filter(isMutating).length} Write or Permissions management), ${removed.length} removed`,
   ];
   const attached = changed.reduce((n, r) => n + r.managedPoliciesAttached.length, 0);
