@@ -119,10 +119,6 @@ describe('replacement-causing properties of named resources change only with the
     retitled.Resources.QualysPolicyCspm.Properties.Description = 'Qualys TotalCloud permissions';
     expect(replacementsUnderSameName(before, retitled as unknown as CloudFormationTemplate)).toEqual(['QualysPolicyCspm.Description']);
   });
-
-  test('organizations take only the path "/"', () => {
-    expect(() => parseConfig(organization({ path: '/qualys/' }))).toThrow(/stacks\[0\]\.connector\.path: must be "\/" for organization connectors/);
-  });
 });
 
 describe('the account template renders every setting of the Terraform role', () => {
