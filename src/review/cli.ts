@@ -1,24 +1,29 @@
 #!/usr/bin/env node
 // `qualys-connector-review`: what a change does to the Qualys roles' permissions, trust and reach.
 import { existsSync, readFileSync, statSync } from 'fs';
+import { resolve } from 'path';
 import { CONFIG_ENV_VAR, ConfigSource, loadConfig } from '../config/load';
 import { ConfigurationError, InputProblem } from '../errors';
 import { catalogueFor, Review, reviewStacks } from './compare';
 import { stackViewsFromConfig } from './from-config';
 import { checkPlanFormat, viewsFromPlan } from './from-plan';
+import { viewsFromRevision } from './from-revision';
 import { renderJson, renderMarkdown } from './render';
 
 export const USAGE = `Usage: qualys-connector-review --base-config <file> [--config <file>] [--format markdown|json] [--fail-on-broadening]
+       qualys-connector-review --base <git revision> [--config <file>] [--format markdown|json] [--fail-on-broadening]
        qualys-connector-review --plan [<stack>=]<file> [--plan ...] [--format markdown|json] [--fail-on-broadening]
 
   --base-config <file>   the configuration before the change
+  --base <git revision>  instead: the same configuration synthesized by that revision's own app (checked
+                         out in a temporary git worktree and installed) against the working tree's
   --config <file>        the configuration after it (default: ${CONFIG_ENV_VAR}, else the built-in default)
   --plan [<stack>=]<file>  \`terraform show -json\` of a saved plan (format 1.x), once per stack; the stack
                          is named by the label, else by the file name without .json
   --format <format>      markdown (default; a pull-request comment or job summary) or json
   --fail-on-broadening   exit 1 when the change broadens access
 
-Exit codes: 0 reviewed (no broadening, or the gate is off); 1 broadening with --fail-on-broadening;\n2 bad input (options, configuration or plan files); 3 an unexpected error.`;
+Exit codes: 0 reviewed (no broadening, or the gate is off); 1 broadening with --fail-on-broadening;\n2 bad input (options, configuration or plan files, a revision that cannot be installed or synthesized); 3 an unexpected error.`;
 
 export interface PlanSource {
   readonly label: string;
@@ -27,13 +32,14 @@ export interface PlanSource {
 
 export interface ReviewOptions {
   readonly baseConfig?: string;
+  readonly base?: string;
   readonly plans: readonly PlanSource[];
   readonly config?: ConfigSource;
   readonly format: 'markdown' | 'json';
   readonly failOnBroadening: boolean;
 }
 
-const VALUE_OPTIONS = ['--base-config', '--config', '--format'] as const;
+const VALUE_OPTIONS = ['--base-config', '--base', '--config', '--format'] as const;
 const FORMATS = ['markdown', 'json'];
 
 /** The options of the command line; every problem is reported at once, before anything is read. */
@@ -78,11 +84,15 @@ export function parseReviewArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   const format = values.get('--format') ?? 'markdown';
   if (!FORMATS.includes(format)) problems.push({ field: '--format', value: JSON.stringify(format), rule: 'must be markdown or json' });
   const baseConfig = values.get('--base-config');
-  if (baseConfig === undefined && plans.length === 0 && !problems.some((p) => p.field === '--base-config' || p.field === '--plan')) {
-    problems.push({ field: '--base-config', value: '(missing)', rule: 'or --plan is required: the configuration file before the change, or plan JSON' });
+  const base = values.get('--base');
+  if (baseConfig === undefined && base === undefined && plans.length === 0 && !problems.some((p) => ['--base-config', '--base', '--plan'].includes(p.field))) {
+    problems.push({ field: '--base-config', value: '(missing)', rule: 'or --base or --plan is required: the configuration file before the change, a git revision, or plan JSON' });
   }
-  if (plans.length > 0 && (baseConfig !== undefined || values.has('--config'))) {
-    problems.push({ field: '--plan', value: plans.map((p) => JSON.stringify(p.file)).join(', '), rule: 'reviews plans on its own: leave out --base-config and --config' });
+  if (plans.length > 0 && (baseConfig !== undefined || base !== undefined || values.has('--config'))) {
+    problems.push({ field: '--plan', value: plans.map((p) => JSON.stringify(p.file)).join(', '), rule: 'reviews plans on its own: leave out --base-config, --base and --config' });
+  }
+  if (base !== undefined && baseConfig !== undefined) {
+    problems.push({ field: '--base', value: JSON.stringify(base), rule: `takes the before side from a git revision: leave out --base-config (got also ${JSON.stringify(baseConfig)})` });
   }
   const fromEnv = plans.length > 0 ? undefined : env[CONFIG_ENV_VAR];
   const configArg = values.get('--config');
@@ -94,13 +104,24 @@ export function parseReviewArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   }
   if (problems.length > 0) throw new ConfigurationError(problems, 'Invalid qualys-connector-review command line');
   const config: ConfigSource | undefined = configArg !== undefined ? { path: configArg, origin: '--config' } : fromEnv !== undefined ? { path: fromEnv, origin: CONFIG_ENV_VAR } : undefined;
-  return { baseConfig, plans, config, format: format as ReviewOptions['format'], failOnBroadening };
+  return { baseConfig, base, plans, config, format: format as ReviewOptions['format'], failOnBroadening };
 }
 
 /** Reviews two configuration files with the current code. */
 export async function reviewConfigs(baseConfig: string, config: ConfigSource | undefined): Promise<Review> {
   const before = stackViewsFromConfig(loadConfig({ path: baseConfig, origin: '--base-config' }));
   const after = stackViewsFromConfig(loadConfig(config));
+  return reviewStacks(before, after, await catalogueFor([...before, ...after]));
+}
+
+/**
+ * Reviews the configuration as the app at a git revision synthesizes it against the working tree's synthesis
+ * (run in `projectDir`, the folder of cdktf.json), both read from the synthesized Terraform.
+ */
+export async function reviewRevision(revision: string, config: ConfigSource | undefined, projectDir: string = process.cwd()): Promise<Review> {
+  // The file is checked here first, so a missing or invalid one is reported before any checkout.
+  loadConfig(config === undefined ? undefined : { ...config, path: resolve(projectDir, config.path) });
+  const { before, after } = await viewsFromRevision(revision, projectDir, config === undefined ? undefined : resolve(projectDir, config.path));
   return reviewStacks(before, after, await catalogueFor([...before, ...after]));
 }
 
@@ -129,14 +150,19 @@ export interface ReviewRun {
   readonly stderr: string;
 }
 
-/** The whole command without touching the process: what it prints and the exit code. */
-export async function runReview(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<ReviewRun> {
+/** The whole command without touching the process: what it prints and the exit code (`cwd`: where it runs). */
+export async function runReview(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Promise<ReviewRun> {
   if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) return { exitCode: 0, stdout: `${USAGE}\n`, stderr: '' };
   let review: Review;
   let options: ReviewOptions;
   try {
     options = parseReviewArgs(argv, env);
-    review = options.plans.length > 0 ? await reviewPlans(options.plans) : await reviewConfigs(options.baseConfig as string, options.config);
+    review =
+      options.plans.length > 0
+        ? await reviewPlans(options.plans)
+        : options.base !== undefined
+          ? await reviewRevision(options.base, options.config, cwd)
+          : await reviewConfigs(options.baseConfig as string, options.config);
   } catch (error) {
     if (error instanceof ConfigurationError) return { exitCode: 2, stdout: '', stderr: `${error.message}\n\n${USAGE}\n` };
     throw error;

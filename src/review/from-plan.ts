@@ -153,12 +153,14 @@ export function roleFromTemplate(templateBody: string, given: Record<string, str
   };
 }
 
+/** A nested block's first item: a plan lists blocks, a synthesized stack writes a single block as an object. */
 function first(value: unknown): Values | undefined {
-  return Array.isArray(value) ? (value[0] as Values | undefined) : undefined;
+  if (Array.isArray(value)) return value[0] as Values | undefined;
+  return value !== null && typeof value === 'object' ? (value as Values) : undefined;
 }
 
 /** One side of a plan (before or after) as the review's view of the stack. */
-function stackSide(plan: PlanJson, label: string, side: 'before' | 'after'): StackView | undefined {
+export function stackSide(plan: PlanJson, label: string, side: 'before' | 'after'): StackView | undefined {
   const references = configurationReferences(plan);
   const resources = (plan.resource_changes ?? [])
     .map((rc) => ({ address: rc.address, type: rc.type, values: rc.change[side] }))

@@ -1,0 +1,241 @@
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { PlanJson, stackSide } from './from-plan';
+import { variableExternalId } from './from-config';
+import { StackView } from './views';
+
+/*
+ * A synthesized stack (`cdk.tf.json`) read as what it is: the configuration a plan would be made of, without
+ * the values only an apply knows. It is turned into a plan's "after" side (literals as values, references as
+ * unknowns with their configuration references) so the plan reader serves both; no second reader.
+ */
+
+type Values = Record<string, unknown>;
+
+/** Meta-arguments and annotations, not values of the resource. */
+const META = new Set(['//', 'lifecycle', 'depends_on', 'provider', 'count', 'for_each', 'provisioner', 'connection']);
+
+/** A value Terraform knows only at apply time: a plan leaves it out (a list keeps its place with null). */
+const UNKNOWN = Symbol('unknown');
+
+/** Addresses an expression refers to (`aws_iam_role.this`, `data.aws_partition.current`, `var.external_id`). */
+function referencesIn(expression: string): string[] {
+  const found = new Set<string>();
+  for (const match of expression.matchAll(/(?<![\w.])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)/g)) found.add(match[1]);
+  return [...found];
+}
+
+const VARIABLE = /^\$\{var\.([A-Za-z_][\w-]*)\}$/;
+const JSONENCODE = /^\$\{jsonencode\(([\s\S]*)\)\}$/;
+
+/**
+ * The value of one synthesized string: a literal; a lone variable, which the review stands in for by its name
+ * (as the configuration review does for a variable external ID); a `jsonencode()` of a literal whose only
+ * expressions are variables, as JSON text; otherwise unknown.
+ */
+function valueOf(text: string, where: string): string | typeof UNKNOWN {
+  if (!hasTemplate(text)) return text.replace(/([$%])\1\{/g, '$1{');
+  const variable = VARIABLE.exec(text);
+  if (variable) return variableExternalId(variable[1]);
+  const encoded = JSONENCODE.exec(text);
+  if (encoded) {
+    const value = new HclLiteral(encoded[1], where).read();
+    return value === UNKNOWN ? UNKNOWN : JSON.stringify(value);
+  }
+  return UNKNOWN;
+}
+
+/** Whether a Terraform string holds an interpolation or directive (`${`, `%{`; `$${` and `%%{` are escapes). */
+function hasTemplate(text: string): boolean {
+  return /[$%]\{/.test(text.replace(/([$%])\1\{/g, '{'));
+}
+
+function convert(value: unknown, where: string, references: Set<string>): unknown {
+  if (typeof value === 'string') {
+    if (hasTemplate(value)) referencesIn(value).forEach((r) => references.add(r));
+    return valueOf(value, where);
+  }
+  if (Array.isArray(value)) return value.map((v) => convert(v, where, references)).map((v) => (v === UNKNOWN ? null : v));
+  if (value !== null && typeof value === 'object') {
+    const out: Values = {};
+    for (const [key, item] of Object.entries(value as Values)) {
+      const converted = convert(item, `${where}.${key}`, references);
+      if (converted !== UNKNOWN) out[key] = converted;
+    }
+    return out;
+  }
+  return value;
+}
+
+/** A synthesized stack as a plan that creates it: every resource's values as "after", nothing before. */
+export function planFromSynthesis(stack: { resource?: Record<string, Record<string, Values>> }): PlanJson {
+  const resourceChanges: { address: string; type: string; change: { actions: string[]; before: null; after: Values } }[] = [];
+  const configured: { address: string; expressions: Record<string, { references: string[] }> }[] = [];
+  for (const [type, byName] of Object.entries(stack.resource ?? {})) {
+    for (const [name, resource] of Object.entries(byName)) {
+      const address = `${type}.${name}`;
+      const after: Values = {};
+      const expressions: Record<string, { references: string[] }> = {};
+      for (const [key, value] of Object.entries(resource)) {
+        if (META.has(key)) continue;
+        const references = new Set<string>();
+        const converted = convert(value, `${address}.${key}`, references);
+        if (converted !== UNKNOWN) after[key] = converted;
+        if (references.size > 0) expressions[key] = { references: [...references] };
+      }
+      resourceChanges.push({ address, type, change: { actions: ['create'], before: null, after } });
+      configured.push({ address, expressions });
+    }
+  }
+  return { format_version: '1.2', resource_changes: resourceChanges, configuration: { root_module: { resources: configured } } };
+}
+
+/** Every stack of a synthesis output folder (`cdktf.out`), as the review sees it; stacks named as in the manifest. */
+export function viewsFromSynthesis(outdir: string): StackView[] {
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks?: Record<string, { name?: string; synthesizedStackPath?: string }> };
+  return Object.entries(manifest.stacks ?? {})
+    .map(([id, stack]) => {
+      const name = stack.name ?? id;
+      const file = join(outdir, stack.synthesizedStackPath ?? join('stacks', id, 'cdk.tf.json'));
+      if (!existsSync(file)) throw new Error(`the synthesis lists stack ${name} but wrote no ${join('stacks', id, 'cdk.tf.json')}`);
+      const view = stackSide(planFromSynthesis(JSON.parse(readFileSync(file, 'utf8'))), name, 'after');
+      return view ?? { name, roles: [] };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Reads the literal inside a synthesized `jsonencode(...)`: HCL objects (`"key" = value`), tuples, quoted
+ * strings, numbers, true/false/null, and variables (`var.name`, read as the review's stand-in for them).
+ * Any other expression (a function call, a resource attribute, a template) makes the whole value unknown.
+ */
+class HclLiteral {
+  private at = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly where: string,
+  ) {}
+
+  read(): unknown {
+    try {
+      const value = this.value();
+      this.space();
+      if (this.at !== this.text.length) throw this.unreadable();
+      return value;
+    } catch (error) {
+      if (error === UNKNOWN) return UNKNOWN;
+      throw error;
+    }
+  }
+
+  private unreadable(): Error {
+    return new Error(`cannot read the jsonencode() of ${this.where} at character ${this.at + 1}`);
+  }
+
+  private space(): void {
+    while (this.at < this.text.length && /\s/.test(this.text[this.at])) this.at++;
+  }
+
+  private value(): unknown {
+    this.space();
+    const c = this.text[this.at];
+    if (c === '{') return this.object();
+    if (c === '[') return this.tuple();
+    if (c === '"') return this.string();
+    const number = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.at));
+    if (number) {
+      this.at += number[0].length;
+      return Number(number[0]);
+    }
+    const word = /^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*/.exec(this.text.slice(this.at));
+    if (!word) throw this.unreadable();
+    this.at += word[0].length;
+    this.space();
+    if (this.text[this.at] === '(' || this.text[this.at] === '[') throw UNKNOWN;
+    if (word[0] === 'true') return true;
+    if (word[0] === 'false') return false;
+    if (word[0] === 'null') return null;
+    const variable = /^var\.([A-Za-z_][\w-]*)$/.exec(word[0]);
+    if (variable) return variableExternalId(variable[1]);
+    throw UNKNOWN;
+  }
+
+  private string(): string {
+    let out = '';
+    this.at++;
+    while (this.at < this.text.length) {
+      const c = this.text[this.at];
+      if (c === '"') {
+        this.at++;
+        return out;
+      }
+      if (c === '\\') {
+        const next = this.text[this.at + 1];
+        if (next === 'u') {
+          out += String.fromCharCode(parseInt(this.text.slice(this.at + 2, this.at + 6), 16));
+          this.at += 6;
+          continue;
+        }
+        const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
+        if (!(next in escapes)) throw this.unreadable();
+        out += escapes[next];
+        this.at += 2;
+        continue;
+      }
+      if ((c === '$' || c === '%') && this.text[this.at + 1] === '{') throw UNKNOWN;
+      if ((c === '$' || c === '%') && this.text[this.at + 1] === c && this.text[this.at + 2] === '{') {
+        out += `${c}{`;
+        this.at += 3;
+        continue;
+      }
+      out += c;
+      this.at++;
+    }
+    throw this.unreadable();
+  }
+
+  private tuple(): unknown[] {
+    const items: unknown[] = [];
+    this.at++;
+    for (;;) {
+      this.space();
+      if (this.text[this.at] === ']') {
+        this.at++;
+        return items;
+      }
+      items.push(this.value());
+      this.space();
+      if (this.text[this.at] === ',') this.at++;
+      else if (this.text[this.at] !== ']') throw this.unreadable();
+    }
+  }
+
+  private object(): Values {
+    const out: Values = {};
+    this.at++;
+    for (;;) {
+      this.space();
+      if (this.text[this.at] === '}') {
+        this.at++;
+        return out;
+      }
+      let key: string;
+      if (this.text[this.at] === '"') key = this.string();
+      else {
+        const word = /^[A-Za-z_][\w-]*/.exec(this.text.slice(this.at));
+        if (!word) throw this.unreadable();
+        key = word[0];
+        this.at += key.length;
+      }
+      this.space();
+      if (this.text[this.at] !== '=' && this.text[this.at] !== ':') throw this.unreadable();
+      this.at++;
+      out[key] = this.value();
+      const end = this.at;
+      this.space();
+      if (this.text[this.at] === ',') this.at++;
+      else if (this.text[this.at] !== '}' && !this.text.slice(end, this.at).includes('\n')) throw this.unreadable();
+    }
+  }
+}
