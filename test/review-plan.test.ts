@@ -1,18 +1,18 @@
-import { writeFileSync } from 'fs';
+import { readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseConfig } from '../src/app';
 import { Review, catalogueFor, reviewStacks } from '../src/review/compare';
 import { runReview } from '../src/review/cli';
 import { stackViewsFromConfig } from '../src/review/from-config';
 import { StackView } from '../src/review/views';
-import { synthesizeInto } from './support/app-process';
+import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
 import { projectScratch, releaseScratch } from './support/scratch';
-import { OfflineTerraform, OfflineWorkspace, SavedPlan } from './terraform/harness';
+import { OfflineTerraform, OfflineWorkspace, PROJECT_RESOURCE_TYPES, SavedPlan } from './terraform/harness';
 
 /*
- * `--plan` on plans the real Terraform binary makes of the app's stacks (offline provider): a create, an
- * update against the state of an earlier apply, and a forced replacement give the same rows as the review
- * of the configurations themselves.
+ * `--plan` on plans the real Terraform binary makes (offline provider) of the app's stacks and of the plain
+ * Terraform examples calling the modules: a create, an update against the state of an earlier apply, and a
+ * forced replacement give the same rows as the review of the equivalent configurations themselves.
  */
 
 const work = projectScratch('review-plan');
@@ -23,10 +23,8 @@ const OU_C = 'ou-ab12-33333333';
 
 let terraform: OfflineTerraform;
 beforeAll(() => {
-  terraform = new OfflineTerraform(
-    ['aws_cloudformation_stack', 'aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'],
-    [],
-  );
+  // The modules read the partition from aws_partition; each test names the one its example runs in.
+  terraform = new OfflineTerraform(PROJECT_RESOURCE_TYPES, ['aws_partition']);
 });
 afterAll(() => {
   terraform?.dispose();
@@ -151,3 +149,91 @@ describe('plan input is checked', () => {
   });
 });
 
+
+/*
+ * The examples in examples/terraform, each with the app configuration that makes the same roles. The
+ * configurations are written from the examples' own settings (main.tf), not from any review output.
+ */
+const TERRAFORM_EXAMPLES = join('examples', 'terraform');
+const MODULE_EXAMPLES: Record<string, { partition: string; variables: Record<string, string>; equivalent: Record<string, unknown> }> = {
+  assetview: { partition: 'aws', variables: { external_id: EXTERNAL_ID }, equivalent: account({ capabilities: [] }) },
+  'cspm-remediation': {
+    partition: 'aws',
+    variables: { external_id: EXTERNAL_ID },
+    equivalent: account({ capabilities: ['cspm', 'remediation'], roleName: 'QualysTotalCloudRole', tags: { owner: 'platform-team' } }),
+  },
+  'govcloud-base-account': {
+    partition: 'aws-us-gov',
+    variables: { external_id: EXTERNAL_ID, qualys_account_id: '210987654321' },
+    equivalent: account({ qualysAccountType: 'govcloud', trustedAccountId: '210987654321' }),
+  },
+  // A role made by hand with the CSPM capability module: the app's CSPM role without its AssetView policy.
+  'existing-role': { partition: 'aws', variables: {}, equivalent: account({ roleName: 'SecurityScanner' }) },
+  organization: {
+    partition: 'aws',
+    variables: { external_id: EXTERNAL_ID },
+    equivalent: {
+      ...organization({ excludedAccountIds: ['333333333333'], region: 'us-east-1' }),
+      delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws:iam::222222222222:role/StackSetAdministrator' },
+    },
+  },
+};
+
+describe('configurations using the plain Terraform modules', () => {
+  let tree: string;
+  beforeAll(() => {
+    tree = terraform.copyTree(PROJECT_ROOT, ['modules', TERRAFORM_EXAMPLES]);
+  });
+  afterEach(() => {
+    delete terraform.env.QUALYS_OFFLINE_PROVIDER_DATA;
+  });
+
+  /** The review's view of the equivalent app configuration, named like the plan's label. */
+  function equivalentViews(name: string): StackView[] {
+    const views = stackViewsFromConfig(parseConfig({ stacks: [{ ...MODULE_EXAMPLES[name].equivalent, name }] }));
+    if (name !== 'existing-role') return views;
+    return views.map((v) => ({ ...v, roles: v.roles.map((r) => ({ ...r, documents: r.documents.filter((d) => !JSON.stringify(d).includes('"QualysAssetView')) })) }));
+  }
+
+  function workspaceOf(name: string): OfflineWorkspace {
+    terraform.env.QUALYS_OFFLINE_PROVIDER_DATA = JSON.stringify({ aws_partition: { partition: MODULE_EXAMPLES[name].partition } });
+    return terraform.workspaceIn(join(tree, TERRAFORM_EXAMPLES, name), MODULE_EXAMPLES[name].variables);
+  }
+
+  test('every example has an equivalent configuration here', () => {
+    const examples = readdirSync(join(PROJECT_ROOT, TERRAFORM_EXAMPLES), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(Object.keys(MODULE_EXAMPLES).sort()).toEqual(examples.sort());
+  });
+
+  test.each(Object.keys(MODULE_EXAMPLES))('%s: a create plan gives the rows of the equivalent configuration', async (name) => {
+    const review = await reviewPlan(workspaceOf(name).plan(), name);
+    expect(rows(review)).toEqual(rows(await offlineReview([], equivalentViews(name))));
+    expect(review.roles.every((r) => r.status === 'added' && r.permissionsAdded.length > 0)).toBe(true);
+    expect(review.disruptions).toEqual([]);
+  });
+
+  test('assetview: an update against the applied state gives the rows of the configuration change; a -replace of the role in the module is a disruption row under its module address', async () => {
+    const workspace = workspaceOf('assetview');
+    workspace.apply();
+    const main = join(workspace.dir, 'main.tf');
+    const original = readFileSync(main, 'utf8');
+    const changed = original.replace('external_id = var.external_id\n', 'external_id = var.external_id\n  capabilities = ["cspm", "remediation"]\n');
+    expect(changed).not.toBe(original);
+    writeFileSync(main, changed);
+    const updated = await reviewPlan(workspace.plan(), 'assetview');
+    const after = stackViewsFromConfig(parseConfig({ stacks: [{ ...account({ capabilities: ['cspm', 'remediation'] }), name: 'assetview' }] }));
+    expect(rows(updated)).toEqual(rows(await offlineReview(equivalentViews('assetview'), after)));
+    expect(updated.roles.map((r) => r.status)).toEqual(['changed']);
+    expect(updated.disruptions).toEqual([]);
+
+    writeFileSync(main, original);
+    const unchanged = workspace.plan();
+    expect(unchanged.byAction).toEqual({});
+    const role = unchanged.changes.find((c) => /(^|\.)aws_iam_role\.[^.]+$/.test(c.address));
+    if (!role) throw new Error('no role in the plan');
+    expect(role.address).toBe('module.qualys.aws_iam_role.this');
+    const replaced = await reviewPlan(workspace.plan(['-replace', role.address]), 'assetview');
+    expect(replaced.disruptions).toEqual([{ stack: 'assetview', address: role.address, action: 'replace' }]);
+    expect(replaced.roles.map((r) => [r.status, r.roleName])).toEqual([['unchanged', 'QualysCVRole']]);
+  });
+});

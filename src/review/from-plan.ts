@@ -77,6 +77,11 @@ function configurationReferences(plan: PlanJson): Map<string, Record<string, str
   return byAddress;
 }
 
+/** The instance key at the end of a resource instance's address (`["Cspm"]`, `[0]`), or empty. */
+function instanceKey(address: string): string {
+  return /(\[[^\]]*\])$/.exec(address)?.[1] ?? '';
+}
+
 /** The configuration address of a resource instance: no instance keys (`a["x"]`, `a[0]`). */
 function configAddress(address: string): string {
   return address.replace(/\[[^\]]*\]/g, '');
@@ -172,10 +177,26 @@ export function stackSide(plan: PlanJson, label: string, side: 'before' | 'after
   const organization = stackSets.length > 0;
   const roles: RoleView[] = [];
 
-  const policyByAddress = new Map(ofType('aws_iam_policy').map((p) => [configAddress(p.address), p.values]));
+  // Every policy instance (a for_each makes several of one configuration address).
+  const policyInstances = ofType('aws_iam_policy');
   // An ARN is known once the policy exists; on create (and for the stand-in's empty values) it is not.
   const knownArn = (arn: unknown): arn is string => typeof arn === 'string' && arn !== '';
-  const policyWithArn = (arn: string) => [...policyByAddress.values()].find((p) => p.arn === arn);
+  const policyWithArn = (arn: string) => policyInstances.find((p) => p.values.arn === arn)?.values;
+  /**
+   * The policy an attachment attaches when its ARN is unknown: the one its configuration references (of the
+   * same instance key when the reference names several), else, as the modules attach through `for_each`
+   * over a local map, the policy of the same instance key in the same module.
+   */
+  const referencedPolicy = (attachment: { address: string }, references: readonly string[]): Values | undefined => {
+    const key = instanceKey(attachment.address);
+    let candidates = policyInstances.filter((p) => references.some((r) => configAddress(r) === configAddress(p.address)));
+    if (candidates.length === 0 && key !== '') {
+      const module = attachment.address.slice(0, attachment.address.lastIndexOf('aws_iam_role_policy_attachment.'));
+      candidates = policyInstances.filter((p) => p.address.startsWith(module) && /^aws_iam_policy\.[^.[]+(\[[^\]]*\])?$/.test(p.address.slice(module.length)) && instanceKey(p.address) === key);
+    }
+    if (candidates.length > 1) candidates = candidates.filter((p) => instanceKey(p.address) === key);
+    return candidates.length === 1 ? candidates[0].values : undefined;
+  };
   const attachedOne = new Set<Values>();
   const perRole = ofType('aws_iam_role').map((role) => {
     const roleName = String(role.values.name);
@@ -186,9 +207,8 @@ export function stackSide(plan: PlanJson, label: string, side: 'before' | 'after
     for (const attachment of ofType('aws_iam_role_policy_attachment')) {
       const refs = refsOf(attachment.address);
       if (attachment.values.role !== roleName && !(refs.role ?? []).includes(roleConfig)) continue;
-      const policyRef = (refs.policy_arn ?? []).find((r) => policyByAddress.has(r));
       const arn = attachment.values.policy_arn;
-      const own = policyRef !== undefined ? policyByAddress.get(policyRef) : knownArn(arn) ? policyWithArn(arn) : undefined;
+      const own = knownArn(arn) ? policyWithArn(arn) : referencedPolicy(attachment, refs.policy_arn ?? []);
       if (own) policies.add(own);
       else if (knownArn(arn)) awsManagedPolicyArns.add(arn);
       if (own) attachedOne.add(own);
@@ -210,7 +230,7 @@ export function stackSide(plan: PlanJson, label: string, side: 'before' | 'after
   for (const { role, roleName, policies, awsManagedPolicyArns, unknownArns } of perRole) {
     // ARNs unknown until apply (the modules list them through locals): with one role, every policy the
     // configuration creates and attaches to no other role is this role's.
-    if (unknownArns && perRole.length === 1) for (const p of policyByAddress.values()) if (!attachedOne.has(p)) policies.add(p);
+    if (unknownArns && perRole.length === 1) for (const p of policyInstances) if (!attachedOne.has(p.values)) policies.add(p.values);
     const documents = [...policies].flatMap((p) => {
       const document = parseDocument(p.policy);
       return document ? [document] : [];

@@ -158,6 +158,16 @@ export class OfflineTerraform {
     return new OfflineWorkspace(this, work, variables);
   }
 
+  /**
+   * An initialized workspace in a folder already made for it (e.g. a copy from `copyTree`, so that module
+   * sources resolve): plain Terraform with local state, for plans and applies.
+   */
+  workspaceIn(workDir: string, variables: Record<string, string> = {}): OfflineWorkspace {
+    const init = this.run(workDir, ['init', '-input=false']);
+    if (init.status !== 0) throw new Error(`terraform init failed: ${brief(init.stderr)}`);
+    return new OfflineWorkspace(this, workDir, variables);
+  }
+
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
