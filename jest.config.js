@@ -16,6 +16,7 @@ const FULL_TIER_ONLY = [
   'test-run-cleanup.test.ts',
   'terraform-missing.test.ts',
   'review-plan.test.ts',
+  'review-examples.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 

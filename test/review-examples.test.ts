@@ -1,0 +1,202 @@
+import { spawn, spawnSync } from 'child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { dirname, join } from 'path';
+import { DEFAULT_CONFIG, parseConfig } from '../src/app';
+import { Review, catalogueFor, reviewStacks } from '../src/review/compare';
+import { runReview } from '../src/review/cli';
+import { stackViewsFromConfig } from '../src/review/from-config';
+import { viewsFromSynthesis } from '../src/review/from-synthesis';
+import { PROJECT_ROOT } from './support/app-process';
+import { exampleConfigs, sharedOutdir } from './support/examples';
+import { sharedSynthesisDir } from './support/scratch';
+
+/*
+ * The review on every JSON example and the default configuration, in the modes that take configurations:
+ * `--base-config` (each example against itself and against a broadened variant) and `--base` (against
+ * revisions of a temporary git repository holding the project's tracked files). `--plan` on every plain
+ * Terraform example is in review-plan.test.ts. The synthesized stacks the `--base` mode reads are checked
+ * against the configurations first, on the syntheses the full tier shares.
+ */
+
+const examples = exampleConfigs();
+const SESSION_MAX = 43200;
+
+/** The configuration of an example as data (the default one for `default`). */
+function configOf(example: { file?: string }): { stacks: Record<string, unknown>[] } {
+  return example.file === undefined ? JSON.parse(JSON.stringify(DEFAULT_CONFIG)) : JSON.parse(readFileSync(example.file, 'utf8'));
+}
+
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'review-examples-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function file(name: string, config: unknown): string {
+  const path = join(work, name);
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+async function json(argv: string[], cwd?: string): Promise<{ exitCode: number; review?: Review; stderr: string }> {
+  const run = await runReview([...argv, '--format', 'json', '--fail-on-broadening'], {}, cwd);
+  return { exitCode: run.exitCode, review: run.stdout === '' ? undefined : (JSON.parse(run.stdout) as Review), stderr: run.stderr };
+}
+
+test.each(examples.map((e) => [e.name]))('%s: the synthesized stacks read as the configuration plans them', async (name) => {
+  const example = examples.find((e) => e.name === name) as { name: string; file?: string };
+  const synthesized = viewsFromSynthesis(sharedOutdir(sharedSynthesisDir(), name));
+  const planned = stackViewsFromConfig(parseConfig(configOf(example)));
+  expect(synthesized.map((s) => s.name)).toEqual(planned.map((s) => s.name).sort());
+  const review = reviewStacks(planned, synthesized, await catalogueFor([...planned, ...synthesized]));
+  expect(review.roles.map((r) => r.status)).toEqual(planned.flatMap((s) => s.roles.map(() => 'unchanged')));
+  expect(review.reach).toEqual([]);
+  // Not vacuous: every role has its permissions and its trust.
+  for (const role of synthesized.flatMap((s) => s.roles)) {
+    expect(role.documents.length).toBeGreaterThan(0);
+    expect(role.trust.Statement).not.toEqual([]);
+  }
+});
+
+describe('--base-config', () => {
+  test.each(examples.map((e) => [e.name]))('%s: against itself no change (exit 0); against a longer maximum session, broadening (exit 1)', async (name) => {
+    const example = examples.find((e) => e.name === name) as { name: string; file?: string };
+    const config = configOf(example);
+    const self = example.file ?? file(`${name}.json`, config);
+    const same = await json(['--base-config', self, ...(example.file === undefined ? [] : ['--config', self])]);
+    expect([same.exitCode, same.stderr]).toEqual([0, '']);
+    expect(same.review?.broadening).toEqual([]);
+    expect(same.review?.roles.every((r) => r.status === 'unchanged')).toBe(true);
+
+    const broadened = { ...config, stacks: config.stacks.map((s) => ({ ...s, connector: { ...(s.connector as object), maxSessionDuration: SESSION_MAX } })) };
+    const wider = await json(['--base-config', self, '--config', file(`${name}-broadened.json`, broadened)]);
+    expect([wider.exitCode, wider.stderr]).toEqual([1, '']);
+    const roles = wider.review?.roles ?? [];
+    expect(roles.length).toBeGreaterThanOrEqual(config.stacks.length);
+    for (const role of roles) expect(role.maxSession?.after).toBe(SESSION_MAX);
+  });
+});
+
+/** A git repository in a temporary folder with the project's tracked files, node_modules linked (not committed). */
+function git(cwd: string, args: string[]): string {
+  const run = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.com' },
+  });
+  if (run.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${run.stderr}`);
+  return run.stdout.trim();
+}
+
+/** A commit of HEAD's tree with files replaced (content) or removed (null), without touching the working tree. */
+function commitVariant(repo: string, message: string, files: Record<string, string | null>): string {
+  const index = join(work, `index-${message.replace(/\W+/g, '-')}`);
+  const env = { ...process.env, GIT_INDEX_FILE: index, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.com' };
+  const run = (args: string[], input?: string) => {
+    const result = spawnSync('git', args, { cwd: repo, env, encoding: 'utf8', input });
+    if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  run(['read-tree', 'HEAD']);
+  for (const [path, content] of Object.entries(files)) {
+    if (content === null) run(['rm', '--cached', '--quiet', path]);
+    else run(['update-index', '--add', '--cacheinfo', `100644,${run(['hash-object', '-w', '--stdin'], content)},${path}`]);
+  }
+  return run(['commit-tree', run(['write-tree']), '-p', 'HEAD', '-m', message]);
+}
+
+describe('--base', () => {
+  let repo: string;
+  let narrowed: string;
+  const assetView = join('src', 'permissions', 'asset-view.ts');
+  const removedGrant = /^\s*\{ action: 'ec2:DescribeVpcs'.*\n/m;
+
+  beforeAll(() => {
+    repo = join(work, 'repo');
+    mkdirSync(repo);
+    for (const path of git(PROJECT_ROOT, ['ls-files', '-z']).split('\0').filter((p) => p !== '' && existsSync(join(PROJECT_ROOT, p)))) {
+      mkdirSync(dirname(join(repo, path)), { recursive: true });
+      cpSync(join(PROJECT_ROOT, path), join(repo, path));
+    }
+    git(repo, ['init', '--quiet']);
+    git(repo, ['add', '--all']);
+    // The base revision grants one action fewer: the working tree (HEAD's files) adds it back.
+    const source = readFileSync(join(repo, assetView), 'utf8');
+    expect(source).toMatch(removedGrant);
+    git(repo, ['commit', '--quiet', '-m', 'tracked files']);
+    narrowed = commitVariant(repo, 'narrowed', { [assetView]: source.replace(removedGrant, '') });
+    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(repo, 'node_modules'), 'dir');
+  });
+
+  /** Every example's stacks in one configuration (their names differ): one checkout and one synthesis per side. */
+  function allExamples(): string {
+    const stacks = examples.flatMap((e) => configOf(e).stacks);
+    expect(new Set(stacks.map((s) => s.name)).size).toBe(stacks.length);
+    return file('all-examples.json', { stacks });
+  }
+
+  test('every example and the default configuration: no change against HEAD (exit 0); against a revision granting one action fewer, that action added to every role (exit 1)', async () => {
+    const all = allExamples();
+    const stackNames = examples.flatMap((e) => configOf(e).stacks.map((s) => String(s.name)));
+    for (const config of [['--config', all], []]) {
+      const same = await json(['--base', 'HEAD', ...config], repo);
+      expect([same.exitCode, same.stderr]).toEqual([0, '']);
+      expect(same.review?.roles.every((r) => r.status === 'unchanged')).toBe(true);
+
+      const wider = await json(['--base', narrowed, ...config], repo);
+      expect([wider.exitCode, wider.stderr]).toEqual([1, '']);
+      const roles = wider.review?.roles ?? [];
+      expect(new Set(roles.map((r) => r.stack))).toEqual(new Set(config.length === 0 ? DEFAULT_CONFIG.stacks.map((s) => s.name) : stackNames));
+      for (const role of roles) {
+        expect(role.permissionsAdded.map((row) => [row.action, row.resource, row.capability])).toEqual([['ec2:DescribeVpcs', '*', 'asset-view']]);
+        expect(role.permissionsRemoved).toEqual([]);
+      }
+    }
+    expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
+  });
+
+  /** What a review might leave behind: worktrees of the repository, temporary checkouts, output folders. */
+  function leftovers(dir: string): { worktrees: number; temporary: string[]; outputs: string[] } {
+    return {
+      worktrees: git(dir, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree ')).length,
+      temporary: readdirSync(tmpdir()).filter((f) => f.startsWith('qualys-review-base-')),
+      outputs: readdirSync(dir).filter((f) => f.startsWith('.qualys-review-')),
+    };
+  }
+
+  test('errors exit 2 before any output, with the option, the value and the rule; nothing is left behind', async () => {
+    const outside = mkdtempSync(join(work, 'not-a-repository-'));
+    const cases: [string, string[], string | undefined, RegExp][] = [
+      ['not a git repository', ['--base', 'HEAD'], outside, /--base: needs a git repository: the current folder is not in one .*\(got "HEAD"\)/],
+      ['unknown revision', ['--base', 'no-such-branch'], repo, /--base: must be a commit, branch or tag of this repository .*\(got "no-such-branch"\)/],
+      ['revision without the app', ['--base', commitVariant(repo, 'no-app', { 'cdktf.json': null })], repo, /--base: must be a revision with the app: it has no cdktf\.json/],
+      ['synthesis fails', ['--base', commitVariant(repo, 'broken-app', { 'main.ts': 'throw new Error("this revision cannot synthesize");\n' })], repo, /--base: the synthesis of the revision failed \(exit code 1\); the end of its output:\n[\s\S]*\| Error: this revision cannot synthesize/],
+      ['install fails', ['--base', commitVariant(repo, 'other-lock', { 'package-lock.json': '{ not a lock file' })], repo, /--base: the install of the revision \(npm ci\) failed \(exit code \d+\); the end of its output:\n\s+\| /],
+      ['with --base-config', ['--base', 'HEAD', '--base-config', allExamples()], repo, /--base: takes the before side from a git revision: leave out --base-config/],
+      ['with --plan', ['--base', 'HEAD', '--plan', allExamples()], repo, /--plan: reviews plans on its own: leave out --base-config, --base and --config/],
+    ];
+    for (const [what, argv, cwd, message] of cases) {
+      const run = await runReview(argv, {}, cwd);
+      expect([what, run.exitCode, run.stdout]).toEqual([what, 2, '']);
+      expect(run.stderr).toMatch(message);
+      // The temporary checkout is named <revision>, never by its path.
+      expect(run.stderr).not.toContain('qualys-review-base-');
+    }
+    expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
+  });
+
+  test('interrupted (SIGINT) while the revision synthesizes: the checkout and its worktree entry are removed', async () => {
+    const hanging = commitVariant(repo, 'hanging-app', { 'main.ts': 'setTimeout(() => undefined, 60000);\n' });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'review', 'cli.ts'), '--base', hanging], { cwd: repo, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
+    for (let waited = 0; leftovers(repo).worktrees < 2; waited += 100) {
+      if (waited > 20000) throw new Error('the review never checked the revision out');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGINT');
+    expect(await exited).toBe('SIGINT');
+    expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
+  });
+});
