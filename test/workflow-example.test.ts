@@ -64,6 +64,11 @@ test('the review commands of the workflow exist and run: the review, then the ga
   const all = [...text.matchAll(/npm run --silent review -- (.+?)(?: >|$)/gm)].map((m) => m[1]);
   const commands = all.filter((c) => c.startsWith('--base-config'));
   expect(commands).toHaveLength(2);
+  // The code change: the base branch's app, which needs the whole history in the checkout.
+  const base = all.filter((c) => c.startsWith('--base '));
+  expect(base).toEqual(['--base "origin/${BASE_REF}" --config qualys-connector.json', '--base "origin/${BASE_REF}" --config qualys-connector.json --fail-on-broadening']);
+  expect(text).toMatch(/actions\/checkout@v4\n {8}with:\n {10}# [^\n]*\n {10}fetch-depth: 0\n/);
+  expect(parseReviewArgs(['--base', 'origin/main', '--config', 'qualys-connector.json', '--fail-on-broadening'], {})).toMatchObject({ base: 'origin/main', failOnBroadening: true });
   const plan = all.filter((c) => c.startsWith('--plan'));
   expect(plan).toEqual(['--plan "$STACK=$RUNNER_TEMP/plan.json"']);
   expect(parseReviewArgs(['--plan', 'qualys-connector=/runner/plan.json'], {}).plans).toEqual([{ label: 'qualys-connector', file: '/runner/plan.json' }]);
