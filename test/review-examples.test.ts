@@ -80,7 +80,8 @@ describe('--base-config', () => {
 
 /** A git repository in a temporary folder with the project's tracked files, node_modules linked (not committed). */
 function git(cwd: string, args: string[]): string {
-  const run = spawnSync('git', args, {
+  // Signing or hooks configured for the user's own repositories have no place in this throwaway one.
+  const run = spawnSync('git', ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.com' },
@@ -94,7 +95,7 @@ function commitVariant(repo: string, message: string, files: Record<string, stri
   const index = join(work, `index-${message.replace(/\W+/g, '-')}`);
   const env = { ...process.env, GIT_INDEX_FILE: index, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.com' };
   const run = (args: string[], input?: string) => {
-    const result = spawnSync('git', args, { cwd: repo, env, encoding: 'utf8', input });
+    const result = spawnSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd: repo, env, encoding: 'utf8', input });
     if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
     return result.stdout.trim();
   };
