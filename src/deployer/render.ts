@@ -100,16 +100,29 @@ export function renderNoCalls(): string {
   return NO_CALLS.map((n) => `- ${n.subject} (${n.step}): ${cell(n.when)} ([${SOURCE_LABEL[n.source.kind]}](${n.source.url}))`).join('\n');
 }
 
-/** The calls the sources do not confirm, with the reason and whether the policy grants them. */
+/** The calls the sources do not confirm, grouped by subject and reason, and whether the policy grants them. */
 export function renderUnconfirmed(evidence: readonly EvidenceEntry[] = EVIDENCE): string {
-  const rows = new Map<string, EvidenceEntry>();
+  const groups = new Map<string, { subject: string; note: string; granted: Set<string>; left: Set<string> }>();
   for (const e of evidence.filter((x) => !x.confirmed)) {
-    const key = `${e.action} ${e.subject}`;
-    if (!rows.has(key)) rows.set(key, e);
+    const note = e.note ?? e.when;
+    const key = `${e.subject}\u0000${note}`;
+    const group = groups.get(key) ?? { subject: e.subject, note, granted: new Set<string>(), left: new Set<string>() };
+    (e.granted === false ? group.left : group.granted).add(e.action);
+    groups.set(key, group);
   }
-  return [...rows.values()]
-    .map((e) => `- \`${e.action}\` (${e.subject}; ${e.granted === false ? 'not granted' : 'granted'}): ${cell(e.note ?? e.when)}`)
+  return [...groups.values()]
+    .map((g) => {
+      const parts = [g.granted.size > 0 ? `granted: ${code([...g.granted].sort())}` : '', g.left.size > 0 ? `not granted: ${code([...g.left].sort())}` : ''].filter((p) => p !== '');
+      return `- ${g.subject}, ${parts.join('; ')}. ${cell(g.note)}`;
+    })
     .join('\n');
+}
+
+/** The calls the policy deliberately leaves out, with the reason. */
+export function renderNotGranted(evidence: readonly EvidenceEntry[] = EVIDENCE): string {
+  const rows = new Map<string, EvidenceEntry>();
+  for (const e of evidence.filter((x) => x.granted === false)) if (!rows.has(e.action)) rows.set(e.action, e);
+  return [...rows.values()].map((e) => `- \`${e.action}\` (${e.subject}): ${cell(e.note ?? '')}`).join('\n');
 }
 
 /** Granted actions that IAM authorizes only on `*`. */
