@@ -311,7 +311,17 @@ function callsOf(plan: StackDeployerPolicy, stack: SynthesizedStack): { real: Ca
         throw new Error(`no test resource for ${entry.resourceType}`);
     }
   }
-  return { real, other, names };
+  return { real: distinct(real), other: distinct(other), names };
+}
+
+/** One simulation per distinct request: many steps make the same call. */
+function distinct(calls: Call[]): Call[] {
+  const seen = new Map<string, Call>();
+  for (const call of calls) {
+    const key = JSON.stringify([call.document.name, call.entry.action, call.resource, call.context]);
+    if (!seen.has(key)) seen.set(key, call);
+  }
+  return [...seen.values()];
 }
 
 function label(call: Call): string {
