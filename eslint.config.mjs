@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/connector/**', 'src/config/**', 'src/cloudformation/**', 'src/policy/**', 'src/permissions/**', 'src/report/**', 'src/partition.ts', 'src/errors.ts'],
+    files: ['src/connector/**', 'src/config/**', 'src/cloudformation/**', 'src/policy/**', 'src/permissions/**', 'src/report/**', 'src/deployer/**', 'src/partition.ts', 'src/errors.ts'],
     rules: { 'no-restricted-imports': ['error', plainLayers] },
   },
 );

@@ -9,6 +9,7 @@ import { renderPermissionTables } from '../src/report/permission-table';
 import { catalogueFor, reviewStacks } from '../src/review/compare';
 import { stackViewsFromConfig } from '../src/review/from-config';
 import { renderMarkdown } from '../src/review/render';
+import { deployerSections } from './deployer-docs';
 
 export const README_PATH = join(__dirname, '..', 'README.md');
 
@@ -69,7 +70,7 @@ export async function renderGeneratedSections(): Promise<Record<string, string>>
     ...securityAudit.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
   ].map((a) => a.split(':')[0]);
   const catalogue = await ActionCatalogue.load(services);
-  return { permissions: renderPermissionTables(catalogue), 'security-audit': securityAuditReport(catalogue), 'review-sample': await reviewSample() };
+  return { permissions: renderPermissionTables(catalogue), 'security-audit': securityAuditReport(catalogue), 'review-sample': await reviewSample(), ...deployerSections() };
 }
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` for each section. */

@@ -130,3 +130,23 @@ test('the review command runs from the package with only its runtime dependencie
   expect([...licenses.keys()].filter((name) => ['cdktf', 'constructs', '@cdktf/provider-aws', '@cloud-copilot/iam-simulate'].includes(name))).toEqual([]);
   expect([...licenses.entries()].filter(([, license]) => /GPL/i.test(license))).toEqual([]);
 });
+
+test('the deployer policy command runs from the package with only its runtime dependencies: no cdktf, not the AGPL simulator', () => {
+  const user = join(scratch, 'deployer-policy-user');
+  mkdirSync(join(user, 'node_modules'), { recursive: true });
+  symlinkSync(join(scratch, 'node_modules', manifest.name), join(user, 'node_modules', manifest.name), 'dir');
+  for (const dep of Object.keys(manifest.dependencies)) {
+    mkdirSync(join(user, 'node_modules', dep, '..'), { recursive: true });
+    symlinkSync(join(root, 'node_modules', dep), join(user, 'node_modules', dep), 'dir');
+  }
+  writeFileSync(join(user, 'config.json'), JSON.stringify({ stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', roleName: 'ScannerRole' } }] }));
+  writeFileSync(join(user, 'record.js'), "process.on('exit', () => require('fs').writeFileSync('loaded.json', JSON.stringify(Object.keys(require.cache))));\n");
+  const bin = join(user, 'node_modules', manifest.name, manifest.bin['qualys-connector-deployer-policy']);
+  expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  const run = spawnSync(process.execPath, ['--require', './record.js', bin, '--config', 'config.json'], { cwd: user, encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  expect(run.stdout).toContain('role/ScannerRole');
+  const loaded = (JSON.parse(readFileSync(join(user, 'loaded.json'), 'utf8')) as string[]).map((f) => f.split('node_modules/').pop() as string);
+  expect(loaded.filter((f) => /^(cdktf|constructs|@cdktf\/provider-aws|@cloud-copilot\/iam-simulate)\//.test(f))).toEqual([]);
+});

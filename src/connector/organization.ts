@@ -6,6 +6,11 @@ import { CapabilityName } from '../permissions/types';
 import { ConnectorRoleModel, buildConnectorRoleModel } from './model';
 import { QualysConnectorRoleProps } from './props';
 
+/** The stack set's name when the configuration gives none. */
+export const DEFAULT_STACK_SET_NAME = 'QualysConnectorMemberRoles';
+/** The management role stack's name (`deployWith: cloudformation-stack`) when the configuration gives none. */
+export const DEFAULT_MANAGEMENT_STACK_NAME = 'QualysConnectorManagementRole';
+
 /** The two roles of an organization connector and the templates that carry them, derived from one configuration. */
 export interface OrganizationModels {
   /** The management account's role: the chosen capabilities plus Organization. */
@@ -16,6 +21,9 @@ export interface OrganizationModels {
   readonly targets: readonly string[];
   readonly excludedAccountIds: readonly string[];
   readonly stackSetRegion: string;
+  readonly stackSetName: string;
+  /** The CloudFormation stack of the management role; absent when Terraform manages the role itself. */
+  readonly managementStackName?: string;
   /** The templates Terraform deploys (stack set; management stack option) and `npm run templates` writes. */
   readonly templates: { readonly management: CloudFormationTemplate; readonly member: CloudFormationTemplate };
 }
@@ -38,7 +46,9 @@ export function buildOrganizationModels(stack: OrganizationStackConfig, fieldPre
   };
   checkTemplateSizes(stack, templates, member, fieldPrefix);
   const stackSetRegion = stack.members.region ?? QUALYS_ACCOUNT_TYPE_FACTS[member.accountType].defaultRegion;
-  return { management, member, targets, excludedAccountIds, stackSetRegion, templates };
+  const stackSetName = stack.members.stackSetName ?? DEFAULT_STACK_SET_NAME;
+  const managementStackName = stack.managementRole?.deployWith === 'cloudformation-stack' ? (stack.managementRole.stackName ?? DEFAULT_MANAGEMENT_STACK_NAME) : undefined;
+  return { management, member, targets, excludedAccountIds, stackSetRegion, stackSetName, managementStackName, templates };
 }
 
 /** Both templates must fit CloudFormation's `template_body` limit in the bytes each deployment path sends. */

@@ -11,8 +11,8 @@ import { awsProvider, configureBackend, externalIdVariable, terraformLiteral } f
 import { addressName, readableAddress } from './addresses';
 import { QualysConnectorRole } from './connector-role';
 
-export const DEFAULT_STACK_SET_NAME = 'QualysConnectorMemberRoles';
-export const DEFAULT_MANAGEMENT_STACK_NAME = 'QualysConnectorManagementRole';
+// The default names live with the plan, so every renderer and the deployer policy take them from one place.
+export { DEFAULT_MANAGEMENT_STACK_NAME, DEFAULT_STACK_SET_NAME } from '../connector/organization';
 const DEFAULT_TIMEOUT = '60m';
 
 /**
@@ -48,9 +48,9 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
 
     // Management account role.
     let managementRoleArn: string;
-    if (options.managementRole?.deployWith === 'cloudformation-stack') {
+    if (models.managementStackName !== undefined) {
       const stack = new CloudformationStack(this, 'management-role-stack', {
-        name: options.managementRole.stackName ?? DEFAULT_MANAGEMENT_STACK_NAME,
+        name: models.managementStackName,
         templateBody: terraformLiteral(templateBody(models.templates.management)),
         parameters,
         capabilities: ['CAPABILITY_NAMED_IAM'],
@@ -82,7 +82,7 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
       : undefined;
     this.stackSet = new CloudformationStackSet(this, 'member-roles', {
       provider: stackSetProvider,
-      name: options.members.stackSetName ?? DEFAULT_STACK_SET_NAME,
+      name: models.stackSetName,
       description: 'Qualys connector role in every member account',
       permissionModel: 'SERVICE_MANAGED',
       callAs,

@@ -1,0 +1,346 @@
+import { AppConfig, BackendConfig, StackConfig } from '../config/schema';
+import { ConnectorRoleModel } from '../connector/model';
+import { planStack } from '../connector/plan';
+import { policyName } from '../connector/policies';
+import { ConfigurationError } from '../errors';
+import { AwsPartition, QUALYS_ACCOUNT_TYPE_FACTS, accountTypeOf } from '../partition';
+import { IAM_LIMITS } from '../policy/limits';
+import { PolicyCondition, PolicyDocument, PolicyStatement } from '../policy/model';
+import { splitPolicyDocument } from '../policy/split';
+import { EVIDENCE, EvidenceEntry, EvidenceNeed, EvidenceSubject } from './evidence';
+
+/** Which identity a document is for. */
+export type DeployerRole = 'connector-account' | 'management-account' | 'stack-set-account' | 'state-backend' | 'assume-roles';
+
+/** Everything the policy of one identity is scoped to, as plain values. */
+export interface DeployerScope {
+  readonly partition: AwsPartition;
+  /** The account of the resources: the 12 digits the configuration gives, else `*` (the identity's own account). */
+  readonly account: string;
+  /** The provider region: where stacks and stack sets live. */
+  readonly region: string;
+  readonly role?: ConnectorRoleModel;
+  readonly managementStackName?: string;
+  readonly stackSet?: { readonly name: string; readonly accounts: readonly string[]; readonly targetRegion: string };
+  readonly backend?: { readonly bucket: string; readonly key: string; readonly region: string; readonly lockfile: boolean; readonly dynamodbTable?: string };
+  readonly assumeRoleArns?: readonly string[];
+  readonly delegatedAdmin: boolean;
+  /** Account roles may carry a permissions boundary; organization roles never do, so none is ever removed there. */
+  readonly boundaryAllowed: boolean;
+}
+
+export interface DeployerDocument {
+  /** `<stack>-<role>`, with `-<n>` when a document had to be split to fit IAM's size limit. */
+  readonly name: string;
+  readonly role: DeployerRole;
+  /** Who to attach it to. */
+  readonly attachTo: string;
+  /** The account the identity acts in: 12 digits, or `*` when the configuration does not say. */
+  readonly account: string;
+  readonly subjects: readonly EvidenceSubject[];
+  readonly document: PolicyDocument;
+  /** The evidence rows the document grants. */
+  readonly grants: readonly EvidenceEntry[];
+}
+
+export interface StackDeployerPolicy {
+  readonly stack: string;
+  readonly kind: StackConfig['kind'];
+  readonly documents: readonly DeployerDocument[];
+}
+
+const IAM_ROLE_SUBJECTS: readonly EvidenceSubject[] = ['aws_iam_role', 'aws_iam_policy', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'];
+const MANAGEMENT_STACK_SUBJECTS: readonly EvidenceSubject[] = ['aws_cloudformation_stack', 'cloudformation-service:AWS::IAM::Role', 'cloudformation-service:AWS::IAM::ManagedPolicy'];
+const STACK_SET_SUBJECTS: readonly EvidenceSubject[] = ['aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'cloudformation-service:stack-set-service-managed'];
+
+/**
+ * Optional resource types the catalogue lists for an action besides its required one: a request may name
+ * them too, so the statement must cover them. Their ARN values for service-managed stack sets are not
+ * documented, so they are scoped by partition only.
+ */
+export const OPTIONAL_RESOURCE_TYPES: Readonly<Record<string, readonly string[]>> = {
+  'cloudformation:CreateStackInstances': ['stackset-target', 'type'],
+  'cloudformation:UpdateStackInstances': ['stackset-target', 'type'],
+  'cloudformation:DeleteStackInstances': ['stackset-target', 'type'],
+  'cloudformation:UpdateStackSet': ['stackset-target', 'type'],
+};
+
+/** Readable statement names per resource type; the condition adds a suffix. */
+const SID_BASE: Readonly<Record<string, string>> = {
+  '': 'OnlyOnAnyResource',
+  role: 'ConnectorRole',
+  policy: 'ConnectorPolicies',
+  stack: 'ManagementRoleStack',
+  stackset: 'MemberRoleStackSet',
+  bucket: 'StateBucket',
+  object: 'StateObject',
+  lockfile: 'StateLockFile',
+  table: 'StateLockTable',
+  assume: 'AssumeDeployRoles',
+};
+
+function featureNeeds(scope: DeployerScope): Set<EvidenceNeed> {
+  const needs = new Set<EvidenceNeed>();
+  if (scope.role && Object.keys(scope.role.tags).length > 0) needs.add('tags');
+  if (scope.role?.permissionsBoundaryArn !== undefined) needs.add('permissions-boundary');
+  else if (scope.boundaryAllowed) needs.add('no-permissions-boundary');
+  if (scope.backend?.lockfile) needs.add('s3-lockfile');
+  if (scope.delegatedAdmin) needs.add('delegated-admin');
+  return needs;
+}
+
+/** The caller assumes roles for the provider and the backend; the identities that deploy never do. */
+function belongsTo(entry: EvidenceEntry, role: DeployerRole): boolean {
+  return (entry.action.toLowerCase() === 'sts:assumerole') === (role === 'assume-roles');
+}
+
+/** The entries a document grants: its subjects, the configuration's needs, never a call marked not granted. */
+export function applicableEntries(subjects: readonly EvidenceSubject[], scope: DeployerScope, role: DeployerRole): EvidenceEntry[] {
+  const needs = featureNeeds(scope);
+  return EVIDENCE.filter((e) => subjects.includes(e.subject) && belongsTo(e, role) && e.granted !== false && (e.needs === undefined || needs.has(e.needs)));
+}
+
+function cloudformationArn(scope: DeployerScope, account: string, resource: string, region = scope.region): string {
+  return `arn:${scope.partition}:cloudformation:${region}:${account}:${resource}`;
+}
+
+/** The role and its policies: the name prefix covers policies an earlier configuration made (a capability removed, a split). */
+function roleArn(scope: DeployerScope, role: ConnectorRoleModel): string {
+  return `arn:${scope.partition}:iam::${scope.account}:role${role.path}${role.roleName}`;
+}
+function policyArnPattern(scope: DeployerScope, role: ConnectorRoleModel): string {
+  return `arn:${scope.partition}:iam::${scope.account}:policy${role.path}${policyName(role.roleName, '*')}`;
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`deployer scope lacks ${what}`);
+  return value;
+}
+
+/** The ARN patterns one call is granted on, from the catalogue resource type it is authorized on. */
+export function resourcesFor(entry: EvidenceEntry, scope: DeployerScope): string[] {
+  switch (entry.resourceType) {
+    case '':
+      return ['*'];
+    case 'role':
+      if (entry.action === 'sts:AssumeRole') return [...required(scope.assumeRoleArns, 'roles to assume')];
+      return [roleArn(scope, required(scope.role, 'a role'))];
+    case 'policy':
+      return [policyArnPattern(scope, required(scope.role, 'a role'))];
+    case 'stack':
+      return [cloudformationArn(scope, scope.account, `stack/${required(scope.managementStackName, 'a stack name')}/*`)];
+    case 'stackset': {
+      const stackSet = required(scope.stackSet, 'a stack set');
+      const arns = stackSet.accounts.map((account) => cloudformationArn(scope, account, `stackset/${stackSet.name}:*`));
+      for (const type of OPTIONAL_RESOURCE_TYPES[entry.action] ?? []) {
+        arns.push(type === 'stackset-target' ? cloudformationArn(scope, '*', 'stackset-target/*', '*') : cloudformationArn(scope, '*', 'type/resource/*', '*'));
+      }
+      return arns;
+    }
+    case 'bucket':
+      return [`arn:${scope.partition}:s3:::${required(scope.backend, 'a backend').bucket}`];
+    case 'object': {
+      const backend = required(scope.backend, 'a backend');
+      const key = entry.step === 'lock' || entry.step === 'unlock' ? `${backend.key}.tflock` : backend.key;
+      return [`arn:${scope.partition}:s3:::${backend.bucket}/${key}`];
+    }
+    case 'table': {
+      const backend = required(scope.backend, 'a backend');
+      // The table's account is the one of the backend's credentials, which the configuration does not name.
+      return [`arn:${scope.partition}:dynamodb:${backend.region}:*:table/${required(backend.dynamodbTable, 'a DynamoDB table')}`];
+    }
+    default:
+      throw new Error(`no ARN pattern for resource type "${entry.resourceType}" of ${entry.action}`);
+  }
+}
+
+/** Conditions that narrow a call beyond its resource, where the request carries the key. */
+export function conditionsFor(entry: EvidenceEntry, scope: DeployerScope): PolicyCondition[] {
+  const role = scope.role;
+  switch (entry.action) {
+    case 'iam:CreateRole':
+    case 'iam:PutRolePermissionsBoundary':
+      return role?.permissionsBoundaryArn !== undefined ? [{ test: 'StringEquals', variable: 'iam:PermissionsBoundary', values: [role.permissionsBoundaryArn] }] : [];
+    case 'iam:AttachRolePolicy':
+      // The project's own policies (by name prefix) and the AWS managed ones the configuration attaches.
+      return role ? [{ test: 'ArnLike', variable: 'iam:PolicyARN', values: [policyArnPattern(scope, role), ...role.awsManagedPolicyArns] }] : [];
+    case 'iam:TagRole':
+    case 'iam:TagPolicy':
+      return role ? [{ test: 'ForAllValues:StringEquals', variable: 'aws:TagKeys', values: Object.keys(role.tags).sort() }] : [];
+    case 'cloudformation:CreateStackInstances':
+    case 'cloudformation:UpdateStackInstances':
+    case 'cloudformation:DeleteStackInstances':
+    case 'cloudformation:UpdateStackSet':
+      return scope.stackSet ? [{ test: 'ForAllValues:StringEquals', variable: 'cloudformation:TargetRegion', values: [scope.stackSet.targetRegion] }] : [];
+    default:
+      // Calls that only take `*` in CloudFormation are kept to the stack's region.
+      return entry.resourceType === '' && entry.action.startsWith('cloudformation:') ? [{ test: 'StringEquals', variable: 'aws:RequestedRegion', values: [scope.region] }] : [];
+  }
+}
+
+const CONDITION_SUFFIX: Readonly<Record<string, string>> = {
+  'iam:PermissionsBoundary': 'OnlyWithBoundary',
+  'iam:PolicyARN': 'OnlyQualysPolicies',
+  'aws:TagKeys': 'OnlyConfiguredTagKeys',
+  'cloudformation:TargetRegion': 'OnlyMemberRegion',
+  'aws:RequestedRegion': 'InStackRegion',
+};
+
+/** Groups the granted calls into statements: one per resource list and condition, actions sorted. */
+export function buildStatements(entries: readonly EvidenceEntry[], scope: DeployerScope): PolicyStatement[] {
+  const groups = new Map<string, { sidBase: string; resources: string[]; conditions: PolicyCondition[]; actions: Set<string> }>();
+  for (const entry of entries) {
+    const resources = resourcesFor(entry, scope);
+    const conditions = conditionsFor(entry, scope);
+    const key = JSON.stringify([resources, conditions]);
+    const lockFile = entry.resourceType === 'object' && (entry.step === 'lock' || entry.step === 'unlock');
+    const kind = entry.action === 'sts:AssumeRole' ? 'assume' : lockFile ? 'lockfile' : entry.resourceType;
+    const sidBase = (SID_BASE[kind] ?? kind.replace(/[^A-Za-z0-9]/g, '')) + conditions.map((c) => CONDITION_SUFFIX[c.variable] ?? '').join('');
+    const group = groups.get(key) ?? { sidBase, resources, conditions, actions: new Set<string>() };
+    group.actions.add(entry.action);
+    groups.set(key, group);
+  }
+  const used = new Map<string, number>();
+  return [...groups.values()]
+    .sort((a, b) => (a.sidBase === b.sidBase ? compare(JSON.stringify(a.resources), JSON.stringify(b.resources)) : compare(a.sidBase, b.sidBase)))
+    .map((g) => {
+      const n = (used.get(g.sidBase) ?? 0) + 1;
+      used.set(g.sidBase, n);
+      return new PolicyStatement({ sid: n === 1 ? g.sidBase : `${g.sidBase}${n}`, actions: [...g.actions], resources: g.resources, conditions: g.conditions });
+    });
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface DocumentSpec {
+  readonly role: DeployerRole;
+  readonly attachTo: string;
+  readonly subjects: readonly EvidenceSubject[];
+  readonly scope: DeployerScope;
+}
+
+function providerIdentity(access: { assumeRoleArn?: string; profile?: string } | undefined, where: string): string {
+  if (access?.assumeRoleArn) return `the role the AWS provider assumes in ${where} (${access.assumeRoleArn})`;
+  if (access?.profile) return `the identity of AWS profile "${access.profile}" in ${where}`;
+  return `the identity that runs cdktf deploy (terraform apply) in ${where}`;
+}
+
+function backendScope(backend: BackendConfig | undefined): DeployerScope['backend'] {
+  if (backend?.type !== 's3') return undefined;
+  return {
+    bucket: backend.bucket,
+    key: backend.key,
+    region: backend.region,
+    lockfile: backend.useLockfile ?? backend.dynamodbTable === undefined,
+    dynamodbTable: backend.dynamodbTable,
+  };
+}
+
+function accountOf(roleArnText: string | undefined): string | undefined {
+  return roleArnText?.split(':')[4];
+}
+
+/** The documents of one stack: its accounts' identities, the state backend's, and the caller's role assumptions. */
+function documentSpecs(stack: StackConfig, fieldPrefix: string): DocumentSpec[] {
+  const plan = planStack(stack, fieldPrefix);
+  const accountType = accountTypeOf(stack.connector.qualysAccountType);
+  const { partition, defaultRegion } = QUALYS_ACCOUNT_TYPE_FACTS[accountType];
+  const region = stack.region ?? defaultRegion;
+  const account = stack.provider?.accountId ?? accountOf(stack.provider?.assumeRoleArn) ?? '*';
+  const base = { partition, region, account, delegatedAdmin: false, boundaryAllowed: stack.kind === 'account' };
+  const specs: DocumentSpec[] = [];
+
+  if (plan.kind === 'account') {
+    specs.push({ role: 'connector-account', attachTo: providerIdentity(stack.provider, 'the connector account'), subjects: ['provider', ...IAM_ROLE_SUBJECTS], scope: { ...base, role: plan.role } });
+  } else if (stack.kind === 'organization') {
+    const admin = stack.delegatedAdmin;
+    const viaStack = plan.managementStackName !== undefined;
+    // A delegated administrator's calls name a stack set the management account owns; both accounts are allowed when known.
+    const stackSetAccounts = admin ? (account === '*' ? ['*'] : [...new Set([account, admin.accountId])].sort()) : [account];
+    const stackSet = { name: plan.stackSetName, accounts: stackSetAccounts, targetRegion: plan.stackSetRegion };
+    specs.push({
+      role: 'management-account',
+      attachTo: providerIdentity(stack.provider, 'the management account'),
+      subjects: ['provider', ...(viaStack ? MANAGEMENT_STACK_SUBJECTS : IAM_ROLE_SUBJECTS), ...(admin ? [] : STACK_SET_SUBJECTS)],
+      scope: {
+        ...base,
+        role: plan.management,
+        managementStackName: plan.managementStackName,
+        stackSet: admin ? undefined : stackSet,
+      },
+    });
+    if (admin) {
+      specs.push({
+        role: 'stack-set-account',
+        attachTo: providerIdentity(admin, `the delegated administrator account ${admin.accountId}`),
+        subjects: ['provider', ...STACK_SET_SUBJECTS],
+        scope: { ...base, account: admin.accountId, stackSet, delegatedAdmin: true },
+      });
+    }
+  }
+
+  const backend = backendScope(stack.backend);
+  if (backend && stack.backend?.type === 's3') {
+    const roleArnText = stack.backend.roleArn;
+    specs.push({
+      role: 'state-backend',
+      attachTo: roleArnText ? `the role Terraform's S3 backend assumes (${roleArnText})` : "the identity that runs cdktf deploy (terraform init and apply), which Terraform's S3 backend uses",
+      subjects: ['backend-s3', ...(backend.dynamodbTable !== undefined ? (['backend-s3-dynamodb'] as const) : [])],
+      scope: { ...base, account: accountOf(roleArnText) ?? '*', backend },
+    });
+  }
+
+  const assumed = [
+    stack.provider?.assumeRoleArn,
+    stack.kind === 'organization' ? stack.delegatedAdmin?.assumeRoleArn : undefined,
+    stack.backend?.type === 's3' ? stack.backend.roleArn : undefined,
+  ].filter((arn): arn is string => arn !== undefined);
+  if (assumed.length > 0) {
+    specs.push({
+      role: 'assume-roles',
+      attachTo: 'the identity that runs cdktf deploy, which assumes the roles the configuration names',
+      subjects: ['provider-assume-role', 'backend-s3'],
+      scope: { ...base, account: '*', assumeRoleArns: [...new Set(assumed)].sort() },
+    });
+  }
+  return specs;
+}
+
+function renderDocuments(stackName: string, spec: DocumentSpec): DeployerDocument[] {
+  const grants = applicableEntries(spec.subjects, spec.scope, spec.role);
+  const whole = new PolicyDocument(buildStatements(grants, spec.scope));
+  const parts = splitPolicyDocument(whole, IAM_LIMITS.managedPolicySize);
+  const name = `${stackName}-${spec.role}`;
+  return parts.map((document, i) => ({
+    name: parts.length > 1 ? `${name}-${i + 1}` : name,
+    role: spec.role,
+    attachTo: spec.attachTo,
+    account: spec.scope.account,
+    subjects: spec.subjects,
+    document,
+    grants: grants.filter((g) => document.actions.some((a) => a.toLowerCase() === g.action.toLowerCase())),
+  }));
+}
+
+/**
+ * The deployer policy of each stack of a configuration (or of the one named), as plain values: one document
+ * per identity that deploys, each within IAM's managed policy size limit.
+ */
+export function planDeployerPolicy(config: AppConfig, stackName?: string): StackDeployerPolicy[] {
+  if (stackName !== undefined && !config.stacks.some((s) => s.name === stackName)) {
+    throw new ConfigurationError(
+      [{ field: '--stack', value: JSON.stringify(stackName), rule: `must name a stack of the configuration (${config.stacks.map((s) => JSON.stringify(s.name)).join(', ')})` }],
+      'Invalid qualys-connector-deployer-policy command line',
+    );
+  }
+  return config.stacks
+    .map((stack, i) => ({ stack, i }))
+    .filter(({ stack }) => stackName === undefined || stack.name === stackName)
+    .map(({ stack, i }) => ({
+      stack: stack.name,
+      kind: stack.kind,
+      documents: documentSpecs(stack, `stacks[${i}]`).flatMap((spec) => renderDocuments(stack.name, spec)),
+    }));
+}

