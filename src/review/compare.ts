@@ -45,6 +45,8 @@ export interface RoleChange {
   readonly trust: TrustChange;
   readonly boundary?: { readonly before?: string; readonly after?: string };
   readonly maxSession?: { readonly before: number; readonly after: number };
+  /** What neither side's source knows until apply, as `before: ...` or `after: ...`; see RoleView.unreadable. */
+  readonly unreadable: readonly string[];
 }
 
 export interface ReachChange {
@@ -230,12 +232,14 @@ function compareRole(stack: string, before: RoleView | undefined, after: RoleVie
     trust,
     ...(before && after && boundaryBefore !== boundaryAfter ? { boundary: { before: boundaryBefore, after: boundaryAfter } } : {}),
     ...(before && after && before.maxSessionDuration !== after.maxSessionDuration ? { maxSession: { before: before.maxSessionDuration, after: after.maxSessionDuration } } : {}),
+    unreadable: [...(before?.unreadable ?? []).map((part) => `before: ${part}`), ...(after?.unreadable ?? []).map((part) => `after: ${part}`)],
   };
   const changed =
     change.permissionsAdded.length + change.permissionsRemoved.length + change.managedPoliciesAttached.length + change.managedPoliciesDetached.length > 0 ||
     trust.principalsAdded.length + trust.principalsRemoved.length + trust.conditionsAdded.length + trust.conditionsRemoved.length + trust.externalIdsAdded + trust.externalIdsRemoved > 0 ||
     change.boundary !== undefined ||
-    change.maxSession !== undefined;
+    change.maxSession !== undefined ||
+    change.unreadable.length > 0;
   return { ...change, status: !before ? 'added' : !after ? 'removed' : changed ? 'changed' : 'unchanged' };
 }
 
@@ -274,7 +278,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
  * condition is a new row), attaches an AWS managed policy, trusts a new principal, removes a trust
  * condition or the boundary, raises the session length, or accepts more external IDs than before; or, for
  * an organization, targets more OUs or the root, excludes fewer accounts, or starts keeping roles in
- * accounts that leave. A rotation (as many IDs accepted after as before, some replaced) is not broadening:
+ * accounts that leave; or when a part of a role (its trust, a policy's document) is not known until apply
+ * on either side, since nothing then shows the change is narrower. A rotation (as many IDs accepted after as before, some replaced) is not broadening:
  * the number of secrets that open the role does not grow, and removing the old ID is the point.
  */
 export function broadeningReasons(roles: readonly RoleChange[], reach: readonly ReachChange[]): string[] {
@@ -288,6 +293,8 @@ export function broadeningReasons(roles: readonly RoleChange[], reach: readonly 
     if (role.trust.externalIdsAfter > role.trust.externalIdsBefore && role.status !== 'added') reasons.push(`${label}: accepts ${role.trust.externalIdsAfter} external IDs instead of ${role.trust.externalIdsBefore}`);
     if (role.boundary && role.boundary.after === undefined) reasons.push(`${label}: permissions boundary removed`);
     if (role.maxSession && role.maxSession.after > role.maxSession.before) reasons.push(`${label}: maximum session raised from ${role.maxSession.before} s to ${role.maxSession.after} s`);
+    // Unknown is not shown to be narrow: the gate holds until both sides can be read.
+    if (role.unreadable.length > 0) reasons.push(`${label}: not known until apply, so not shown to be narrower: ${role.unreadable.join('; ')}`);
   }
   for (const change of reach) {
     if (change.targetsAdded.length > 0) reasons.push(`${change.stack}: member roles reach ${plural(change.targetsAdded.length, 'more target')}`);

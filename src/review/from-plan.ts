@@ -231,24 +231,30 @@ export function stackSide(plan: PlanJson, label: string, side: 'before' | 'after
     // ARNs unknown until apply (the modules list them through locals): with one role, every policy the
     // configuration creates and attaches to no other role is this role's.
     if (unknownArns && perRole.length === 1) for (const p of policyInstances) if (!attachedOne.has(p.values)) policies.add(p.values);
+    const unreadable: string[] = [];
     const documents = [...policies].flatMap((p) => {
       const document = parseDocument(p.policy);
+      if (!document) unreadable.push(`the document of policy ${typeof p.name === 'string' && p.name !== '' ? p.name : 'without a known name'}`);
       return document ? [document] : [];
     });
     for (const inline of ofType('aws_iam_role_policy')) {
       if (inline.values.role === roleName) {
         const document = parseDocument(inline.values.policy);
         if (document) documents.push(document);
+        else unreadable.push(`the document of inline policy ${String(inline.values.name ?? inline.address)}`);
       }
     }
+    const trust = parseDocument(role.values.assume_role_policy);
+    if (!trust) unreadable.push('the trust policy');
     roles.push({
       kind: organization ? 'management role' : 'role',
       roleName,
       documents,
       awsManagedPolicyArns: [...awsManagedPolicyArns].sort(),
-      trust: parseDocument(role.values.assume_role_policy) ?? { Statement: [] },
+      trust: trust ?? { Statement: [] },
       permissionsBoundaryArn: typeof role.values.permissions_boundary === 'string' && role.values.permissions_boundary !== '' ? role.values.permissions_boundary : undefined,
       maxSessionDuration: Number(role.values.max_session_duration ?? 3600),
+      ...(unreadable.length > 0 ? { unreadable: unreadable.sort() } : {}),
     });
   }
 

@@ -26,6 +26,11 @@ function referencesIn(expression: string): string[] {
 }
 
 const VARIABLE = /^\$\{var\.([A-Za-z_][\w-]*)\}$/;
+const POLICY_DOCUMENT_JSON = /^\$\{data\.aws_iam_policy_document\.([A-Za-z_][\w-]*)\.json\}$/;
+
+/** JSON documents of the stack's `aws_iam_policy_document` data sources, by name (unknown when not literal). */
+type DataDocuments = ReadonlyMap<string, string | typeof UNKNOWN>;
+
 const JSONENCODE = /^\$\{jsonencode\(([\s\S]*)\)\}$/;
 
 /**
@@ -33,10 +38,12 @@ const JSONENCODE = /^\$\{jsonencode\(([\s\S]*)\)\}$/;
  * (as the configuration review does for a variable external ID); a `jsonencode()` of a literal whose only
  * expressions are variables, as JSON text; otherwise unknown.
  */
-function valueOf(text: string, where: string): string | typeof UNKNOWN {
+function valueOf(text: string, where: string, documents: DataDocuments): string | typeof UNKNOWN {
   if (!hasTemplate(text)) return text.replace(/([$%])\1\{/g, '$1{');
   const variable = VARIABLE.exec(text);
   if (variable) return variableExternalId(variable[1]);
+  const document = POLICY_DOCUMENT_JSON.exec(text);
+  if (document) return documents.get(document[1]) ?? UNKNOWN;
   const encoded = JSONENCODE.exec(text);
   if (encoded) {
     const value = new HclLiteral(encoded[1], where).read();
@@ -50,16 +57,16 @@ function hasTemplate(text: string): boolean {
   return /[$%]\{/.test(text.replace(/([$%])\1\{/g, '{'));
 }
 
-function convert(value: unknown, where: string, references: Set<string>): unknown {
+function convert(value: unknown, where: string, references: Set<string>, documents: DataDocuments): unknown {
   if (typeof value === 'string') {
     if (hasTemplate(value)) referencesIn(value).forEach((r) => references.add(r));
-    return valueOf(value, where);
+    return valueOf(value, where, documents);
   }
-  if (Array.isArray(value)) return value.map((v) => convert(v, where, references)).map((v) => (v === UNKNOWN ? null : v));
+  if (Array.isArray(value)) return value.map((v) => convert(v, where, references, documents)).map((v) => (v === UNKNOWN ? null : v));
   if (value !== null && typeof value === 'object') {
     const out: Values = {};
     for (const [key, item] of Object.entries(value as Values)) {
-      const converted = convert(item, `${where}.${key}`, references);
+      const converted = convert(item, `${where}.${key}`, references, documents);
       if (converted !== UNKNOWN) out[key] = converted;
     }
     return out;
@@ -67,8 +74,56 @@ function convert(value: unknown, where: string, references: Set<string>): unknow
   return value;
 }
 
+/** A literal value, or UNKNOWN when any string in it is not known before apply. */
+function literal(value: unknown, where: string): unknown {
+  let unknown = false;
+  const seen = convert(value, where, new Set(), new Map());
+  const walk = (v: unknown): void => {
+    if (v === null || v === UNKNOWN) unknown = true;
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object') Object.values(v as Values).forEach(walk);
+  };
+  walk(seen);
+  return unknown ? UNKNOWN : seen;
+}
+
+/**
+ * The JSON an `aws_iam_policy_document` data source renders from literal statements (earlier releases of this
+ * project built trust policies with a variable external ID that way): Effect, Sid, actions, resources,
+ * principals by type and conditions by test and key. Anything it cannot read literally makes it unknown.
+ */
+function dataDocument(block: Values, where: string): string | typeof UNKNOWN {
+  const keys = Object.keys(block).filter((k) => !META.has(k));
+  if (keys.some((k) => k !== 'statement' && k !== 'version')) return UNKNOWN;
+  const statements = literal(block.statement ?? [], `${where}.statement`);
+  if (statements === UNKNOWN || !Array.isArray(statements)) return UNKNOWN;
+  const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+  const rendered = statements.map((statement: Values) => {
+    const out: Values = {};
+    if (typeof statement.sid === 'string' && statement.sid !== '') out.Sid = statement.sid;
+    out.Effect = statement.effect ?? 'Allow';
+    for (const [from, to] of [['actions', 'Action'], ['not_actions', 'NotAction'], ['resources', 'Resource'], ['not_resources', 'NotResource']] as const) {
+      if (list(statement[from]).length > 0) out[to] = list(statement[from]);
+    }
+    for (const [from, to] of [['principals', 'Principal'], ['not_principals', 'NotPrincipal']] as const) {
+      const byType: Record<string, string[]> = {};
+      for (const p of list(statement[from]) as Values[]) byType[String(p.type)] = [...(byType[String(p.type)] ?? []), ...(list(p.identifiers) as string[])];
+      if (Object.keys(byType).length > 0) out[to] = byType;
+    }
+    const conditions: Record<string, Record<string, string[]>> = {};
+    for (const c of list(statement.condition) as Values[]) {
+      const test = String(c.test);
+      conditions[test] = { ...(conditions[test] ?? {}), [String(c.variable)]: list(c.values) as string[] };
+    }
+    if (Object.keys(conditions).length > 0) out.Condition = conditions;
+    return out;
+  });
+  return JSON.stringify({ Version: typeof block.version === 'string' ? block.version : '2012-10-17', Statement: rendered });
+}
+
 /** A synthesized stack as a plan that creates it: every resource's values as "after", nothing before. */
-export function planFromSynthesis(stack: { resource?: Record<string, Record<string, Values>> }): PlanJson {
+export function planFromSynthesis(stack: { resource?: Record<string, Record<string, Values>>; data?: Record<string, Record<string, Values>> }): PlanJson {
+  const documents = new Map(Object.entries(stack.data?.aws_iam_policy_document ?? {}).map(([name, block]) => [name, dataDocument(block, `data.aws_iam_policy_document.${name}`)] as const));
   const resourceChanges: { address: string; type: string; change: { actions: string[]; before: null; after: Values } }[] = [];
   const configured: { address: string; expressions: Record<string, { references: string[] }> }[] = [];
   for (const [type, byName] of Object.entries(stack.resource ?? {})) {
@@ -79,7 +134,7 @@ export function planFromSynthesis(stack: { resource?: Record<string, Record<stri
       for (const [key, value] of Object.entries(resource)) {
         if (META.has(key)) continue;
         const references = new Set<string>();
-        const converted = convert(value, `${address}.${key}`, references);
+        const converted = convert(value, `${address}.${key}`, references, documents);
         if (converted !== UNKNOWN) after[key] = converted;
         if (references.size > 0) expressions[key] = { references: [...references] };
       }

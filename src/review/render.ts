@@ -59,6 +59,7 @@ function roleSection(role: RoleChange, maxRows: number): string[] {
     const raised = role.maxSession.after > role.maxSession.before;
     facts.push(`${raised ? '**Maximum session raised:**' : 'Maximum session lowered:'} ${role.maxSession.before} s \u2192 ${role.maxSession.after} s`);
   }
+  for (const part of role.unreadable) facts.push(`**Not known until apply:** ${cell(part)} (the comparison cannot tell what it grants)`);
   if (facts.length > 0) lines.push(...(lines.length > 2 ? [''] : []), ...facts.map((f) => `- ${f}`));
   lines.push('');
   return lines;

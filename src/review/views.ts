@@ -31,6 +31,11 @@ export interface RoleView {
   readonly trust: IamDocumentJson;
   readonly permissionsBoundaryArn?: string;
   readonly maxSessionDuration: number;
+  /**
+   * Parts a plan or a synthesized stack does not know until apply (the trust, a policy's document): the
+   * comparison cannot tell what they grant, so it says so rather than reading them as empty.
+   */
+  readonly unreadable?: readonly string[];
 }
 
 /** Where an organization's member roles are: the targets, the accounts left out, the region, and retention. */
