@@ -17,6 +17,7 @@ const FULL_TIER_ONLY = [
   'terraform-missing.test.ts',
   'review-plan.test.ts',
   'review-examples.test.ts',
+  'deployer-module-plans.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 

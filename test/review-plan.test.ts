@@ -1,11 +1,12 @@
-import { readFileSync, readdirSync, writeFileSync } from 'fs';
+import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseConfig } from '../src/app';
 import { Review, catalogueFor, reviewStacks } from '../src/review/compare';
 import { runReview } from '../src/review/cli';
 import { stackViewsFromConfig } from '../src/review/from-config';
 import { StackView } from '../src/review/views';
-import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
+import { synthesizeInto } from './support/app-process';
+import { MODULE_EXAMPLES, OU_A, OU_B, accountStack as account, equivalentConfig, moduleExampleFolders, moduleExampleTree, moduleExampleWorkspace, organizationStack as organization } from './support/module-examples';
 import { projectScratch, releaseScratch } from './support/scratch';
 import { OfflineTerraform, OfflineWorkspace, PROJECT_RESOURCE_TYPES, SavedPlan } from './terraform/harness';
 
@@ -16,9 +17,6 @@ import { OfflineTerraform, OfflineWorkspace, PROJECT_RESOURCE_TYPES, SavedPlan }
  */
 
 const work = projectScratch('review-plan');
-const EXTERNAL_ID = 'EU2-2792719';
-const OU_A = 'ou-ab12-11111111';
-const OU_B = 'ou-ab12-22222222';
 const OU_C = 'ou-ab12-33333333';
 
 let terraform: OfflineTerraform;
@@ -29,15 +27,6 @@ beforeAll(() => {
 afterAll(() => {
   terraform?.dispose();
   releaseScratch(work);
-});
-
-const account = (connector: Record<string, unknown> = {}) => ({ kind: 'account', name: 'prod', connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector } });
-const organization = (members: Record<string, unknown> = {}, connector: Record<string, unknown> = {}) => ({
-  kind: 'organization',
-  name: 'org',
-  provider: { accountId: '111111111111' },
-  connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector },
-  members: { organizationalUnitIds: [OU_A, OU_B], ...members },
 });
 
 let counter = 0;
@@ -150,39 +139,11 @@ describe('plan input is checked', () => {
 });
 
 
-/*
- * The examples in examples/terraform, each with the app configuration that makes the same roles. The
- * configurations are written from the examples' own settings (main.tf), not from any review output.
- */
-const TERRAFORM_EXAMPLES = join('examples', 'terraform');
-const MODULE_EXAMPLES: Record<string, { partition: string; variables: Record<string, string>; equivalent: Record<string, unknown> }> = {
-  assetview: { partition: 'aws', variables: { external_id: EXTERNAL_ID }, equivalent: account({ capabilities: [] }) },
-  'cspm-remediation': {
-    partition: 'aws',
-    variables: { external_id: EXTERNAL_ID },
-    equivalent: account({ capabilities: ['cspm', 'remediation'], roleName: 'QualysTotalCloudRole', tags: { owner: 'platform-team' } }),
-  },
-  'govcloud-base-account': {
-    partition: 'aws-us-gov',
-    variables: { external_id: EXTERNAL_ID, qualys_account_id: '210987654321' },
-    equivalent: account({ qualysAccountType: 'govcloud', trustedAccountId: '210987654321' }),
-  },
-  // A role made by hand with the CSPM capability module: the app's CSPM role without its AssetView policy.
-  'existing-role': { partition: 'aws', variables: {}, equivalent: account({ roleName: 'SecurityScanner' }) },
-  organization: {
-    partition: 'aws',
-    variables: { external_id: EXTERNAL_ID },
-    equivalent: {
-      ...organization({ excludedAccountIds: ['333333333333'], region: 'us-east-1' }),
-      delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws:iam::222222222222:role/StackSetAdministrator' },
-    },
-  },
-};
-
+// The examples in examples/terraform and their equivalent configurations: test/support/module-examples.ts.
 describe('configurations using the plain Terraform modules', () => {
   let tree: string;
   beforeAll(() => {
-    tree = terraform.copyTree(PROJECT_ROOT, ['modules', TERRAFORM_EXAMPLES]);
+    tree = moduleExampleTree(terraform);
   });
   afterEach(() => {
     delete terraform.env.QUALYS_OFFLINE_PROVIDER_DATA;
@@ -190,19 +151,17 @@ describe('configurations using the plain Terraform modules', () => {
 
   /** The review's view of the equivalent app configuration, named like the plan's label. */
   function equivalentViews(name: string): StackView[] {
-    const views = stackViewsFromConfig(parseConfig({ stacks: [{ ...MODULE_EXAMPLES[name].equivalent, name }] }));
+    const views = stackViewsFromConfig(equivalentConfig(name));
     if (name !== 'existing-role') return views;
     return views.map((v) => ({ ...v, roles: v.roles.map((r) => ({ ...r, documents: r.documents.filter((d) => !JSON.stringify(d).includes('"QualysAssetView')) })) }));
   }
 
   function workspaceOf(name: string): OfflineWorkspace {
-    terraform.env.QUALYS_OFFLINE_PROVIDER_DATA = JSON.stringify({ aws_partition: { partition: MODULE_EXAMPLES[name].partition } });
-    return terraform.workspaceIn(join(tree, TERRAFORM_EXAMPLES, name), MODULE_EXAMPLES[name].variables);
+    return moduleExampleWorkspace(terraform, tree, name);
   }
 
   test('every example has an equivalent configuration here', () => {
-    const examples = readdirSync(join(PROJECT_ROOT, TERRAFORM_EXAMPLES), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-    expect(Object.keys(MODULE_EXAMPLES).sort()).toEqual(examples.sort());
+    expect(Object.keys(MODULE_EXAMPLES).sort()).toEqual(moduleExampleFolders());
   });
 
   test.each(Object.keys(MODULE_EXAMPLES))('%s: a create plan gives the rows of the equivalent configuration', async (name) => {

@@ -1,0 +1,210 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { EVIDENCE, EvidenceEntry, EvidenceSubject } from '../../src/deployer/evidence';
+import { DeployerDocument, StackDeployerPolicy } from '../../src/deployer/policy';
+import { Decision } from './simulate';
+
+/*
+ * The deployer policy simulated on the names a deploy uses: every call of the evidence that applies to the
+ * resource types deployed, on their own names (must be allowed) and on other names (must be denied). The
+ * names come from the caller: a synthesized stack (test/deployer-policy.test.ts) or a plan of the plain
+ * Terraform modules (test/deployer-module-plans.test.ts); nothing here reads the policy planner's scope.
+ */
+
+/** The account used where the configuration leaves the account open (`*` in the policy). */
+export const SOME_ACCOUNT = '444455556666';
+
+/** What one deploy names, read from what it deploys (never from the policy planner). */
+export interface DeployedNames {
+  readonly partition: string;
+  /** The region of the provider that makes the IAM resources (and the management stack). */
+  readonly region: string;
+  readonly account: string;
+  /** The account of the identity that manages the stack set, when a delegated administrator does. */
+  readonly adminAccount?: string;
+  readonly roleArns: string[];
+  readonly policyArns: string[];
+  /** Each role-policy attachment: the role's ARN and the attached policy's ARN. */
+  readonly attachments: { readonly roleArn: string; readonly policyArn: string }[];
+  readonly boundary?: string;
+  readonly tagKeys: string[];
+  readonly stackName?: string;
+  readonly stackSetName?: string;
+  /** Where the stack set lives, when not in `region`. */
+  readonly stackSetRegion?: string;
+  /** The regions of the stack set's instances. */
+  readonly targetRegions: string[];
+  readonly backend?: { bucket: string; key: string; table?: string; lockfile: boolean };
+  /** Roles the providers assume, when the caller checks those calls too. */
+  readonly assumeRoleArns?: string[];
+}
+
+export const IAM_SUBJECTS = new Set<EvidenceSubject>([
+  'aws_iam_role',
+  'aws_iam_policy',
+  'aws_iam_role_policy_attachment',
+  'aws_iam_role_policy_attachments_exclusive',
+  'cloudformation-service:AWS::IAM::Role',
+  'cloudformation-service:AWS::IAM::ManagedPolicy',
+]);
+export const STACK_SET_SUBJECTS = new Set<EvidenceSubject>(['aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'cloudformation-service:stack-set-service-managed']);
+
+export async function simulateDeployer(doc: DeployerDocument, account: string, partition: string, action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Decision> {
+  const result = await runSimulation(
+    {
+      identityPolicies: [{ name: doc.name, policy: doc.document.toJson() as never }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      request: { principal: `arn:${partition}:sts::${account}:assumed-role/Deployer/ci`, action, resource: { resource, accountId: account }, contextVariables: context },
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(`simulation of ${action} on ${resource} failed: ${JSON.stringify(result.errors)}`);
+  return result.overallResult as Decision;
+}
+
+/** One call of the evidence as the deploy makes it: on which document, resource and context. */
+export interface Call {
+  readonly entry: EvidenceEntry;
+  readonly document: DeployerDocument;
+  readonly resource: string;
+  readonly context: Record<string, string | string[]>;
+  /** The account and partition of the identity making the call. */
+  readonly account: string;
+  readonly partition: string;
+}
+
+function needed(entry: EvidenceEntry, names: DeployedNames, isAccountStack: boolean): boolean {
+  switch (entry.needs) {
+    case undefined:
+      return true;
+    case 'tags':
+      return names.tagKeys.length > 0;
+    case 'permissions-boundary':
+      return names.boundary !== undefined;
+    case 'no-permissions-boundary':
+      return names.boundary === undefined && isAccountStack;
+    case 's3-lockfile':
+      return names.backend?.lockfile === true;
+    case 'delegated-admin':
+      return names.adminAccount !== undefined;
+  }
+}
+
+function documentFor(plan: StackDeployerPolicy, entry: EvidenceEntry, names: DeployedNames): DeployerDocument {
+  const subject = entry.subject;
+  const role =
+    entry.action === 'sts:AssumeRole'
+      ? 'assume-roles'
+      : subject === 'backend-s3' || subject === 'backend-s3-dynamodb'
+        ? 'state-backend'
+        : STACK_SET_SUBJECTS.has(subject) && names.adminAccount
+          ? 'stack-set-account'
+          : plan.kind === 'account'
+            ? 'connector-account'
+            : 'management-account';
+  const doc = plan.documents.find((d) => d.role === role);
+  if (!doc) throw new Error(`stack ${plan.stack} has no ${role} document for ${subject}`);
+  return doc;
+}
+
+/**
+ * The calls of a deploy on its real names, and the same calls on other names. `subjects` are the resource
+ * types (and services) the deploy has; `sts:AssumeRole` is checked only when the names list the roles.
+ */
+export function callsFor(plan: StackDeployerPolicy, names: DeployedNames, subjects: ReadonlySet<EvidenceSubject>): { real: Call[]; other: Call[] } {
+  const p = names.partition;
+  const stackSetAccount = names.account;
+  const stackSetRegion = names.stackSetRegion ?? names.region;
+  const real: Call[] = [];
+  const other: Call[] = [];
+  for (const entry of EVIDENCE) {
+    const assume = entry.action === 'sts:AssumeRole';
+    if (!subjects.has(entry.subject) || entry.granted === false || (assume && names.assumeRoleArns === undefined) || !needed(entry, names, plan.kind === 'account')) continue;
+    const document = documentFor(plan, entry, names);
+    const context: Record<string, string | string[]> = {};
+    if (entry.action === 'iam:TagRole' || entry.action === 'iam:TagPolicy') context['aws:TagKeys'] = names.tagKeys;
+    if ((entry.action === 'iam:CreateRole' || entry.action === 'iam:PutRolePermissionsBoundary') && names.boundary) context['iam:PermissionsBoundary'] = names.boundary;
+    if (entry.action.endsWith('StackInstances') && names.targetRegions.length > 0) context['cloudformation:TargetRegion'] = names.targetRegions;
+    context['aws:RequestedRegion'] = STACK_SET_SUBJECTS.has(entry.subject) ? stackSetRegion : names.region;
+    const account = assume ? SOME_ACCOUNT : document.role === 'stack-set-account' ? (names.adminAccount as string) : names.account;
+    const push = (resources: string[], others: string[], extra: Record<string, string | string[]> = {}) => {
+      for (const resource of resources) real.push({ entry, document, resource, context: { ...context, ...extra }, account, partition: p });
+      for (const resource of others) other.push({ entry, document, resource, context: { ...context, ...extra }, account, partition: p });
+    };
+    const otherName = (arn: string, from: string, to: string) => arn.replace(from, to);
+    const otherRole = (arn: string) => `${arn.slice(0, arn.lastIndexOf('/') + 1)}OtherRole`;
+    switch (entry.resourceType) {
+      case '':
+        push(['*'], []);
+        break;
+      case 'role': {
+        if (assume) {
+          const roles = names.assumeRoleArns ?? [];
+          push(roles, roles.map(otherRole));
+          break;
+        }
+        const roles = IAM_SUBJECTS.has(entry.subject) ? names.roleArns : [];
+        if (entry.action === 'iam:AttachRolePolicy') {
+          for (const a of IAM_SUBJECTS.has(entry.subject) ? names.attachments : []) push([a.roleArn], [otherRole(a.roleArn)], { 'iam:PolicyARN': a.policyArn });
+        } else {
+          push(roles, roles.map(otherRole));
+        }
+        break;
+      }
+      case 'policy':
+        push(names.policyArns, names.policyArns.map((arn) => `${arn.slice(0, arn.lastIndexOf('/') + 1)}OtherRole-Cspm`));
+        break;
+      case 'stack': {
+        const arn = `arn:${p}:cloudformation:${names.region}:${names.account}:stack/${names.stackName}/0a1b2c3d-0000-4000-8000-000000000000`;
+        push([arn], [otherName(arn, `stack/${names.stackName}/`, 'stack/OtherStack/')]);
+        break;
+      }
+      case 'stackset': {
+        const arn = `arn:${p}:cloudformation:${stackSetRegion}:${stackSetAccount}:stackset/${names.stackSetName}:0a1b2c3d-0000-4000-8000-000000000000`;
+        push([arn], [otherName(arn, `stackset/${names.stackSetName}:`, 'stackset/OtherStackSet:')]);
+        break;
+      }
+      case 'bucket':
+        push([`arn:${p}:s3:::${names.backend?.bucket}`], [`arn:${p}:s3:::other-state-bucket`]);
+        break;
+      case 'object': {
+        const key = entry.step === 'lock' || entry.step === 'unlock' ? `${names.backend?.key}.tflock` : names.backend?.key;
+        push([`arn:${p}:s3:::${names.backend?.bucket}/${key}`], [`arn:${p}:s3:::other-state-bucket/${key}`, `arn:${p}:s3:::${names.backend?.bucket}/other/${key}`]);
+        break;
+      }
+      case 'table':
+        push([`arn:${p}:dynamodb:${names.region}:${names.account}:table/${names.backend?.table}`], [`arn:${p}:dynamodb:${names.region}:${names.account}:table/other-lock-table`]);
+        break;
+      default:
+        throw new Error(`no test resource for ${entry.resourceType}`);
+    }
+  }
+  return { real: distinct(real), other: distinct(other) };
+}
+
+/** One simulation per distinct request: many steps make the same call. */
+function distinct(calls: Call[]): Call[] {
+  const seen = new Map<string, Call>();
+  for (const call of calls) {
+    const key = JSON.stringify([call.document.name, call.entry.action, call.resource, call.context]);
+    if (!seen.has(key)) seen.set(key, call);
+  }
+  return [...seen.values()];
+}
+
+export function callLabel(call: Call): string {
+  return `${call.entry.subject} ${call.entry.step} ${call.entry.action} on ${call.resource}${call.context['iam:PolicyARN'] ? ` (policy ${String(call.context['iam:PolicyARN'])})` : ''}`;
+}
+
+export function decide(call: Call): Promise<Decision> {
+  return simulateDeployer(call.document, call.account, call.partition, call.entry.action, call.resource, call.context);
+}
+
+/** The real calls the policy refuses and the other-name calls it does not deny, by label. */
+export async function misjudged(real: readonly Call[], other: readonly Call[]): Promise<{ refused: string[]; allowed: string[] }> {
+  const refused: string[] = [];
+  for (const call of real) if ((await decide(call)) !== 'Allowed') refused.push(callLabel(call));
+  const allowed: string[] = [];
+  for (const call of other) if ((await decide(call)) !== 'ImplicitlyDenied') allowed.push(callLabel(call));
+  return { refused, allowed };
+}
