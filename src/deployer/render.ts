@@ -62,7 +62,9 @@ function cell(text: string): string {
 function links(sources: readonly EvidenceSource[]): string {
   const byUrl = new Map<string, EvidenceSource>();
   for (const s of sources) if (!byUrl.has(s.url)) byUrl.set(s.url, s);
-  return [...byUrl.values()].map((s) => `[${SOURCE_LABEL[s.kind]}](${s.url})`).join(', ');
+  // A link names a tag; when the fact was read at another revision of the file (not at a commit the link names), say which.
+  const label = (s: EvidenceSource) => (s.revision && !s.revision.startsWith('commit') ? `${SOURCE_LABEL[s.kind]}, read at ${s.revision}` : SOURCE_LABEL[s.kind]);
+  return [...byUrl.values()].map((s) => `[${label(s)}](${s.url})`).join(', ');
 }
 
 function grantText(entries: readonly EvidenceEntry[]): string {
