@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `qualys-connector-deployer-policy`: the IAM policy the identity that deploys a configuration needs.
+import { setOnce, splitOption, takeValue } from '../command-line';
 import { CONFIG_ENV_VAR, ConfigSource, loadConfig } from '../config/load';
 import { ConfigurationError, InputProblem } from '../errors';
 import { planDeployerPolicy } from './policy';
@@ -30,21 +31,14 @@ export function parseDeployerPolicyArgs(argv: readonly string[], env: NodeJS.Pro
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] = splitOption(arg);
     if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
       problems.push({ field: 'arguments', value: JSON.stringify(arg), rule: `is not an option of ${COMMAND}; the options are ${VALUE_OPTIONS.join(', ')}` });
       continue;
     }
-    const value = inline ?? argv[i + 1];
-    if (inline === undefined) i++;
-    if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) {
-      problems.push({ field: name, value: value === undefined ? '(missing)' : JSON.stringify(value), rule: 'must be followed by a value' });
-      if (inline === undefined && value !== undefined && value.startsWith('--')) i--;
-    } else if (values.has(name)) {
-      problems.push({ field: name, value: JSON.stringify(value), rule: 'may be given once' });
-    } else {
-      values.set(name, value);
-    }
+    const taken = takeValue(argv, i, name, inline);
+    i = taken.index;
+    setOnce(values, problems, name, taken);
   }
   const format = values.get('--format') ?? 'json';
   if (!FORMATS.includes(format)) problems.push({ field: '--format', value: JSON.stringify(format), rule: 'must be json or markdown' });

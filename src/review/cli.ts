@@ -2,6 +2,7 @@
 // `qualys-connector-review`: what a change does to the Qualys roles' permissions, trust and reach.
 import { existsSync, readFileSync, statSync } from 'fs';
 import { resolve } from 'path';
+import { setOnce, splitOption, takeValue } from '../command-line';
 import { CONFIG_ENV_VAR, ConfigSource, loadConfig } from '../config/load';
 import { ConfigurationError, InputProblem } from '../errors';
 import { catalogueFor, Review, reviewStacks } from './compare';
@@ -50,31 +51,24 @@ export function parseReviewArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   const plans: PlanSource[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] = splitOption(arg);
     if (name === '--plan') {
-      const value = inline ?? argv[i + 1];
-      if (inline === undefined) i++;
-      if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) {
-        problems.push({ field: name, value: value === undefined ? '(missing)' : JSON.stringify(value), rule: 'must be followed by [<stack>=]<plan JSON file>' });
-        if (inline === undefined && value !== undefined && value.startsWith('--')) i--;
+      const taken = takeValue(argv, i, name, inline, 'must be followed by [<stack>=]<plan JSON file>');
+      i = taken.index;
+      if (taken.problem) {
+        problems.push(taken.problem);
         continue;
       }
+      const value = taken.value as string;
       const labelled = /^([A-Za-z][A-Za-z0-9_-]*)=(.+)$/.exec(value);
       const file = labelled ? labelled[2] : value;
       const label = labelled ? labelled[1] : (file.split(/[\\/]/).pop() as string).replace(/\.json$/, '');
       if (plans.some((p) => p.label === label)) problems.push({ field: name, value: JSON.stringify(value), rule: `names stack ${JSON.stringify(label)} twice: label each plan with <stack>=<file>` });
       else plans.push({ label, file });
     } else if ((VALUE_OPTIONS as readonly string[]).includes(name)) {
-      const value = inline ?? argv[i + 1];
-      if (inline === undefined) i++;
-      if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) {
-        problems.push({ field: name, value: value === undefined ? '(missing)' : JSON.stringify(value), rule: 'must be followed by a value' });
-        if (inline === undefined && value !== undefined && value.startsWith('--')) i--;
-      } else if (values.has(name)) {
-        problems.push({ field: name, value: JSON.stringify(value), rule: 'may be given once' });
-      } else {
-        values.set(name, value);
-      }
+      const taken = takeValue(argv, i, name, inline);
+      i = taken.index;
+      setOnce(values, problems, name, taken);
     } else if (name === '--fail-on-broadening' && inline === undefined) {
       failOnBroadening = true;
     } else {
