@@ -141,3 +141,40 @@ test('a role adopted with importExistingRole is imported at its readable address
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
 });
+
+/*
+ * Releases before the policy descriptions were made only of the policy name wrote `Qualys connector CSPM
+ * (TotalCloud) permissions ...`. IAM cannot change a description, so the provider would replace the policy
+ * (detach, delete, create, attach: Qualys without those permissions in between). The stacks ignore changes
+ * of the description; Terraform must plan nothing for such a policy.
+ */
+test('a policy applied with an earlier release\'s description is left as it is, not replaced', () => {
+  const stack = 'qualys-connector';
+  const before = join(work, 'old-description', 'before');
+  mkdirSync(before, { recursive: true });
+  const old = JSON.parse(readFileSync(join(FIXTURES, `${stack}.tf.json`), 'utf8')) as { resource: Record<string, Record<string, Record<string, unknown>>>; output?: unknown };
+  delete old.output;
+  const cspm = Object.entries(old.resource.aws_iam_policy).find(([, p]) => String(p.name).endsWith('-Cspm'));
+  if (!cspm) throw new Error('the fixture has no Cspm policy');
+  cspm[1].description = 'Qualys connector CSPM (TotalCloud) permissions for role QualysCVRole';
+  writeFileSync(join(before, 'cdk.tf.json'), JSON.stringify(old));
+  const workspace = terraform.workspace(before, { external_id: 'EU2-2792719' });
+  workspace.apply();
+
+  const after = join(work, 'old-description', 'after');
+  synthesizeInto(after);
+  const current = JSON.parse(readFileSync(join(after, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, Record<string, unknown>>>; output?: unknown };
+  delete current.output;
+  expect(current.resource.aws_iam_policy.cspm.lifecycle).toEqual({ ignore_changes: ['description'] });
+  const planOf = (config: unknown, folder: string) => {
+    mkdirSync(join(work, 'old-description', folder), { recursive: true });
+    writeFileSync(join(work, 'old-description', folder, 'cdk.tf.json'), JSON.stringify(config));
+    workspace.reconfigure(join(work, 'old-description', folder));
+    return workspace.plan();
+  };
+  expect(planOf(current, 'current').byAction).toEqual({});
+  // The same stack without the lifecycle rule would change the policy.
+  delete current.resource.aws_iam_policy.cspm.lifecycle;
+  const changed = planOf(current, 'without-lifecycle').byAction;
+  expect([...(changed.update ?? []), ...(changed.replace ?? [])]).toContain('aws_iam_policy.cspm');
+});

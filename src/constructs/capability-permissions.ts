@@ -37,6 +37,9 @@ export function attachPolicies(scope: Construct, plan: PolicyAttachmentPlan, att
       description: policyDescription(plan.roleName, policy.suffix),
       policy: policy.document.toJsonString(),
       tags: tagValues,
+      // IAM cannot change a policy's description, so the provider replaces the policy when it changes. Made
+      // only of the name it stays put; and a release that rewords it never replaces a policy already made.
+      lifecycle: { ignoreChanges: ['description'] },
     });
     if (plan.addressName !== undefined) readableAddress(resource, part(policy.suffix));
     return resource;

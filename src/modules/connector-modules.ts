@@ -111,6 +111,8 @@ export function permissionsModule(capability: CapabilityName): ModuleSpec {
             description: policyDescription(expr('var.role_name'), expr('each.key')),
             policy: expr('jsonencode(each.value)'),
             tags: expr('var.tags'),
+            // As in the app's stacks: a reworded description never replaces a policy already made.
+            lifecycle: { ignore_changes: ['description'] },
           },
         },
         aws_iam_role_policy_attachment: {
