@@ -1,7 +1,8 @@
 // Prints speed figures (npm run bench). Goals, on a 2-core machine: terraform validate of one stack under
 // 1.5 s; the whole Terraform part of the test suite under 30 s; an organization with 1,000 OUs synthesized
 // (whole process) under 1.5 s, growing linearly; the fast test tier (npm run test:fast) at most 60 s and the
-// full one (npm test) at most 5 minutes, wall time. Figures, not assertions: timing tests flake.
+// full one (npm test) at most 5 minutes, wall time. Also the review and deployer policy commands (figures
+// only). Figures, not assertions: timing tests flake.
 // BENCH_TIERS=0 leaves out the two test tiers (they take minutes).
 import { spawnSync } from 'child_process';
 import { writeFileSync } from 'fs';
@@ -27,7 +28,7 @@ function timed(fn: () => void): number {
 function line(name: string, ms: number[], goal?: number): void {
   const m = median(ms);
   const verdict = goal === undefined ? '' : m <= goal ? `  (goal ${goal} ms: met)` : `  (goal ${goal} ms: MISSED)`;
-  process.stdout.write(`${name.padEnd(48)} median ${m.toFixed(0).padStart(6)} ms  min ${Math.min(...ms).toFixed(0).padStart(6)} ms  (${ms.length} runs)${verdict}\n`);
+  process.stdout.write(`${name.padEnd(52)} median ${m.toFixed(0).padStart(6)} ms  min ${Math.min(...ms).toFixed(0).padStart(6)} ms  (${ms.length} runs)${verdict}\n`);
 }
 
 // Inside the project: stacks with a local backend are synthesized there.
@@ -72,13 +73,23 @@ try {
     perSize.push([n, median(times)]);
   }
   const [[n1, t1], , [n3, t3]] = perSize;
-  process.stdout.write(`${'growth per OU between 250 and 1000 OUs'.padEnd(48)} ${((t3 - t1) / (n3 - n1)).toFixed(2)} ms/OU (linear if the three points lie on a line: ${perSize.map(([n, t]) => `${n}:${t.toFixed(0)}`).join(' ')})\n`);
+  process.stdout.write(`${'growth per OU between 250 and 1000 OUs'.padEnd(52)} ${((t3 - t1) / (n3 - n1)).toFixed(2)} ms/OU (linear if the three points lie on a line: ${perSize.map(([n, t]) => `${n}:${t.toFixed(0)}`).join(' ')})\n`);
   const excluded = organization({ organizationalUnitIds: ous(2), excludedAccountIds: accounts(700) });
   line('organization with 700 excluded accounts', Array.from({ length: runs }, () => timed(() => synthesizeInto(join(work, 'org-out'), excluded))), 1500);
   const tooMany = organization({ organizationalUnitIds: ous(2), excludedAccountIds: accounts(1000) });
   line('1000 excluded accounts: rejected (template limit)', Array.from({ length: runs }, () => timed(() => {
     if (runApp(join(work, 'org-out'), tooMany).status !== 1) throw new Error('1000 exclusions should be rejected');
   })));
+
+  // The two commands, whole process as `npm run` starts them (TypeScript through tsx).
+  const command = (script: string, args: string[]) => () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} failed: ${r.stderr.slice(-2000)}`);
+  };
+  const example = (name: string) => join(root, 'examples', name);
+  line('deployer policy, delegated-admin organization', Array.from({ length: runs }, () => timed(command('src/deployer/cli.ts', ['--config', example('organization-govcloud-delegated-admin.json')]))));
+  line('review --base-config, organization example', Array.from({ length: runs }, () => timed(command('src/review/cli.ts', ['--base-config', example('organization.json'), '--config', example('organization.json')]))));
+  line('review --base HEAD (shared node_modules)', Array.from({ length: Math.min(runs, 3) }, () => timed(command('src/review/cli.ts', ['--base', 'HEAD', '--config', example('organization.json')]))));
 
   const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
   line('Terraform part of the test suite (jest)', [timed(() => {
