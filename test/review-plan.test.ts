@@ -66,6 +66,7 @@ describe('an account stack', () => {
     const review = await reviewPlan(workspace.plan(), 'prod');
     expect(rows(review)).toEqual(rows(await offlineReview([], cspm.views)));
     expect(review.roles[0].permissionsAdded.length).toBeGreaterThan(50);
+    expect(review.roles[0].unreadable).toEqual([]);
     expect(review.disruptions).toEqual([]);
   });
 
@@ -168,6 +169,8 @@ describe('configurations using the plain Terraform modules', () => {
     const review = await reviewPlan(workspaceOf(name).plan(), name);
     expect(rows(review)).toEqual(rows(await offlineReview([], equivalentViews(name))));
     expect(review.roles.every((r) => r.status === 'added' && r.permissionsAdded.length > 0)).toBe(true);
+    // Everything the roles are made of is known in the plan: nothing is left to apply time.
+    expect(review.roles.flatMap((r) => r.unreadable)).toEqual([]);
     expect(review.disruptions).toEqual([]);
   });
 
