@@ -187,17 +187,36 @@ describe('--base', () => {
     expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
   });
 
-  test('interrupted (SIGINT) while the revision synthesizes: the checkout and its worktree entry are removed', async () => {
-    const hanging = commitVariant(repo, 'hanging-app', { 'main.ts': 'setTimeout(() => undefined, 60000);\n' });
+  /** Whether a process still runs (a zombie waiting for its parent to reap it does not). */
+  function running(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    const stat = `/proc/${pid}/stat`;
+    return !(existsSync(stat) && / Z /.test(readFileSync(stat, 'utf8')));
+  }
+
+  test('interrupted (SIGINT) while the revision synthesizes: what it started is stopped, the checkout and its worktree entry are removed', async () => {
+    // The revision's app records its process ID: it runs behind /bin/sh, a grandchild of the review.
+    const pidFile = join(work, 'hanging-app.pid');
+    const hanging = commitVariant(repo, 'hanging-app', {
+      'main.ts': `import { writeFileSync } from 'fs';\nwriteFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetTimeout(() => undefined, 60000);\n`,
+    });
     const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'review', 'cli.ts'), '--base', hanging], { cwd: repo, stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
-    for (let waited = 0; leftovers(repo).worktrees < 2; waited += 100) {
-      if (waited > 20000) throw new Error('the review never checked the revision out');
+    for (let waited = 0; leftovers(repo).worktrees < 2 || !existsSync(pidFile); waited += 100) {
+      if (waited > 30000) throw new Error('the revision\'s app never started');
       await new Promise((r) => setTimeout(r, 100));
     }
-    await new Promise((r) => setTimeout(r, 500));
+    const app = Number(readFileSync(pidFile, 'utf8'));
+    expect(running(app)).toBe(true);
     child.kill('SIGINT');
     expect(await exited).toBe('SIGINT');
+    // A synthesis left running would write into the folders just removed; its process must be gone.
+    for (let waited = 0; running(app) && waited < 2000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    expect(running(app)).toBe(false);
     expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
   });
 });

@@ -36,12 +36,37 @@ function git(cwd: string, args: string[]): { status: number | null; stdout: stri
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-/** Work to undo if the process is interrupted: running children and temporary folders. */
+/**
+ * Work to undo if the process is interrupted: running children and temporary folders. Each child leads its
+ * own process group, so that an interruption stops what it started too (the app behind `/bin/sh`, npm's
+ * scripts): a synthesis left running would write into a folder that is being removed.
+ */
 const running = new Set<ChildProcess>();
 const cleanups = new Set<() => void>();
+let interrupted = false;
+/** How long an interrupted child's group has to end on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 5000;
 
-function onSignal(signal: NodeJS.Signals): void {
-  for (const child of running) child.kill('SIGTERM');
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group has ended already.
+  }
+}
+
+async function onSignal(signal: NodeJS.Signals): Promise<void> {
+  if (interrupted) return;
+  interrupted = true;
+  const children = [...running];
+  const ended = children.map((child) => new Promise<void>((done) => (child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done()))));
+  for (const child of children) signalGroup(child.pid, 'SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(ended), new Promise((done) => (timer = setTimeout(done, STOP_GRACE_MS)))]);
+  clearTimeout(timer);
+  // Whatever of a group outlived its leader (or the grace period) is stopped for good before folders go.
+  for (const child of children) signalGroup(child.pid, 'SIGKILL');
   for (const cleanup of [...cleanups]) cleanup();
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
@@ -67,7 +92,7 @@ function guard(cleanup: () => void): () => void {
 /** Runs a command to its end; rejects with the end of its error output as the rule of a `--base` problem. */
 function runToEnd(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, revision: string, what: string, checkout?: string): Promise<void> {
   return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     running.add(child);
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
@@ -78,6 +103,8 @@ function runToEnd(command: string, args: string[], cwd: string, env: NodeJS.Proc
     });
     child.on('close', (code, signal) => {
       running.delete(child);
+      // Once interrupted, the signal handler finishes the process: no failure to report.
+      if (interrupted) return;
       if (code === 0) return done();
       // The temporary checkout's path means nothing to the reader: it is shown as <revision>.
       const shown = checkout === undefined ? output : output.split(checkout).join('<revision>');
