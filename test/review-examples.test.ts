@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG, parseConfig } from '../src/app';
 import { Review, catalogueFor, reviewStacks } from '../src/review/compare';
 import { runReview } from '../src/review/cli';
 import { stackViewsFromConfig } from '../src/review/from-config';
+import { viewsFromRevision } from '../src/review/from-revision';
 import { viewsFromSynthesis } from '../src/review/from-synthesis';
 import { PROJECT_ROOT } from './support/app-process';
 import { exampleConfigs, sharedOutdir } from './support/examples';
@@ -173,6 +174,7 @@ describe('--base', () => {
       ['unknown revision', ['--base', 'no-such-branch'], repo, /--base: must be a commit, branch or tag of this repository .*\(got "no-such-branch"\)/],
       ['revision without the app', ['--base', commitVariant(repo, 'no-app', { 'cdktf.json': null })], repo, /--base: must be a revision with the app: it has no cdktf\.json/],
       ['synthesis fails', ['--base', commitVariant(repo, 'broken-app', { 'main.ts': 'throw new Error("this revision cannot synthesize");\n' })], repo, /--base: the synthesis of the revision failed \(exit code 1\); the end of its output:\n[\s\S]*\| Error: this revision cannot synthesize/],
+      ['app writes nothing', ['--base', commitVariant(repo, 'silent-app', { 'cdktf.json': JSON.stringify({ app: 'true' }) })], repo, /--base: the revision wrote no synthesis: its app command \("true" in cdktf\.json\) ended without writing a manifest\.json into CDKTF_OUTDIR/],
       ['install fails', ['--base', commitVariant(repo, 'other-lock', { 'package-lock.json': '{ not a lock file' })], repo, /--base: the install of the revision \(npm ci\) failed \(exit code \d+\); the end of its output:\n\s+\| /],
       ['with --base-config', ['--base', 'HEAD', '--base-config', allExamples()], repo, /--base: takes the before side from a git revision: leave out --base-config/],
       ['with --plan', ['--base', 'HEAD', '--plan', allExamples()], repo, /--plan: reviews plans on its own: leave out --base-config, --base and --config/],
@@ -184,6 +186,68 @@ describe('--base', () => {
       // The temporary checkout is named <revision>, never by its path.
       expect(run.stderr).not.toContain('qualys-review-base-');
     }
+    expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
+  });
+
+  test('a revision with another lock file is installed with its own npm ci, in its checkout', async () => {
+    // The revision's app is a script that needs a package from its own install: a local one, so that the
+    // install is offline. It writes the stacks the working tree's app synthesizes from the default
+    // configuration, so the two sides agree when the revision was really installed and run.
+    const synthesis = sharedOutdir(sharedSynthesisDir(), 'default');
+    const files: Record<string, string> = {};
+    const collect = (dir: string) => {
+      for (const entry of readdirSync(join(synthesis, dir), { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) collect(path);
+        else files[path] = readFileSync(join(synthesis, path), 'utf8');
+      }
+    };
+    collect('');
+    const pkg = { name: 'base-app', version: '1.0.0', private: true, dependencies: { 'stacks-fixture': 'file:stacks-fixture' } };
+    const lock = {
+      name: 'base-app',
+      version: '1.0.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages: {
+        '': { name: 'base-app', version: '1.0.0', dependencies: { 'stacks-fixture': 'file:stacks-fixture' } },
+        'node_modules/stacks-fixture': { resolved: 'stacks-fixture', link: true },
+        'stacks-fixture': { version: '1.0.0' },
+      },
+    };
+    const writer = [
+      "const { mkdirSync, writeFileSync } = require('fs');",
+      "const { dirname, join } = require('path');",
+      "const files = require('stacks-fixture');",
+      'for (const [path, content] of Object.entries(files)) {',
+      '  mkdirSync(dirname(join(process.env.CDKTF_OUTDIR, path)), { recursive: true });',
+      '  writeFileSync(join(process.env.CDKTF_OUTDIR, path), content);',
+      '}',
+      '',
+    ].join('\n');
+    const revision = commitVariant(repo, 'own-install', {
+      'package.json': JSON.stringify(pkg),
+      'package-lock.json': JSON.stringify(lock),
+      'cdktf.json': JSON.stringify({ language: 'typescript', app: 'node write-stacks.js' }),
+      'write-stacks.js': writer,
+      'stacks-fixture/package.json': JSON.stringify({ name: 'stacks-fixture', version: '1.0.0', main: 'index.js' }),
+      'stacks-fixture/index.js': `module.exports = ${JSON.stringify(files)};\n`,
+    });
+    const views = await viewsFromRevision(revision, repo, undefined);
+    expect(views.install).toBe('npm ci');
+    expect(views.before.map((s) => s.name)).toEqual(DEFAULT_CONFIG.stacks.map((s) => s.name));
+    const review = reviewStacks(views.before, views.after, await catalogueFor([...views.before, ...views.after]));
+    expect(review.roles.length).toBeGreaterThan(0);
+    expect(review.roles.map((r) => r.status)).toEqual(review.roles.map(() => 'unchanged'));
+
+    // Without its install the revision's app cannot run: the same revision with the package left out fails.
+    const uninstalled = commitVariant(repo, 'own-install-missing-package', {
+      'package.json': JSON.stringify({ ...pkg, dependencies: {} }),
+      'package-lock.json': JSON.stringify({ ...lock, packages: { '': { name: 'base-app', version: '1.0.0' } } }),
+      'cdktf.json': JSON.stringify({ language: 'typescript', app: 'node write-stacks.js' }),
+      'write-stacks.js': writer,
+    });
+    await expect(viewsFromRevision(uninstalled, repo, undefined)).rejects.toThrow(/the synthesis of the revision failed \(exit code 1\)[\s\S]*Cannot find module 'stacks-fixture'/);
     expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
   });
 

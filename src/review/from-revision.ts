@@ -136,6 +136,9 @@ async function synthesizeProject(projectDir: string, configFile: string | undefi
     delete env.QUALYS_CONNECTOR_CONFIG;
     // The app command is shell text (as cdktf runs it); the configuration file is passed as its own word.
     await runToEnd('/bin/sh', ['-c', `${app} "$@"`, 'sh', ...(configFile === undefined ? [] : ['--config', configFile])], projectDir, env, revision, `the synthesis of ${what}`, checkout);
+    if (!existsSync(join(outdir, 'manifest.json'))) {
+      throw problem(revision, `${what} wrote no synthesis: its app command (${JSON.stringify(app)} in cdktf.json) ended without writing a manifest.json into CDKTF_OUTDIR`);
+    }
     return viewsFromSynthesis(outdir);
   } finally {
     release();
