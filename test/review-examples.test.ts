@@ -158,6 +158,53 @@ describe('--base', () => {
     expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
   });
 
+  test('with --base-config too, against HEAD: every example\'s configuration change reads as --base-config alone reads it', async () => {
+    const all = allExamples();
+    const { stacks } = JSON.parse(readFileSync(all, 'utf8')) as { stacks: Record<string, unknown>[] };
+    const broadened = file('all-examples-broadened.json', { stacks: stacks.map((s) => ({ ...s, connector: { ...(s.connector as object), maxSessionDuration: SESSION_MAX } })) });
+    const whole = await json(['--base', 'HEAD', '--base-config', all, '--config', broadened], repo);
+    const configOnly = await json(['--base-config', all, '--config', broadened]);
+    expect([whole.exitCode, whole.stderr]).toEqual([1, '']);
+    expect(whole.review?.roles.length).toBeGreaterThanOrEqual(stacks.length);
+    expect(whole.review).toEqual(configOnly.review);
+  });
+
+  test("the pull-request workflow's review and gate, against a base branch that changes both code and configuration, show both changes in one review", async () => {
+    const workflow = readFileSync(join(PROJECT_ROOT, 'examples', 'github-actions', 'qualys-connector-review.yml'), 'utf8');
+    const commands = [...workflow.matchAll(/npm run --silent review -- (--base .+?)(?: >|$)/gm)].map((m) => m[1]);
+    expect(commands).toHaveLength(2);
+    // The base branch: the code granting one action fewer, and a configuration without remediation.
+    git(repo, ['update-ref', 'refs/remotes/origin/main', narrowed]);
+    const account = (capabilities: string[]) => ({ stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }] });
+    const runnerTemp = mkdtempSync(join(work, 'runner-temp-'));
+    writeFileSync(join(runnerTemp, 'base-config.json'), JSON.stringify(account(['cspm'])));
+    writeFileSync(join(repo, 'qualys-connector.json'), JSON.stringify(account(['cspm', 'remediation'])));
+    try {
+      const runs = [];
+      for (const command of commands) {
+        const args = command.split(' ').map((arg) => arg.replace(/^"|"$/g, '').replace('${BASE_REF}', 'main').replace('$RUNNER_TEMP', runnerTemp));
+        runs.push(await runReview([...args, '--format', 'json'], {}, repo));
+      }
+      expect(runs.map((r) => [r.exitCode, r.stderr])).toEqual([
+        [0, ''],
+        [1, ''],
+      ]);
+      const review = JSON.parse(runs[0].stdout) as Review;
+      expect(review.roles).toHaveLength(1);
+      const added = review.roles[0].permissionsAdded;
+      // The code's change ...
+      expect(added.filter((row) => row.capability === 'asset-view').map((row) => row.action)).toEqual(['ec2:DescribeVpcs']);
+      // ... and the configuration's: the remediation grants, Write among them.
+      expect(added.filter((row) => row.capability === 'remediation').length).toBeGreaterThan(0);
+      expect(added.filter((row) => row.capability === 'remediation').some((row) => row.accessLevels.includes('Write'))).toBe(true);
+      expect(added.every((row) => ['asset-view', 'remediation'].includes(row.capability ?? ''))).toBe(true);
+    } finally {
+      rmSync(join(repo, 'qualys-connector.json'));
+      git(repo, ['update-ref', '-d', 'refs/remotes/origin/main']);
+    }
+    expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
+  });
+
   /** What a review might leave behind: worktrees of the repository, temporary checkouts, output folders. */
   function leftovers(dir: string): { worktrees: number; temporary: string[]; outputs: string[] } {
     return {
@@ -176,7 +223,6 @@ describe('--base', () => {
       ['synthesis fails', ['--base', commitVariant(repo, 'broken-app', { 'main.ts': 'throw new Error("this revision cannot synthesize");\n' })], repo, /--base: the synthesis of the revision failed \(exit code 1\); the end of its output:\n[\s\S]*\| Error: this revision cannot synthesize/],
       ['app writes nothing', ['--base', commitVariant(repo, 'silent-app', { 'cdktf.json': JSON.stringify({ app: 'true' }) })], repo, /--base: the revision wrote no synthesis: its app command \("true" in cdktf\.json\) ended without writing a manifest\.json into CDKTF_OUTDIR/],
       ['install fails', ['--base', commitVariant(repo, 'other-lock', { 'package-lock.json': '{ not a lock file' })], repo, /--base: the install of the revision \(npm ci\) failed \(exit code \d+\); the end of its output:\n\s+\| /],
-      ['with --base-config', ['--base', 'HEAD', '--base-config', allExamples()], repo, /--base: takes the before side from a git revision: leave out --base-config/],
       ['with --plan', ['--base', 'HEAD', '--plan', allExamples()], repo, /--plan: reviews plans on its own: leave out --base-config, --base and --config/],
     ];
     for (const [what, argv, cwd, message] of cases) {

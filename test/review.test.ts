@@ -268,7 +268,7 @@ describe('bad input is rejected before any output', () => {
     ['a missing plan file', () => ['--plan', `prod=${join(work, 'absent.json')}`], '--plan', /must name an existing file of `terraform show -json` output/],
     ['a plan with configurations', () => ['--plan', join(work, 'a.json'), '--base-config', good()], '--plan', /reviews plans on its own/],
     ['two plans for one stack', () => ['--plan', 'prod=a.json', '--plan', 'other/prod.json'], '--plan', /names stack "prod" twice/],
-    ['a git revision with a base configuration', () => ['--base', 'HEAD', '--base-config', good()], '--base', /takes the before side from a git revision: leave out --base-config .*\(got "HEAD"\)/],
+    ['--base with a missing base configuration file, before any checkout', () => ['--base', 'HEAD', '--base-config', join(work, 'absent.json')], '--base-config', /must name an existing configuration file \(with --base, the configuration the revision synthesizes\) \(got ".*absent\.json"\)/],
     ['a git revision with a plan', () => ['--base', 'HEAD', '--plan', good()], '--plan', /reviews plans on its own: leave out --base-config, --base and --config/],
     ['--base without its revision', () => ['--base', '--fail-on-broadening'], '--base', /must be followed by a value/],
     ['--base with a missing configuration file, before any checkout', () => ['--base', 'HEAD', '--config', join(work, 'absent.json')], '--config', /must name an existing configuration file/],

@@ -12,12 +12,13 @@ import { viewsFromRevision } from './from-revision';
 import { renderJson, renderMarkdown } from './render';
 
 export const USAGE = `Usage: qualys-connector-review --base-config <file> [--config <file>] [--format markdown|json] [--fail-on-broadening]
-       qualys-connector-review --base <git revision> [--config <file>] [--format markdown|json] [--fail-on-broadening]
+       qualys-connector-review --base <git revision> [--base-config <file>] [--config <file>] [--format markdown|json] [--fail-on-broadening]
        qualys-connector-review --plan [<stack>=]<file> [--plan ...] [--format markdown|json] [--fail-on-broadening]
 
   --base-config <file>   the configuration before the change
-  --base <git revision>  instead: the same configuration synthesized by that revision's own app (checked
-                         out in a temporary git worktree and installed) against the working tree's
+  --base <git revision>  the code before the change: the configuration (the one of --base-config when it
+                         is given, else the same one) synthesized by that revision's own app (checked out
+                         in a temporary git worktree and installed) against the working tree's
   --config <file>        the configuration after it (default: ${CONFIG_ENV_VAR}, else the built-in default)
   --plan [<stack>=]<file>  \`terraform show -json\` of a saved plan (format 1.x), once per stack; the stack
                          is named by the label, else by the file name without .json
@@ -85,9 +86,6 @@ export function parseReviewArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (plans.length > 0 && (baseConfig !== undefined || base !== undefined || values.has('--config'))) {
     problems.push({ field: '--plan', value: plans.map((p) => JSON.stringify(p.file)).join(', '), rule: 'reviews plans on its own: leave out --base-config, --base and --config' });
   }
-  if (base !== undefined && baseConfig !== undefined) {
-    problems.push({ field: '--base', value: JSON.stringify(base), rule: `takes the before side from a git revision: leave out --base-config (got also ${JSON.stringify(baseConfig)})` });
-  }
   const fromEnv = plans.length > 0 ? undefined : env[CONFIG_ENV_VAR];
   const configArg = values.get('--config');
   if (configArg !== undefined && fromEnv !== undefined && fromEnv.trim() !== '') {
@@ -109,14 +107,21 @@ export async function reviewConfigs(baseConfig: string, config: ConfigSource | u
 }
 
 /**
- * Reviews the configuration as the app at a git revision synthesizes it against the working tree's synthesis
- * (run in `projectDir`, the folder of cdktf.json), both read from the synthesized Terraform.
+ * Reviews the configuration as the app at a git revision synthesizes it (the base configuration when one is
+ * given: the whole change of code and configuration) against the working tree's synthesis of the
+ * configuration (run in `projectDir`, the folder of cdktf.json), both read from the synthesized Terraform.
  */
-export async function reviewRevision(revision: string, config: ConfigSource | undefined, projectDir: string = process.cwd()): Promise<Review> {
-  // The file is checked here first, so a missing or invalid one is reported before any checkout.
+export async function reviewRevision(revision: string, config: ConfigSource | undefined, projectDir: string = process.cwd(), baseConfig?: string): Promise<Review> {
+  // The files are checked here first, so a missing or invalid one is reported before any checkout. The base
+  // configuration is the revision's to validate (its code may accept other fields): here it must only exist.
   loadConfig(config === undefined ? undefined : { ...config, path: resolve(projectDir, config.path) });
-  const { before, after } = await viewsFromRevision(revision, projectDir, config === undefined ? undefined : resolve(projectDir, config.path));
-  return reviewStacks(before, after, await catalogueFor([...before, ...after]));
+  const basePath = baseConfig === undefined ? undefined : resolve(projectDir, baseConfig);
+  if (basePath !== undefined && (!existsSync(basePath) || !statSync(basePath).isFile())) {
+    throw new ConfigurationError([{ field: '--base-config', value: JSON.stringify(baseConfig), rule: 'must name an existing configuration file (with --base, the configuration the revision synthesizes)' }], 'Invalid qualys-connector-review input');
+  }
+  const after = config === undefined ? undefined : resolve(projectDir, config.path);
+  const { before, after: afterViews } = await viewsFromRevision(revision, projectDir, after, basePath ?? after);
+  return reviewStacks(before, afterViews, await catalogueFor([...before, ...afterViews]));
 }
 
 /** Reviews plans: each file's prior state against its planned values, labelled by stack. */
@@ -155,7 +160,7 @@ export async function runReview(argv: readonly string[], env: NodeJS.ProcessEnv,
       options.plans.length > 0
         ? await reviewPlans(options.plans)
         : options.base !== undefined
-          ? await reviewRevision(options.base, options.config, cwd)
+          ? await reviewRevision(options.base, options.config, cwd, options.baseConfig)
           : await reviewConfigs(options.baseConfig as string, options.config);
   } catch (error) {
     if (error instanceof ConfigurationError) return { exitCode: 2, stdout: '', stderr: `${error.message}\n\n${USAGE}\n` };

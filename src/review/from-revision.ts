@@ -153,10 +153,11 @@ export interface RevisionViews {
 }
 
 /**
- * The configuration (an absolute path; undefined for the built-in default) synthesized by the app at
- * `revision` and by the app of the working tree in `projectDir`.
+ * A configuration synthesized by the app at `revision` (`baseConfigFile`, by default the same as the working
+ * tree's) and `configFile` by the app of the working tree in `projectDir`; absolute paths, undefined for the
+ * built-in default.
  */
-export async function viewsFromRevision(revision: string, projectDir: string, configFile: string | undefined): Promise<RevisionViews> {
+export async function viewsFromRevision(revision: string, projectDir: string, configFile: string | undefined, baseConfigFile: string | undefined = configFile): Promise<RevisionViews> {
   const project = resolve(projectDir);
   const top = git(project, ['rev-parse', '--show-toplevel']);
   if (top.status !== 0) throw problem(revision, "needs a git repository: the current folder is not in one (run the review in the project's clone)");
@@ -195,7 +196,7 @@ export async function viewsFromRevision(revision: string, projectDir: string, co
     const before = (async () => {
       if (share && !existsSync(join(baseProject, 'node_modules'))) symlinkSync(join(project, 'node_modules'), join(baseProject, 'node_modules'), 'dir');
       else await runToEnd('npm', ['ci', '--no-audit', '--no-fund'], baseProject, { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' }, revision, 'the install of the revision (npm ci)', tree);
-      return synthesizeProject(baseProject, configFile, revision, 'the revision', tree);
+      return synthesizeProject(baseProject, baseConfigFile, revision, 'the revision', tree);
     })();
     const [b, a] = await Promise.allSettled([before, after]);
     if (b.status === 'rejected') throw b.reason;
