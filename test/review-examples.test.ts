@@ -111,6 +111,7 @@ function commitVariant(repo: string, message: string, files: Record<string, stri
 describe('--base', () => {
   let repo: string;
   let narrowed: string;
+  let narrowedSource: string;
   const assetView = join('src', 'permissions', 'asset-view.ts');
   const removedGrant = /^\s*\{ action: 'ec2:DescribeVpcs'.*\n/m;
 
@@ -127,7 +128,8 @@ describe('--base', () => {
     const source = readFileSync(join(repo, assetView), 'utf8');
     expect(source).toMatch(removedGrant);
     git(repo, ['commit', '--quiet', '-m', 'tracked files']);
-    narrowed = commitVariant(repo, 'narrowed', { [assetView]: source.replace(removedGrant, '') });
+    narrowedSource = source.replace(removedGrant, '');
+    narrowed = commitVariant(repo, 'narrowed', { [assetView]: narrowedSource });
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(repo, 'node_modules'), 'dir');
   });
 
@@ -169,27 +171,46 @@ describe('--base', () => {
     expect(whole.review).toEqual(configOnly.review);
   });
 
-  test("the pull-request workflow's review and gate, against a base branch that changes both code and configuration, show both changes in one review", async () => {
+  /** The shell script of a workflow step (its `run: |` block), found by the step's name. */
+  function stepScript(workflow: string, name: string): string {
+    const step = new RegExp(`- name: ${name}\\n(?: {8}.*\\n)*? {8}run: \\|\\n((?: {10}.*\\n)+)`).exec(workflow);
+    if (!step) throw new Error(`the workflow has no step "${name}" with a run block`);
+    return step[1].replace(/^ {10}/gm, '');
+  }
+
+  /** Runs the workflow's base-configuration step, review and gate in the repository against origin/main. */
+  async function runWorkflow(baseBranch: string): Promise<{ review: Review; exitCodes: number[] }> {
     const workflow = readFileSync(join(PROJECT_ROOT, 'examples', 'github-actions', 'qualys-connector-review.yml'), 'utf8');
     const commands = [...workflow.matchAll(/npm run --silent review -- (--base .+?)(?: >|$)/gm)].map((m) => m[1]);
     expect(commands).toHaveLength(2);
-    // The base branch: the code granting one action fewer, and a configuration without remediation.
-    git(repo, ['update-ref', 'refs/remotes/origin/main', narrowed]);
-    const account = (capabilities: string[]) => ({ stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }] });
+    git(repo, ['update-ref', 'refs/remotes/origin/main', baseBranch]);
     const runnerTemp = mkdtempSync(join(work, 'runner-temp-'));
-    writeFileSync(join(runnerTemp, 'base-config.json'), JSON.stringify(account(['cspm'])));
-    writeFileSync(join(repo, 'qualys-connector.json'), JSON.stringify(account(['cspm', 'remediation'])));
     try {
+      const env = { ...process.env, BASE_REF: 'main', RUNNER_TEMP: runnerTemp };
+      const step = spawnSync('bash', ['-e', '-c', stepScript(workflow, 'Configuration of the base branch')], { cwd: repo, env, encoding: 'utf8' });
+      expect([step.status, step.stderr]).toEqual([0, '']);
       const runs = [];
       for (const command of commands) {
         const args = command.split(' ').map((arg) => arg.replace(/^"|"$/g, '').replace('${BASE_REF}', 'main').replace('$RUNNER_TEMP', runnerTemp));
         runs.push(await runReview([...args, '--format', 'json'], {}, repo));
       }
-      expect(runs.map((r) => [r.exitCode, r.stderr])).toEqual([
-        [0, ''],
-        [1, ''],
-      ]);
-      const review = JSON.parse(runs[0].stdout) as Review;
+      expect(runs.map((r) => r.stderr)).toEqual(['', '']);
+      return { review: JSON.parse(runs[0].stdout) as Review, exitCodes: runs.map((r) => r.exitCode) };
+    } finally {
+      git(repo, ['update-ref', '-d', 'refs/remotes/origin/main']);
+    }
+  }
+
+  describe('the pull-request workflow, its own steps run against a base branch', () => {
+    const account = (capabilities: string[]) => ({ stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }] });
+    beforeAll(() => writeFileSync(join(repo, 'qualys-connector.json'), JSON.stringify(account(['cspm', 'remediation']))));
+    afterAll(() => rmSync(join(repo, 'qualys-connector.json'), { force: true }));
+
+    test('that changes both code and configuration: both changes in one review, and the gate fails', async () => {
+      // The base branch: the code granting one action fewer, and a configuration without remediation.
+      const baseBranch = commitVariant(repo, 'base-branch', { [assetView]: narrowedSource, 'qualys-connector.json': JSON.stringify(account(['cspm'])) });
+      const { review, exitCodes } = await runWorkflow(baseBranch);
+      expect(exitCodes).toEqual([0, 1]);
       expect(review.roles).toHaveLength(1);
       const added = review.roles[0].permissionsAdded;
       // The code's change ...
@@ -198,11 +219,16 @@ describe('--base', () => {
       expect(added.filter((row) => row.capability === 'remediation').length).toBeGreaterThan(0);
       expect(added.filter((row) => row.capability === 'remediation').some((row) => row.accessLevels.includes('Write'))).toBe(true);
       expect(added.every((row) => ['asset-view', 'remediation'].includes(row.capability ?? ''))).toBe(true);
-    } finally {
-      rmSync(join(repo, 'qualys-connector.json'));
-      git(repo, ['update-ref', '-d', 'refs/remotes/origin/main']);
-    }
-    expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
+      expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
+    });
+
+    test('without a configuration yet (the pull request adds the connector): every role is added, and the gate fails', async () => {
+      const { review, exitCodes } = await runWorkflow(narrowed);
+      expect(exitCodes).toEqual([0, 1]);
+      expect(review.roles.map((r) => [r.stack, r.status])).toEqual([['prod', 'added']]);
+      expect(review.roles[0].permissionsAdded.some((row) => row.capability === 'remediation')).toBe(true);
+      expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
+    });
   });
 
   /** What a review might leave behind: worktrees of the repository, temporary checkouts, output folders. */

@@ -12,7 +12,7 @@ import { COMMENT_LIMIT, REVIEW_MARKER, renderMarkdown } from '../src/review/rend
 import { IamStatementJson, StackView, asList } from '../src/review/views';
 import { PROJECT_ROOT } from './support/app-process';
 import { projectScratch, releaseScratch } from './support/scratch';
-import { synthConnector, trustPolicyOf } from './support/synth';
+import { customerPolicyDocuments, resourcesOfType, synthConfig, synthConnector, trustPolicyOf } from './support/synth';
 
 /*
  * The review command on two configuration files. Expectations come from elsewhere: the IAM catalogue data
@@ -232,6 +232,44 @@ describe('reach', () => {
     expect(r.reach[0].targetsAdded).toEqual(['r-ab12']);
     expect(r.reach[0].targetsRemoved).toEqual([OU_A, OU_B]);
     expect(gate).toBe(1);
+  });
+});
+
+describe('a base configuration without stacks (the pull request that adds the connector)', () => {
+  test('every role is added with everything its synthesis grants and trusts; the gate fails; the other way round, the same rows are removed', async () => {
+    const after = account({ capabilities: ['cspm', 'remediation'] });
+    const added = await review([], after);
+    expect(added.gate).toBe(1);
+    const [role] = added.review.roles;
+    expect(added.review.roles).toHaveLength(1);
+    expect(role.status).toBe('added');
+    // What the synthesized stack writes, read from its own resources: every action of its policy documents ...
+    const stack = synthConfig({ stacks: [after] })[after.name];
+    const written = customerPolicyDocuments(stack).flatMap(({ document }) => document.Statement.flatMap((st) => asList(st.Action)));
+    expect(written.some((action) => action.includes('*'))).toBe(false);
+    expect([...new Set(role.permissionsAdded.map((row) => row.action.toLowerCase()))].sort()).toEqual([...new Set(written.map((a) => a.toLowerCase()))].sort());
+    // ... its AWS managed policies and the principal its trust names.
+    const attachments = resourcesOfType(stack, 'aws_iam_role_policy_attachment').map((a) => String(a.policy_arn)).filter((arn) => arn.includes(':aws:policy/'));
+    expect(role.managedPoliciesAttached.map(String).sort()).toEqual(attachments.sort());
+    expect(role.trust.principalsAdded.map(String)).toEqual(asList(trustPolicyOf(stack).Statement[0].Principal?.AWS ?? []).map((arn) => `AWS ${arn}`));
+    expect(added.markdown).toContain('(added)');
+    expect(added.review.summary).not.toContain('trust');
+
+    // The app needs a stack, so an empty configuration is a base only; compared the other way, the same rows go.
+    const views = stackViewsFromConfig(parseConfig({ stacks: [after] }));
+    const removed = reviewStacks(views, [], await catalogueFor(views));
+    expect(removed.roles.map((r) => r.status)).toEqual(['removed']);
+    expect(removed.roles[0].permissionsRemoved).toEqual(role.permissionsAdded);
+    expect(removed.broadening).toEqual([]);
+  });
+
+  test('only exactly { "stacks": [] } (and $schema) stands for none: another key is still checked as a configuration', async () => {
+    const run = await runReview(['--base-config', configFile({ stacks: [], note: 'x' }), '--config', configFile({ stacks: [account()] })], {});
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/- stacks: must list at least one stack/);
+    expect(run.stderr).toMatch(/- note: is not a known setting/);
+    const schema = await runReview(['--base-config', configFile({ $schema: './schema/qualys-connector-config.schema.json', stacks: [] }), '--config', configFile({ stacks: [account()] })], {});
+    expect([schema.exitCode, schema.stderr]).toEqual([0, '']);
   });
 });
 

@@ -15,7 +15,7 @@ export const USAGE = `Usage: qualys-connector-review --base-config <file> [--con
        qualys-connector-review --base <git revision> [--base-config <file>] [--config <file>] [--format markdown|json] [--fail-on-broadening]
        qualys-connector-review --plan [<stack>=]<file> [--plan ...] [--format markdown|json] [--fail-on-broadening]
 
-  --base-config <file>   the configuration before the change
+  --base-config <file>   the configuration before the change; { "stacks": [] } when there was none
   --base <git revision>  the code before the change: the configuration (the one of --base-config when it
                          is given, else the same one) synthesized by that revision's own app (checked out
                          in a temporary git worktree and installed) against the working tree's
@@ -99,9 +99,25 @@ export function parseReviewArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   return { baseConfig, base, plans, config, format: format as ReviewOptions['format'], failOnBroadening };
 }
 
+/**
+ * Whether a base configuration file lists no stacks (`{ "stacks": [] }`, with `$schema` at most): before the
+ * change there was no connector, as for the pull request that adds it. Only the review's base side may be
+ * empty; the app still requires a stack.
+ */
+export function isEmptyConfiguration(path: string): boolean {
+  try {
+    const data = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
+    const record = data as Record<string, unknown>;
+    return Array.isArray(record.stacks) && record.stacks.length === 0 && Object.keys(record).every((key) => key === 'stacks' || key === '$schema');
+  } catch {
+    return false;
+  }
+}
+
 /** Reviews two configuration files with the current code. */
 export async function reviewConfigs(baseConfig: string, config: ConfigSource | undefined): Promise<Review> {
-  const before = stackViewsFromConfig(loadConfig({ path: baseConfig, origin: '--base-config' }));
+  const before = existsSync(baseConfig) && isEmptyConfiguration(baseConfig) ? [] : stackViewsFromConfig(loadConfig({ path: baseConfig, origin: '--base-config' }));
   const after = stackViewsFromConfig(loadConfig(config));
   return reviewStacks(before, after, await catalogueFor([...before, ...after]));
 }
@@ -120,7 +136,9 @@ export async function reviewRevision(revision: string, config: ConfigSource | un
     throw new ConfigurationError([{ field: '--base-config', value: JSON.stringify(baseConfig), rule: 'must name an existing configuration file (with --base, the configuration the revision synthesizes)' }], 'Invalid qualys-connector-review input');
   }
   const after = config === undefined ? undefined : resolve(projectDir, config.path);
-  const { before, after: afterViews } = await viewsFromRevision(revision, projectDir, after, basePath ?? after);
+  // An empty base configuration has nothing for the revision to synthesize (the revision may predate the app).
+  const beforeSide = basePath === undefined ? after : isEmptyConfiguration(basePath) ? null : basePath;
+  const { before, after: afterViews } = await viewsFromRevision(revision, projectDir, after, beforeSide);
   return reviewStacks(before, afterViews, await catalogueFor([...before, ...afterViews]));
 }
 

@@ -325,7 +325,12 @@ function summaryLine(roles: readonly RoleChange[], reach: readonly ReachChange[]
   const detached = changed.reduce((n, r) => n + r.managedPoliciesDetached.length, 0);
   if (attached + detached > 0) parts.push(`${plural(attached, 'AWS managed policy', 'AWS managed policies')} attached, ${detached} detached`);
   const trustChanged = changed.filter((r) => r.trust.principalsAdded.length + r.trust.principalsRemoved.length + r.trust.conditionsAdded.length + r.trust.conditionsRemoved.length + r.trust.externalIdsAdded + r.trust.externalIdsRemoved > 0 && r.status === 'changed');
-  parts.push(trustChanged.length > 0 ? `trust changed for ${plural(trustChanged.length, 'role')}` : 'trust unchanged');
+  // A role that comes or goes brings or takes its whole trust (its rows say which): the trust part counts roles kept.
+  const comeOrGo = changed.some((r) => r.status === 'added' || r.status === 'removed');
+  const kept = roles.some((r) => r.status === 'changed' || r.status === 'unchanged');
+  if (trustChanged.length > 0) parts.push(`trust changed for ${plural(trustChanged.length, 'role')}`);
+  else if (!comeOrGo) parts.push('trust unchanged');
+  else if (kept) parts.push('trust of the other roles unchanged');
   parts.push(reach.length > 0 ? `reach changed for ${plural(reach.length, 'organization')}` : 'reach unchanged');
   parts.push(broadening.length > 0 ? 'broadens access' : 'does not broaden access');
   return `${parts.join('; ')}.${disrupted}`;

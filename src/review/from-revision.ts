@@ -148,16 +148,16 @@ async function synthesizeProject(projectDir: string, configFile: string | undefi
 export interface RevisionViews {
   readonly before: StackView[];
   readonly after: StackView[];
-  /** How the revision was installed: its own `npm ci`, or the working tree's node_modules (same lock file). */
-  readonly install: 'npm ci' | 'shared node_modules';
+  /** How the revision was installed: its own `npm ci`, the working tree's node_modules (same lock file), or not at all (nothing to synthesize). */
+  readonly install: 'npm ci' | 'shared node_modules' | 'none';
 }
 
 /**
  * A configuration synthesized by the app at `revision` (`baseConfigFile`, by default the same as the working
- * tree's) and `configFile` by the app of the working tree in `projectDir`; absolute paths, undefined for the
- * built-in default.
+ * tree's; null for none: no stacks before, and the revision needs no app) and `configFile` by the app of the
+ * working tree in `projectDir`; absolute paths, undefined for the built-in default.
  */
-export async function viewsFromRevision(revision: string, projectDir: string, configFile: string | undefined, baseConfigFile: string | undefined = configFile): Promise<RevisionViews> {
+export async function viewsFromRevision(revision: string, projectDir: string, configFile: string | undefined, baseConfigFile: string | null | undefined = configFile): Promise<RevisionViews> {
   const project = resolve(projectDir);
   const top = git(project, ['rev-parse', '--show-toplevel']);
   if (top.status !== 0) throw problem(revision, "needs a git repository: the current folder is not in one (run the review in the project's clone)");
@@ -166,6 +166,7 @@ export async function viewsFromRevision(revision: string, projectDir: string, co
   if (revision.startsWith('-') || git(project, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).status !== 0) {
     throw problem(revision, 'must be a commit, branch or tag of this repository (for a remote branch, fetch it first: a shallow CI clone needs fetch-depth: 0)');
   }
+  if (baseConfigFile === null) return { before: [], after: await synthesizeProject(project, configFile, revision, 'the working tree'), install: 'none' };
   for (const file of ['cdktf.json', 'main.ts']) {
     if (git(project, ['cat-file', '-e', `${revision}:${prefix}${file}`]).status !== 0) {
       throw problem(revision, `must be a revision with the app: it has no ${prefix}${file}`);
@@ -196,7 +197,7 @@ export async function viewsFromRevision(revision: string, projectDir: string, co
     const before = (async () => {
       if (share && !existsSync(join(baseProject, 'node_modules'))) symlinkSync(join(project, 'node_modules'), join(baseProject, 'node_modules'), 'dir');
       else await runToEnd('npm', ['ci', '--no-audit', '--no-fund'], baseProject, { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' }, revision, 'the install of the revision (npm ci)', tree);
-      return synthesizeProject(baseProject, baseConfigFile, revision, 'the revision', tree);
+      return synthesizeProject(baseProject, baseConfigFile ?? undefined, revision, 'the revision', tree);
     })();
     const [b, a] = await Promise.allSettled([before, after]);
     if (b.status === 'rejected') throw b.reason;
