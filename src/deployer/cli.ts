@@ -3,15 +3,17 @@
 import { setOnce, splitOption, takeValue } from '../command-line';
 import { CONFIG_ENV_VAR, ConfigSource, loadConfig } from '../config/load';
 import { ConfigurationError, InputProblem } from '../errors';
-import { planDeployerPolicy } from './policy';
+import { DEPLOYER_PURPOSES, DeployerPurpose, planDeployerPolicy } from './policy';
 import { renderDeployerJson, renderDeployerMarkdown } from './render';
 
 const COMMAND = 'qualys-connector-deployer-policy';
 
-export const USAGE = `Usage: ${COMMAND} [--config <file>] [--stack <name>] [--format json|markdown]
+export const USAGE = `Usage: ${COMMAND} [--config <file>] [--stack <name>] [--for deploy|plan] [--format json|markdown]
 
   --config <file>    the configuration (default: ${CONFIG_ENV_VAR}, else the built-in default)
   --stack <name>     only this stack of the configuration (default: every stack)
+  --for <purpose>    deploy (default: cdktf deploy, terraform apply, destroy, import) or plan (terraform init
+                     and plan only: read-only, but for the state lock)
   --format <format>  json (default: one IAM policy document per deploying identity) or markdown
 
 Exit codes: 0 printed; 2 bad input (options or configuration); 3 an unexpected error.`;
@@ -19,10 +21,11 @@ Exit codes: 0 printed; 2 bad input (options or configuration); 3 an unexpected e
 export interface DeployerPolicyOptions {
   readonly config?: ConfigSource;
   readonly stack?: string;
+  readonly purpose: DeployerPurpose;
   readonly format: 'json' | 'markdown';
 }
 
-const VALUE_OPTIONS = ['--config', '--stack', '--format'] as const;
+const VALUE_OPTIONS = ['--config', '--stack', '--for', '--format'] as const;
 const FORMATS = ['json', 'markdown'];
 
 /** The options of the command line; every problem is reported at once, before anything is read. */
@@ -42,6 +45,8 @@ export function parseDeployerPolicyArgs(argv: readonly string[], env: NodeJS.Pro
   }
   const format = values.get('--format') ?? 'json';
   if (!FORMATS.includes(format)) problems.push({ field: '--format', value: JSON.stringify(format), rule: 'must be json or markdown' });
+  const purpose = values.get('--for') ?? 'deploy';
+  if (!(DEPLOYER_PURPOSES as readonly string[]).includes(purpose)) problems.push({ field: '--for', value: JSON.stringify(purpose), rule: `must be ${DEPLOYER_PURPOSES.join(' or ')}` });
   const configArg = values.get('--config');
   const fromEnv = env[CONFIG_ENV_VAR];
   if (configArg !== undefined && fromEnv !== undefined && fromEnv.trim() !== '') {
@@ -52,7 +57,7 @@ export function parseDeployerPolicyArgs(argv: readonly string[], env: NodeJS.Pro
   }
   if (problems.length > 0) throw new ConfigurationError(problems, `Invalid ${COMMAND} command line`);
   const config: ConfigSource | undefined = configArg !== undefined ? { path: configArg, origin: '--config' } : fromEnv !== undefined ? { path: fromEnv, origin: CONFIG_ENV_VAR } : undefined;
-  return { config, stack: values.get('--stack'), format: format as DeployerPolicyOptions['format'] };
+  return { config, stack: values.get('--stack'), purpose: purpose as DeployerPurpose, format: format as DeployerPolicyOptions['format'] };
 }
 
 export interface DeployerPolicyRun {
@@ -66,7 +71,7 @@ export function runDeployerPolicy(argv: readonly string[], env: NodeJS.ProcessEn
   if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) return { exitCode: 0, stdout: `${USAGE}\n`, stderr: '' };
   try {
     const options = parseDeployerPolicyArgs(argv, env);
-    const plans = planDeployerPolicy(loadConfig(options.config), options.stack);
+    const plans = planDeployerPolicy(loadConfig(options.config), options.stack, options.purpose);
     return { exitCode: 0, stdout: options.format === 'json' ? renderDeployerJson(plans) : renderDeployerMarkdown(plans), stderr: '' };
   } catch (error) {
     if (error instanceof ConfigurationError) return { exitCode: 2, stdout: '', stderr: `${error.message}\n\n${USAGE}\n` };

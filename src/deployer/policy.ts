@@ -7,7 +7,17 @@ import { AwsPartition, QUALYS_ACCOUNT_TYPE_FACTS, accountTypeOf } from '../parti
 import { IAM_LIMITS } from '../policy/limits';
 import { PolicyCondition, PolicyDocument, PolicyStatement } from '../policy/model';
 import { splitPolicyDocument } from '../policy/split';
-import { EVIDENCE, EvidenceEntry, EvidenceNeed, EvidenceSubject } from './evidence';
+import { EVIDENCE, EvidenceEntry, EvidenceNeed, EvidenceStep, EvidenceSubject } from './evidence';
+
+/**
+ * What the identity runs: `deploy` (cdktf deploy, terraform apply, destroy and import) or `plan` (terraform
+ * init and plan only: the provider's configuration, the refresh of every resource, the state and its lock).
+ */
+export type DeployerPurpose = 'deploy' | 'plan';
+export const DEPLOYER_PURPOSES: readonly DeployerPurpose[] = ['deploy', 'plan'];
+
+/** The steps of the evidence a plan makes: nothing that creates, changes or deletes a resource. */
+export const PLAN_STEPS: readonly EvidenceStep[] = ['configure', 'init', 'lock', 'unlock', 'read'];
 
 /** Which identity a document is for. */
 export type DeployerRole = 'connector-account' | 'management-account' | 'stack-set-account' | 'state-backend' | 'assume-roles';
@@ -46,6 +56,7 @@ export interface DeployerDocument {
 export interface StackDeployerPolicy {
   readonly stack: string;
   readonly kind: StackConfig['kind'];
+  readonly purpose: DeployerPurpose;
   readonly documents: readonly DeployerDocument[];
 }
 
@@ -94,10 +105,18 @@ function belongsTo(entry: EvidenceEntry, role: DeployerRole): boolean {
   return (entry.action.toLowerCase() === 'sts:assumerole') === (role === 'assume-roles');
 }
 
-/** The entries a document grants: its subjects, the configuration's needs, never a call marked not granted. */
-export function applicableEntries(subjects: readonly EvidenceSubject[], scope: DeployerScope, role: DeployerRole): EvidenceEntry[] {
+/**
+ * Whether a call happens for the purpose. A plan makes the read-only steps; CloudFormation acts with the
+ * caller's credentials only while it creates, updates or deletes a stack, never in a plan.
+ */
+export function madeFor(entry: EvidenceEntry, purpose: DeployerPurpose): boolean {
+  return purpose === 'deploy' || (PLAN_STEPS.includes(entry.step) && !entry.subject.startsWith('cloudformation-service:'));
+}
+
+/** The entries a document grants: its subjects and purpose, the configuration's needs, never a call marked not granted. */
+export function applicableEntries(subjects: readonly EvidenceSubject[], scope: DeployerScope, role: DeployerRole, purpose: DeployerPurpose = 'deploy'): EvidenceEntry[] {
   const needs = featureNeeds(scope);
-  return EVIDENCE.filter((e) => subjects.includes(e.subject) && belongsTo(e, role) && e.granted !== false && (e.needs === undefined || needs.has(e.needs)));
+  return EVIDENCE.filter((e) => subjects.includes(e.subject) && belongsTo(e, role) && madeFor(e, purpose) && e.granted !== false && (e.needs === undefined || needs.has(e.needs)));
 }
 
 function cloudformationArn(scope: DeployerScope, account: string, resource: string, region = scope.region): string {
@@ -221,10 +240,16 @@ interface DocumentSpec {
   readonly scope: DeployerScope;
 }
 
-function providerIdentity(access: { assumeRoleArn?: string; profile?: string } | undefined, where: string): string {
+/** What the identity runs, as the documents say it. */
+const RUNS: Readonly<Record<DeployerPurpose, { apply: string; init: string; runner: string }>> = {
+  deploy: { apply: 'cdktf deploy (terraform apply)', init: 'cdktf deploy (terraform init and apply)', runner: 'cdktf deploy' },
+  plan: { apply: 'terraform plan', init: 'terraform init and plan', runner: 'terraform plan' },
+};
+
+function providerIdentity(access: { assumeRoleArn?: string; profile?: string } | undefined, where: string, purpose: DeployerPurpose): string {
   if (access?.assumeRoleArn) return `the role the AWS provider assumes in ${where} (${access.assumeRoleArn})`;
   if (access?.profile) return `the identity of AWS profile "${access.profile}" in ${where}`;
-  return `the identity that runs cdktf deploy (terraform apply) in ${where}`;
+  return `the identity that runs ${RUNS[purpose].apply} in ${where}`;
 }
 
 function backendScope(backend: BackendConfig | undefined): DeployerScope['backend'] {
@@ -243,7 +268,7 @@ function accountOf(roleArnText: string | undefined): string | undefined {
 }
 
 /** The documents of one stack: its accounts' identities, the state backend's, and the caller's role assumptions. */
-function documentSpecs(stack: StackConfig, fieldPrefix: string): DocumentSpec[] {
+function documentSpecs(stack: StackConfig, fieldPrefix: string, purpose: DeployerPurpose): DocumentSpec[] {
   const plan = planStack(stack, fieldPrefix);
   const accountType = accountTypeOf(stack.connector.qualysAccountType);
   const { partition, defaultRegion } = QUALYS_ACCOUNT_TYPE_FACTS[accountType];
@@ -253,7 +278,7 @@ function documentSpecs(stack: StackConfig, fieldPrefix: string): DocumentSpec[] 
   const specs: DocumentSpec[] = [];
 
   if (plan.kind === 'account') {
-    specs.push({ role: 'connector-account', attachTo: providerIdentity(stack.provider, 'the connector account'), subjects: ['provider', ...IAM_ROLE_SUBJECTS], scope: { ...base, role: plan.role } });
+    specs.push({ role: 'connector-account', attachTo: providerIdentity(stack.provider, 'the connector account', purpose), subjects: ['provider', ...IAM_ROLE_SUBJECTS], scope: { ...base, role: plan.role } });
   } else if (stack.kind === 'organization') {
     const admin = stack.delegatedAdmin;
     const viaStack = plan.managementStackName !== undefined;
@@ -262,7 +287,7 @@ function documentSpecs(stack: StackConfig, fieldPrefix: string): DocumentSpec[] 
     const stackSet = { name: plan.stackSetName, accounts: stackSetAccounts, targetRegion: plan.stackSetRegion };
     specs.push({
       role: 'management-account',
-      attachTo: providerIdentity(stack.provider, 'the management account'),
+      attachTo: providerIdentity(stack.provider, 'the management account', purpose),
       subjects: ['provider', ...(viaStack ? MANAGEMENT_STACK_SUBJECTS : IAM_ROLE_SUBJECTS), ...(admin ? [] : STACK_SET_SUBJECTS)],
       scope: {
         ...base,
@@ -274,7 +299,7 @@ function documentSpecs(stack: StackConfig, fieldPrefix: string): DocumentSpec[] 
     if (admin) {
       specs.push({
         role: 'stack-set-account',
-        attachTo: providerIdentity(admin, `the delegated administrator account ${admin.accountId}`),
+        attachTo: providerIdentity(admin, `the delegated administrator account ${admin.accountId}`, purpose),
         subjects: ['provider', ...STACK_SET_SUBJECTS],
         scope: { ...base, account: admin.accountId, stackSet, delegatedAdmin: true },
       });
@@ -286,7 +311,7 @@ function documentSpecs(stack: StackConfig, fieldPrefix: string): DocumentSpec[] 
     const roleArnText = stack.backend.roleArn;
     specs.push({
       role: 'state-backend',
-      attachTo: roleArnText ? `the role Terraform's S3 backend assumes (${roleArnText})` : "the identity that runs cdktf deploy (terraform init and apply), which Terraform's S3 backend uses",
+      attachTo: roleArnText ? `the role Terraform's S3 backend assumes (${roleArnText})` : `the identity that runs ${RUNS[purpose].init}, which Terraform's S3 backend uses`,
       subjects: ['backend-s3', ...(backend.dynamodbTable !== undefined ? (['backend-s3-dynamodb'] as const) : [])],
       scope: { ...base, account: accountOf(roleArnText) ?? '*', backend },
     });
@@ -300,7 +325,7 @@ function documentSpecs(stack: StackConfig, fieldPrefix: string): DocumentSpec[] 
   if (assumed.length > 0) {
     specs.push({
       role: 'assume-roles',
-      attachTo: 'the identity that runs cdktf deploy, which assumes the roles the configuration names',
+      attachTo: `the identity that runs ${RUNS[purpose].runner}, which assumes the roles the configuration names`,
       subjects: ['provider-assume-role', 'backend-s3'],
       scope: { ...base, account: '*', assumeRoleArns: [...new Set(assumed)].sort() },
     });
@@ -308,11 +333,11 @@ function documentSpecs(stack: StackConfig, fieldPrefix: string): DocumentSpec[] 
   return specs;
 }
 
-function renderDocuments(stackName: string, spec: DocumentSpec): DeployerDocument[] {
-  const grants = applicableEntries(spec.subjects, spec.scope, spec.role);
+function renderDocuments(stackName: string, spec: DocumentSpec, purpose: DeployerPurpose): DeployerDocument[] {
+  const grants = applicableEntries(spec.subjects, spec.scope, spec.role, purpose);
   const whole = new PolicyDocument(buildStatements(grants, spec.scope));
   const parts = splitPolicyDocument(whole, IAM_LIMITS.managedPolicySize);
-  const name = `${stackName}-${spec.role}`;
+  const name = `${stackName}-${spec.role}${purpose === 'plan' ? '-plan' : ''}`;
   return parts.map((document, i) => ({
     name: parts.length > 1 ? `${name}-${i + 1}` : name,
     role: spec.role,
@@ -326,9 +351,9 @@ function renderDocuments(stackName: string, spec: DocumentSpec): DeployerDocumen
 
 /**
  * The deployer policy of each stack of a configuration (or of the one named), as plain values: one document
- * per identity that deploys, each within IAM's managed policy size limit.
+ * per identity that deploys (or, for `plan`, only plans), each within IAM's managed policy size limit.
  */
-export function planDeployerPolicy(config: AppConfig, stackName?: string): StackDeployerPolicy[] {
+export function planDeployerPolicy(config: AppConfig, stackName?: string, purpose: DeployerPurpose = 'deploy'): StackDeployerPolicy[] {
   if (stackName !== undefined && !config.stacks.some((s) => s.name === stackName)) {
     throw new ConfigurationError(
       [{ field: '--stack', value: JSON.stringify(stackName), rule: `must name a stack of the configuration (${config.stacks.map((s) => JSON.stringify(s.name)).join(', ')})` }],
@@ -341,6 +366,7 @@ export function planDeployerPolicy(config: AppConfig, stackName?: string): Stack
     .map(({ stack, i }) => ({
       stack: stack.name,
       kind: stack.kind,
-      documents: documentSpecs(stack, `stacks[${i}]`).flatMap((spec) => renderDocuments(stack.name, spec)),
+      purpose,
+      documents: documentSpecs(stack, `stacks[${i}]`, purpose).flatMap((spec) => renderDocuments(stack.name, spec, purpose)),
     }));
 }

@@ -27,7 +27,7 @@ export function renderDeployerMarkdown(plans: readonly StackDeployerPolicy[], he
   const h = (n: number) => '#'.repeat(headingLevel + n);
   const out: string[] = [];
   for (const plan of plans) {
-    out.push(`${h(0)} Deployer policy of stack \`${plan.stack}\` (${plan.kind})`, '');
+    out.push(`${h(0)} ${plan.purpose === 'plan' ? 'Plan-only policy' : 'Deployer policy'} of stack \`${plan.stack}\` (${plan.kind})`, '');
     for (const doc of plan.documents) {
       const anyResource = doc.document.statements.filter((s) => s.resources.length === 1 && s.resources[0] === '*').flatMap((s) => s.actions);
       out.push(
@@ -89,7 +89,9 @@ export function renderEvidenceTable(evidence: readonly EvidenceEntry[] = EVIDENC
     const [first] = entries;
     const steps = EVIDENCE_STEPS.filter((s) => entries.some((e) => e.step === s)).join(', ');
     const when = [...new Set(entries.map((e) => e.when))].join('; ');
-    const confirmed = entries.every((e) => e.confirmed) ? 'yes' : '**no**';
+    // A row joins steps; when the sources confirm the call for some of them only, the cell says which.
+    const stepsWhere = (confirmed: boolean) => EVIDENCE_STEPS.filter((s) => entries.some((e) => e.step === s && e.confirmed === confirmed)).join(', ');
+    const confirmed = entries.every((e) => e.confirmed) ? 'yes' : entries.every((e) => !e.confirmed) ? '**no**' : `yes (${stepsWhere(true)}), **no** (${stepsWhere(false)})`;
     lines.push(
       `| ${cell(first.subject)} | \`${first.action}\` | ${first.resourceType === '' ? '`*`' : first.resourceType} | ${steps} | ${cell(when)} | ${grantText(entries)} | ${confirmed} | ${links(entries.map((e) => e.source))} |`,
     );

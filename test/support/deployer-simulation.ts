@@ -1,5 +1,5 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { EVIDENCE, EvidenceEntry, EvidenceSubject } from '../../src/deployer/evidence';
+import { EVIDENCE, EvidenceEntry, EvidenceStep, EvidenceSubject } from '../../src/deployer/evidence';
 import { DeployerDocument, StackDeployerPolicy } from '../../src/deployer/policy';
 import { Decision } from './simulate';
 
@@ -109,9 +109,10 @@ function documentFor(plan: StackDeployerPolicy, entry: EvidenceEntry, names: Dep
 
 /**
  * The calls of a deploy on its real names, and the same calls on other names. `subjects` are the resource
- * types (and services) the deploy has; `sts:AssumeRole` is checked only when the names list the roles.
+ * types (and services) the deploy has; `steps`, when given, the steps made (a plan makes only some);
+ * `sts:AssumeRole` is checked only when the names list the roles.
  */
-export function callsFor(plan: StackDeployerPolicy, names: DeployedNames, subjects: ReadonlySet<EvidenceSubject>): { real: Call[]; other: Call[] } {
+export function callsFor(plan: StackDeployerPolicy, names: DeployedNames, subjects: ReadonlySet<EvidenceSubject>, steps?: ReadonlySet<EvidenceStep>): { real: Call[]; other: Call[] } {
   const p = names.partition;
   const stackSetAccount = names.account;
   const stackSetRegion = names.stackSetRegion ?? names.region;
@@ -119,7 +120,7 @@ export function callsFor(plan: StackDeployerPolicy, names: DeployedNames, subjec
   const other: Call[] = [];
   for (const entry of EVIDENCE) {
     const assume = entry.action === 'sts:AssumeRole';
-    if (!subjects.has(entry.subject) || entry.granted === false || (assume && names.assumeRoleArns === undefined) || !needed(entry, names, plan.kind === 'account')) continue;
+    if (!subjects.has(entry.subject) || (steps !== undefined && !steps.has(entry.step)) || entry.granted === false || (assume && names.assumeRoleArns === undefined) || !needed(entry, names, plan.kind === 'account')) continue;
     const document = documentFor(plan, entry, names);
     const context: Record<string, string | string[]> = {};
     if (entry.action === 'iam:TagRole' || entry.action === 'iam:TagPolicy') context['aws:TagKeys'] = names.tagKeys;
