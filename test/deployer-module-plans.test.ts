@@ -1,7 +1,7 @@
 import { EvidenceSubject } from '../src/deployer/evidence';
 import { planDeployerPolicy } from '../src/deployer/policy';
 import { describeRegion } from '../src/partition';
-import { Call, DeployedNames, SOME_ACCOUNT, STACK_SET_SUBJECTS, callsFor, misjudged } from './support/deployer-simulation';
+import { Call, DeployedNames, SOME_ACCOUNT, STACK_SET_SUBJECTS, TERRAFORM_PLAN_STEPS, callsFor, misjudged, subjectsOfPlan } from './support/deployer-simulation';
 import { MODULE_EXAMPLES, equivalentConfig, moduleExampleFolders, moduleExampleTree, moduleExampleWorkspace } from './support/module-examples';
 import { OfflineTerraform, PROJECT_RESOURCE_TYPES, SavedPlan } from './terraform/harness';
 
@@ -223,8 +223,15 @@ test('every example under examples/terraform is planned here', () => {
   expect(Object.keys(MODULE_EXAMPLES).sort()).toEqual(moduleExampleFolders());
 });
 
+/** Each example planned once: both the deploy and the plan-only policy are checked on its names. */
+const planned = new Map<string, ReturnType<typeof namesOfPlan>>();
+function plannedNames(name: string): ReturnType<typeof namesOfPlan> {
+  if (!planned.has(name)) planned.set(name, namesOfPlan(moduleExampleWorkspace(terraform, tree, name).plan()));
+  return planned.get(name) as ReturnType<typeof namesOfPlan>;
+}
+
 test.each(Object.keys(MODULE_EXAMPLES))('%s: the deployer policy of the equivalent configuration allows every call on the names the plan gives and denies it on other names', async (name) => {
-  const { names, subjects } = namesOfPlan(moduleExampleWorkspace(terraform, tree, name).plan());
+  const { names, subjects } = plannedNames(name);
   expect(names.partition).toBe(MODULE_EXAMPLES[name].partition);
   expect(names.roleArns.length).toBeGreaterThan(0);
   expect(names.policyArns.length).toBeGreaterThan(0);
@@ -236,6 +243,16 @@ test.each(Object.keys(MODULE_EXAMPLES))('%s: the deployer policy of the equivale
   const { real, other } = callsFor(plan, names, subjects);
   expect(real.length).toBeGreaterThan(10);
   expect(other.length).toBeGreaterThan(5);
+  const { refused, allowed } = await misjudged(real, [...other, ...inAnotherRegion(real, names)]);
+  expect(refused).toEqual([]);
+  expect(allowed).toEqual([]);
+});
+
+test.each(Object.keys(MODULE_EXAMPLES))('%s: the plan-only policy (--for plan) allows every call of a plan on the names the plan gives, and denies it on other names', async (name) => {
+  const { names, subjects } = plannedNames(name);
+  const [plan] = planDeployerPolicy(equivalentConfig(name), undefined, 'plan');
+  const { real, other } = callsFor(plan, names, subjectsOfPlan(subjects), TERRAFORM_PLAN_STEPS);
+  expect(real.length).toBeGreaterThan(3);
   const { refused, allowed } = await misjudged(real, [...other, ...inAnotherRegion(real, names)]);
   expect(refused).toEqual([]);
   expect(allowed).toEqual([]);

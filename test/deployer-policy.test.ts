@@ -9,7 +9,7 @@ import { runDeployerPolicy } from '../src/deployer/cli';
 import { describeRegion } from '../src/partition';
 import { ActionCatalogue } from '../src/policy/catalogue';
 import { IAM_LIMITS } from '../src/policy/limits';
-import { Call, DeployedNames, SOME_ACCOUNT, callLabel, callsFor, decide, misjudged, simulateDeployer as simulate } from './support/deployer-simulation';
+import { Call, DeployedNames, SOME_ACCOUNT, TERRAFORM_PLAN_STEPS, callLabel, callsFor, decide, misjudged, simulateDeployer as simulate, subjectsOfPlan } from './support/deployer-simulation';
 import { exampleConfigs } from './support/examples';
 import { projectScratch } from './support/scratch';
 import { SynthesizedStack, synthConfig } from './support/synth';
@@ -237,13 +237,7 @@ describe.each(CONFIGS)('IAM simulation of the deployer policy of $name', ({ conf
   });
 });
 
-/*
- * The plan-only policy (`--for plan`), for the identity of a pull request's plan job. What terraform init and
- * plan do, stated here from Terraform's own behaviour: configure the provider, initialise the backend, take
- * and release the state lock, read the state and refresh every resource. CloudFormation makes no call with
- * the caller's credentials in a plan: it acts only while a stack is created, updated or deleted.
- */
-const TERRAFORM_PLAN_STEPS = new Set<EvidenceStep>(['configure', 'init', 'lock', 'unlock', 'read']);
+/* The plan-only policy (`--for plan`), for the identity of a pull request's plan job. */
 const DEPLOY_ONLY_STEPS = new Set<EvidenceStep>(['create', 'update', 'delete', 'import']);
 
 describe.each(CONFIGS)('the plan-only policy of $name', ({ config }) => {
@@ -252,7 +246,7 @@ describe.each(CONFIGS)('the plan-only policy of $name', ({ config }) => {
 
   test.each(plans.map((plan) => [plan.stack, plan] as const))('stack %s: every call of a plan is allowed on its own names and denied on other names; every call only a deploy makes is denied', async (_stack, plan) => {
     const names = namesOf(synthesized[plan.stack]);
-    const subjects = new Set([...subjectsOf(synthesized[plan.stack], names)].filter((s) => !s.startsWith('cloudformation-service:')));
+    const subjects = subjectsOfPlan(subjectsOf(synthesized[plan.stack], names));
     const { real, other } = callsFor(plan, names, subjects, TERRAFORM_PLAN_STEPS);
     expect(real.length).toBeGreaterThan(3);
     const { refused, allowed } = await misjudged(real, other);

@@ -46,6 +46,17 @@ export const IAM_SUBJECTS = new Set<EvidenceSubject>([
   'cloudformation-service:AWS::IAM::Role',
   'cloudformation-service:AWS::IAM::ManagedPolicy',
 ]);
+/**
+ * What terraform init and plan do, stated here from Terraform's own behaviour (not from the policy planner):
+ * configure the provider, initialise the backend, take and release the state lock, read the state and
+ * refresh every resource. CloudFormation makes no call with the caller's credentials in a plan: it acts only
+ * while a stack is created, updated or deleted.
+ */
+export const TERRAFORM_PLAN_STEPS: ReadonlySet<EvidenceStep> = new Set<EvidenceStep>(['configure', 'init', 'lock', 'unlock', 'read']);
+export function subjectsOfPlan(subjects: ReadonlySet<EvidenceSubject>): Set<EvidenceSubject> {
+  return new Set([...subjects].filter((s) => !s.startsWith('cloudformation-service:')));
+}
+
 export const STACK_SET_SUBJECTS = new Set<EvidenceSubject>(['aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'cloudformation-service:stack-set-service-managed']);
 
 export async function simulateDeployer(doc: DeployerDocument, account: string, partition: string, action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Decision> {
