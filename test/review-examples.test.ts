@@ -28,6 +28,11 @@ function configOf(example: { file?: string }): { stacks: Record<string, unknown>
   return example.file === undefined ? JSON.parse(JSON.stringify(DEFAULT_CONFIG)) : JSON.parse(readFileSync(example.file, 'utf8'));
 }
 
+/** The configuration with every role's maximum session raised to the longest IAM allows: a broadening. */
+function withLongestSession(config: { stacks: Record<string, unknown>[] }): { stacks: Record<string, unknown>[] } {
+  return { ...config, stacks: config.stacks.map((s) => ({ ...s, connector: { ...(s.connector as object), maxSessionDuration: SESSION_MAX } })) };
+}
+
 let work: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'review-examples-'));
@@ -70,7 +75,7 @@ describe('--base-config', () => {
     expect(same.review?.broadening).toEqual([]);
     expect(same.review?.roles.every((r) => r.status === 'unchanged')).toBe(true);
 
-    const broadened = { ...config, stacks: config.stacks.map((s) => ({ ...s, connector: { ...(s.connector as object), maxSessionDuration: SESSION_MAX } })) };
+    const broadened = withLongestSession(config);
     const wider = await json(['--base-config', self, '--config', file(`${name}-broadened.json`, broadened)]);
     expect([wider.exitCode, wider.stderr]).toEqual([1, '']);
     const roles = wider.review?.roles ?? [];
@@ -163,7 +168,7 @@ describe('--base', () => {
   test('with --base-config too, against HEAD: every example\'s configuration change reads as --base-config alone reads it', async () => {
     const all = allExamples();
     const { stacks } = JSON.parse(readFileSync(all, 'utf8')) as { stacks: Record<string, unknown>[] };
-    const broadened = file('all-examples-broadened.json', { stacks: stacks.map((s) => ({ ...s, connector: { ...(s.connector as object), maxSessionDuration: SESSION_MAX } })) });
+    const broadened = file('all-examples-broadened.json', withLongestSession({ stacks }));
     const whole = await json(['--base', 'HEAD', '--base-config', all, '--config', broadened], repo);
     const configOnly = await json(['--base-config', all, '--config', broadened]);
     expect([whole.exitCode, whole.stderr]).toEqual([1, '']);

@@ -117,7 +117,7 @@ export function isEmptyConfiguration(path: string): boolean {
 
 /** Reviews two configuration files with the current code. */
 export async function reviewConfigs(baseConfig: string, config: ConfigSource | undefined): Promise<Review> {
-  const before = existsSync(baseConfig) && isEmptyConfiguration(baseConfig) ? [] : stackViewsFromConfig(loadConfig({ path: baseConfig, origin: '--base-config' }));
+  const before = isEmptyConfiguration(baseConfig) ? [] : stackViewsFromConfig(loadConfig({ path: baseConfig, origin: '--base-config' }));
   const after = stackViewsFromConfig(loadConfig(config));
   return reviewStacks(before, after, await catalogueFor([...before, ...after]));
 }
