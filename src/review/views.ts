@@ -12,6 +12,7 @@ export interface IamStatementJson {
   readonly Resource?: string | readonly string[];
   readonly NotResource?: string | readonly string[];
   readonly Principal?: string | Readonly<Record<string, string | readonly string[]>>;
+  readonly NotPrincipal?: string | Readonly<Record<string, string | readonly string[]>>;
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 }
 

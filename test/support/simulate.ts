@@ -86,3 +86,27 @@ export async function simulateAssumeRole(
   if (result.resultType === 'error') throw new Error(`assume-role simulation failed: ${JSON.stringify(result.errors)}`);
   return result.overallResult as Decision;
 }
+
+/**
+ * Decision for `caller` calling a trust action (sts:AssumeRole, sts:TagSession, ...) on a role under the given
+ * trust policy, the caller's own account allowing every sts action: the trust policy alone decides.
+ */
+export async function simulateTrustRequest(trustPolicy: unknown, partition: string, caller: string, action: string, externalId: string | undefined): Promise<Decision> {
+  const result = await runSimulation(
+    {
+      identityPolicies: [{ name: 'caller', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:*', Resource: '*' }] } }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: trustPolicy as never,
+      request: {
+        principal: caller,
+        action,
+        resource: { resource: `arn:${partition}:iam::${TARGET_ACCOUNT}:role/QualysCVRole`, accountId: TARGET_ACCOUNT },
+        contextVariables: externalId === undefined ? {} : { 'sts:ExternalId': externalId },
+      },
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(`trust simulation of ${action} failed: ${JSON.stringify(result.errors)}`);
+  return result.overallResult as Decision;
+}
