@@ -1,6 +1,7 @@
 import { CAPABILITIES, CapabilityName, capabilityDocument, capabilityManagedPolicyArns } from '../permissions';
 import { AwsPartition } from '../partition';
 import { PolicyDocument, PolicyStatement } from '../policy/model';
+import { secretReadingGrants } from '../policy/secret-reading';
 import { splitPolicyDocument } from '../policy/split';
 
 /** The role name of the Qualys procedure. */
@@ -27,6 +28,9 @@ export function connectorPolicies(capabilities: readonly CapabilityName[], parti
   for (const name of capabilities) {
     const spec = CAPABILITIES[name];
     const document = capabilityDocument(spec, partition);
+    const secrets = document ? secretReadingGrants(document.toJson() as never) : [];
+    // The rule of every document this project writes; the review holds its gate on the same list.
+    if (secrets.length > 0) throw new Error(`capability ${name} grants actions that read secrets or return credentials: ${secrets.map((s) => s.action).join(', ')}`);
     if (document) {
       const parts = splitPolicyDocument(document);
       parts.forEach((part, i) => {

@@ -1,4 +1,5 @@
 import { AccessLevel, MUTATING_ACCESS_LEVELS } from '../policy/catalogue';
+import { secretReading } from '../policy/secret-reading';
 import { ActionGrant, ExcludedAction, ManagedPolicyReliance } from './types';
 
 /*
@@ -122,21 +123,17 @@ export const wildcardActionsLeftToSecurityAudit: readonly ManagedPolicyReliance[
   reliance('ssm:GetAutomationExecution', `${ssm('Get')}: one Automation execution`, 'returns its parameters and outputs'),
 ];
 
-const parameterValues = 'returns parameter values (SecureString values decrypted on request), often secrets';
-
-/** Actions under the wildcards that no capability grants, each with the reason. */
+/** Actions under the wildcards that no capability grants, each with the reason; secret-reading ones as the shared list gives them. */
 export const wildcardExclusions: readonly ExcludedAction[] = [
-  { action: 'ssm:GetParameter', why: parameterValues },
-  { action: 'ssm:GetParameters', why: parameterValues },
-  { action: 'ssm:GetParametersByPath', why: parameterValues },
-  { action: 'ssm:GetParameterHistory', why: 'returns the current and past values of a parameter, often secrets' },
-  { action: 'ssm:GetAccessToken', why: 'returns credentials for just-in-time node access' },
+  ...['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory', 'ssm:GetAccessToken'].map(secretReading),
   { action: 'states:GetActivityTask', why: "Write: a worker's call that takes a scheduled task off an activity; the connector would take work away from the workers (and receive its input)" },
-  { action: 'ssm:GetCommandInvocation', why: "returns a command's standard output and error, which show whatever the command read, secrets included; no configuration check needs command output" },
-  { action: 'ssm:ListCommandInvocations', why: "returns each invocation's output with `Details`, as `ssm:GetCommandInvocation` does; SecurityAudit's `ssm:ListCommands` already lists the commands" },
-  { action: 'ssm:GetMaintenanceWindowTask', why: "returns a task's `TaskInvocationParameters` (Run Command parameters, Lambda payload, Step Functions input), which may hold secrets; SecurityAudit's `ssm:DescribeMaintenanceWindowTasks` lists the tasks, their roles and logging" },
-  { action: 'ssm:GetMaintenanceWindowExecutionTask', why: 'returns the parameters a maintenance window task ran with, which may hold secrets' },
-  { action: 'ssm:GetMaintenanceWindowExecutionTaskInvocation', why: "returns the parameters of one task invocation on one target, which may hold secrets; SecurityAudit's `ssm:DescribeMaintenanceWindowExecutionTaskInvocations` returns them too, but they are not granted a second time" },
+  ...[
+    'ssm:GetCommandInvocation',
+    'ssm:ListCommandInvocations',
+    'ssm:GetMaintenanceWindowTask',
+    'ssm:GetMaintenanceWindowExecutionTask',
+    'ssm:GetMaintenanceWindowExecutionTaskInvocation',
+  ].map(secretReading),
   { action: 'ssm:GetOpsMetadata', why: 'returns Application Manager metadata, free-form values users store; no configuration check reads it' },
   { action: 'ssm:GetDeployablePatchSnapshotForInstance', why: "SSM Agent only: returns a presigned URL to a node's patch snapshot" },
   { action: 'ssm:GetManifest', why: "SSM Agent only (internal call for package installation); describes no configuration" },
