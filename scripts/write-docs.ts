@@ -6,8 +6,8 @@ import { CAPABILITIES, CAPABILITY_NAMES, capabilityDocument } from '../src/permi
 import { ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../src/policy/catalogue';
 import { parseConfig } from '../src/config/load';
 import { renderPermissionTables } from '../src/report/permission-table';
-import { catalogueFor, reviewStacks } from '../src/review/compare';
-import { stackViewsFromConfig } from '../src/review/from-config';
+import { reviewStacks } from '../src/review/compare';
+import { stackViewsFromConfig } from '../src/review/readers/configuration';
 import { renderMarkdown } from '../src/review/render';
 import { deployerSections } from './deployer-docs';
 
@@ -59,7 +59,7 @@ export function reviewSampleConfigs(): { before: unknown; after: unknown } {
 async function reviewSample(): Promise<string> {
   const { before, after } = reviewSampleConfigs();
   const views = [stackViewsFromConfig(parseConfig(before)), stackViewsFromConfig(parseConfig(after))];
-  const review = reviewStacks(views[0], views[1], await catalogueFor(views.flat()));
+  const review = await reviewStacks(views[0], views[1], { sources: { before: 'examples/organization.json', after: 'the same with remediation and a third OU' } });
   return ['````markdown', renderMarkdown(review).trimEnd(), '````'].join('\n');
 }
 

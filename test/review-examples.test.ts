@@ -3,11 +3,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { DEFAULT_CONFIG, parseConfig } from '../src/app';
-import { Review, catalogueFor, reviewStacks } from '../src/review/compare';
+import { Review, reviewStacks } from '../src/review/compare';
 import { runReview } from '../src/review/cli';
-import { stackViewsFromConfig } from '../src/review/from-config';
+import { stackViewsFromConfig } from '../src/review/readers/configuration';
 import { viewsFromRevision } from '../src/review/from-revision';
-import { viewsFromSynthesis } from '../src/review/from-synthesis';
+import { viewsFromSynthesis } from '../src/review/readers/synthesis';
 import { PROJECT_ROOT } from './support/app-process';
 import { exampleConfigs, sharedOutdir } from './support/examples';
 import { sharedSynthesisDir } from './support/scratch';
@@ -55,7 +55,7 @@ test.each(examples.map((e) => [e.name]))('%s: the synthesized stacks read as the
   const synthesized = viewsFromSynthesis(sharedOutdir(sharedSynthesisDir(), name));
   const planned = stackViewsFromConfig(parseConfig(configOf(example)));
   expect(synthesized.map((s) => s.name)).toEqual(planned.map((s) => s.name).sort());
-  const review = reviewStacks(planned, synthesized, await catalogueFor([...planned, ...synthesized]));
+  const review = await reviewStacks(planned, synthesized);
   expect(review.roles.map((r) => r.status)).toEqual(planned.flatMap((s) => s.roles.map(() => 'unchanged')));
   expect(review.reach).toEqual([]);
   // Not vacuous: every role has its permissions and its trust.
@@ -313,7 +313,7 @@ describe('--base', () => {
     const views = await viewsFromRevision(revision, repo, undefined);
     expect(views.install).toBe('npm ci');
     expect(views.before.map((s) => s.name)).toEqual(DEFAULT_CONFIG.stacks.map((s) => s.name));
-    const review = reviewStacks(views.before, views.after, await catalogueFor([...views.before, ...views.after]));
+    const review = await reviewStacks(views.before, views.after);
     expect(review.roles.length).toBeGreaterThan(0);
     expect(review.roles.map((r) => r.status)).toEqual(review.roles.map(() => 'unchanged'));
 

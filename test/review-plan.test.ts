@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseConfig } from '../src/app';
-import { Review, catalogueFor, reviewStacks } from '../src/review/compare';
+import { Review, reviewStacks } from '../src/review/compare';
 import { runReview } from '../src/review/cli';
-import { stackViewsFromConfig } from '../src/review/from-config';
+import { stackViewsFromConfig } from '../src/review/readers/configuration';
 import { StackView } from '../src/review/views';
 import { synthesizeInto } from './support/app-process';
 import { MODULE_EXAMPLES, OU_A, OU_B, accountStack as account, equivalentConfig, moduleExampleFolders, moduleExampleTree, moduleExampleWorkspace, organizationStack as organization } from './support/module-examples';
@@ -48,7 +48,7 @@ async function reviewPlan(plan: SavedPlan, label: string): Promise<Review> {
 }
 
 async function offlineReview(before: StackView[], after: StackView[]): Promise<Review> {
-  return reviewStacks(before, after, await catalogueFor([...before, ...after]));
+  return await reviewStacks(before, after);
 }
 
 /** What both modes must agree on: every row and fact, without the summary's disruption note. */
@@ -66,7 +66,7 @@ describe('an account stack', () => {
     const review = await reviewPlan(workspace.plan(), 'prod');
     expect(rows(review)).toEqual(rows(await offlineReview([], cspm.views)));
     expect(review.roles[0].permissionsAdded.length).toBeGreaterThan(50);
-    expect(review.roles[0].unreadable).toEqual([]);
+    expect(review.roles[0].unknown).toEqual([]);
     expect(review.disruptions).toEqual([]);
   });
 
@@ -170,7 +170,7 @@ describe('configurations using the plain Terraform modules', () => {
     expect(rows(review)).toEqual(rows(await offlineReview([], equivalentViews(name))));
     expect(review.roles.every((r) => r.status === 'added' && r.permissionsAdded.length > 0)).toBe(true);
     // Everything the roles are made of is known in the plan: nothing is left to apply time.
-    expect(review.roles.flatMap((r) => r.unreadable)).toEqual([]);
+    expect(review.roles.flatMap((r) => r.unknown)).toEqual([]);
     expect(review.disruptions).toEqual([]);
   });
 

@@ -67,12 +67,12 @@ test('the review commands of the workflow are the review of the whole change, it
   expect(all).toEqual([whole, `${whole} --fail-on-broadening`, '--plan "$STACK=$RUNNER_TEMP/plan.json"']);
   // The base branch's code runs from a worktree of origin/<base branch>: the checkout needs the whole history.
   expect(text).toMatch(/actions\/checkout@v4\n {8}with:\n {10}# [^\n]*\n {10}fetch-depth: 0\n/);
-  expect(parseReviewArgs(['--base', 'origin/main', '--base-config', '/runner/base-config.json', '--config', 'qualys-connector.json', '--fail-on-broadening'], {})).toMatchObject({
+  expect(parseReviewArgs(['--base', 'origin/main', '--base-config', '/runner/base-config.json', '--config', 'qualys-connector.json', '--fail-on-broadening'])).toMatchObject({
     base: 'origin/main',
     baseConfig: '/runner/base-config.json',
     failOnBroadening: true,
   });
-  expect(parseReviewArgs(['--plan', 'qualys-connector=/runner/plan.json'], {}).plans).toEqual([{ label: 'qualys-connector', file: '/runner/plan.json' }]);
+  expect(parseReviewArgs(['--plan', 'qualys-connector=/runner/plan.json']).plans).toEqual([{ label: 'qualys-connector', file: '/runner/plan.json' }]);
   // Running them against a base branch is in review-examples.test.ts (full tier): it needs a git repository.
   // The plan job's role is the plan-only deployer policy: a command that exists, for a plan that takes the lock it grants.
   const policyCommand = /`npm run --silent deployer-policy -- (.+?)`/.exec(text);

@@ -16,6 +16,31 @@ export function fieldPath(prefix: string, path: readonly PropertyKey[]): string 
 }
 
 /**
+ * The rejected value as the message shows it. External IDs are never shown (the review and the app print
+ * errors to logs that many people read): a value under `externalId` is described by its length only.
+ */
+function shownInput(path: readonly PropertyKey[], input: unknown): string {
+  const underExternalId = path.some((key) => key === 'externalId') && path[path.length - 1] !== 'variable';
+  if (!underExternalId || input === undefined) return showValue(withoutExternalIds(input));
+  if (typeof input === 'string') return `a value of ${input.length} characters, not shown`;
+  if (Array.isArray(input)) return `a list of ${input.length}, not shown`;
+  return `${input === null ? 'null' : typeof input}, not shown`;
+}
+
+/** A copy of an object with every value under an `externalId` key (other than a variable's name) replaced. */
+function withoutExternalIds(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutExternalIds);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => {
+      if (key !== 'externalId') return [key, withoutExternalIds(item)];
+      const variableOnly = item !== null && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).every((k) => k === 'variable');
+      return [key, variableOnly ? item : '(not shown)'];
+    }),
+  );
+}
+
+/**
  * Flattens zod issues into problems that name field, value and rule. For a union (e.g. an external ID
  * given as text, a list or a variable reference) it reports the branch whose shape the value has, not
  * every alternative.
@@ -34,7 +59,7 @@ export function problemsFromIssues(issues: readonly Issue[], prefix: string, bas
     }
     if (issue.code === 'invalid_key' && issue.issues.length > 0) {
       for (const inner of issue.issues) {
-        problems.push({ field: fieldPath(prefix, path), value: showValue(issue.input), rule: inner.message });
+        problems.push({ field: fieldPath(prefix, path), value: shownInput(path, issue.input), rule: inner.message });
       }
       continue;
     }
@@ -44,7 +69,7 @@ export function problemsFromIssues(issues: readonly Issue[], prefix: string, bas
       }
       continue;
     }
-    problems.push({ field: fieldPath(prefix, path), value: showValue(issue.input), rule: issue.message });
+    problems.push({ field: fieldPath(prefix, path), value: shownInput(path, issue.input), rule: issue.message });
   }
   return problems;
 }

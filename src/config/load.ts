@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'fs';
-import { resolve } from 'path';
+import { join, resolve } from 'path';
 import { checkOrganizationStack } from '../connector/organization';
 import { ConfigurationError, InputProblem } from '../errors';
 import { parseOrThrow } from './issues';
@@ -22,8 +22,11 @@ export const DEFAULT_CONFIG: AppConfig = {
   ],
 };
 
-/** Where a configuration file was named: the command line option or the environment variable. */
-export type ConfigOrigin = '--config' | '--base-config' | typeof CONFIG_ENV_VAR;
+/** The configuration file a project folder holds, used when no file is named. */
+export const PROJECT_CONFIG_FILE = 'qualys-connector.json';
+
+/** Where a configuration file was named: the command line option, the environment variable, or the project folder's file. */
+export type ConfigOrigin = '--config' | '--base-config' | typeof CONFIG_ENV_VAR | typeof PROJECT_CONFIG_FILE;
 
 /** A configuration file and where the user named it (error messages name what the user actually used). */
 export interface ConfigSource {
@@ -78,6 +81,29 @@ export function configPathFrom(argv: readonly string[], env: NodeJS.ProcessEnv):
   return fromEnv === undefined ? undefined : { path: fromEnv, origin: CONFIG_ENV_VAR };
 }
 
+/**
+ * The configuration when the command line names none: `qualys-connector.json` in the project folder when it
+ * exists, else the file `QUALYS_CONNECTOR_CONFIG` names, else (undefined) the built-in default. Both the
+ * project's file and a variable naming another file is an error, so no one has to remember which wins.
+ */
+export function defaultConfigSource(projectDir: string, env: NodeJS.ProcessEnv): ConfigSource | undefined {
+  const projectFile = join(projectDir, PROJECT_CONFIG_FILE);
+  const fromEnv = env[CONFIG_ENV_VAR];
+  if (fromEnv !== undefined && fromEnv.trim() === '') {
+    throw new ConfigurationError([{ field: CONFIG_ENV_VAR, value: '""', rule: 'is set but empty: name a configuration file, or unset it for the default configuration' }], 'Invalid Qualys connector command line');
+  }
+  if (existsSync(projectFile)) {
+    if (fromEnv !== undefined && resolve(projectDir, fromEnv) !== resolve(projectFile)) {
+      throw new ConfigurationError(
+        [{ field: CONFIG_ENV_VAR, value: JSON.stringify(fromEnv), rule: `names another file than the project folder's ${PROJECT_CONFIG_FILE}: name the configuration one way only (--config, or unset the variable)` }],
+        'Invalid Qualys connector command line',
+      );
+    }
+    return { path: projectFile, origin: PROJECT_CONFIG_FILE };
+  }
+  return fromEnv === undefined ? undefined : { path: fromEnv, origin: CONFIG_ENV_VAR };
+}
+
 /** 1-based line and column of a character offset, for JSON syntax errors. */
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
@@ -89,7 +115,8 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
 function jsonSyntaxProblem(text: string, error: Error): string {
   const match = /\s*(?:in JSON )?at position (\d+)(?: \(line \d+ column \d+\))?/.exec(error.message);
   const offset = match ? Number(match[1]) : text.length;
-  const reason = (match ? error.message.replace(match[0], '') : error.message).replace(/ in JSON$/, '');
+  // Node quotes the text around the error ("...": EU2-27..."), which may hold an external ID: never shown.
+  const reason = (match ? error.message.replace(match[0], '') : error.message).replace(/ in JSON$/, '').replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
   const { line, column } = lineAndColumn(text, offset);
   return `must be valid JSON: ${reason} at line ${line}, column ${column}`;
 }

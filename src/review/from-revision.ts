@@ -1,9 +1,10 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { join, relative, resolve, sep } from 'path';
 import { ConfigurationError } from '../errors';
-import { viewsFromSynthesis } from './from-synthesis';
+import { viewsFromSynthesis } from './readers/synthesis';
+import { redactExternalIds } from './redact';
 import { StackView } from './views';
 
 /*
@@ -90,7 +91,7 @@ function guard(cleanup: () => void): () => void {
 }
 
 /** Runs a command to its end; rejects with the end of its error output as the rule of a `--base` problem. */
-function runToEnd(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, revision: string, what: string, checkout?: string): Promise<void> {
+function runToEnd(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, revision: string, what: string, checkout?: string, secrets: readonly string[] = []): Promise<void> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     running.add(child);
@@ -107,7 +108,8 @@ function runToEnd(command: string, args: string[], cwd: string, env: NodeJS.Proc
       if (interrupted) return;
       if (code === 0) return done();
       // The temporary checkout's path means nothing to the reader: it is shown as <revision>.
-      const shown = checkout === undefined ? output : output.split(checkout).join('<revision>');
+      // An app may echo its configuration's external IDs in its errors: they are never passed on.
+      const shown = redactExternalIds(checkout === undefined ? output : output.split(checkout).join('<revision>'), secrets);
       fail(problem(revision, `${what} failed (${signal ? `signal ${signal}` : `exit code ${code}`}); the end of its output:\n${tail(shown)}\n   `));
     });
   });
@@ -127,7 +129,7 @@ function appCommand(projectDir: string): string | undefined {
  * Synthesizes a project's app into a temporary output folder inside the project (a stack with a local backend
  * needs it there), reads the stacks and removes the folder.
  */
-async function synthesizeProject(projectDir: string, configFile: string | undefined, revision: string, what: string, checkout?: string): Promise<StackView[]> {
+async function synthesizeProject(projectDir: string, configFile: string | undefined, revision: string, what: string, checkout: string | undefined, secrets: readonly string[]): Promise<StackView[]> {
   const app = appCommand(projectDir) as string;
   const outdir = mkdtempSync(join(projectDir, '.qualys-review-'));
   const release = guard(() => rmSync(outdir, { recursive: true, force: true }));
@@ -135,7 +137,7 @@ async function synthesizeProject(projectDir: string, configFile: string | undefi
     const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' };
     delete env.QUALYS_CONNECTOR_CONFIG;
     // The app command is shell text (as cdktf runs it); the configuration file is passed as its own word.
-    await runToEnd('/bin/sh', ['-c', `${app} "$@"`, 'sh', ...(configFile === undefined ? [] : ['--config', configFile])], projectDir, env, revision, `the synthesis of ${what}`, checkout);
+    await runToEnd('/bin/sh', ['-c', `${app} "$@"`, 'sh', ...(configFile === undefined ? [] : ['--config', configFile])], projectDir, env, revision, `the synthesis of ${what}`, checkout, secrets);
     if (!existsSync(join(outdir, 'manifest.json'))) {
       throw problem(revision, `${what} wrote no synthesis: its app command (${JSON.stringify(app)} in cdktf.json) ended without writing a manifest.json into CDKTF_OUTDIR`);
     }
@@ -153,11 +155,29 @@ export interface RevisionViews {
 }
 
 /**
- * A configuration synthesized by the app at `revision` (`baseConfigFile`, by default the same as the working
- * tree's; null for none: no stacks before, and the revision needs no app) and `configFile` by the app of the
- * working tree in `projectDir`; absolute paths, undefined for the built-in default.
+ * The base side's configuration when none is given: the same file as it was at the revision. A file the
+ * revision does not have is no connector (null); the built-in default is the revision's own (undefined).
  */
-export async function viewsFromRevision(revision: string, projectDir: string, configFile: string | undefined, baseConfigFile: string | null | undefined = configFile): Promise<RevisionViews> {
+function configAtRevision(project: string, top: string, revision: string, configFile: string | undefined, temporary: string): string | null | undefined {
+  if (configFile === undefined) return undefined;
+  const inRepository = relative(top, configFile);
+  if (inRepository.startsWith('..') || resolve(top, inRepository) !== resolve(configFile)) {
+    throw problem(revision, `cannot read the configuration as it was at the revision: ${JSON.stringify(configFile)} is outside the repository; name the configuration before the change with --base-config`);
+  }
+  const shown = git(project, ['show', `${revision}:${inRepository.split(sep).join('/')}`]);
+  if (shown.status !== 0) return null;
+  const file = join(temporary, 'base-config.json');
+  writeFileSync(file, shown.stdout);
+  return file;
+}
+
+/**
+ * A configuration synthesized by the app at `revision` and `configFile` by the app of the working tree in
+ * `projectDir` (absolute paths, undefined for the built-in default). The revision's configuration is
+ * `baseConfigFile` when given (null for none: no stacks before, and the revision needs no app), else
+ * `configFile` as it was at the revision.
+ */
+export async function viewsFromRevision(revision: string, projectDir: string, configFile: string | undefined, baseConfigFile?: string | null, secrets: readonly string[] = []): Promise<RevisionViews> {
   const project = resolve(projectDir);
   const top = git(project, ['rev-parse', '--show-toplevel']);
   if (top.status !== 0) throw problem(revision, "needs a git repository: the current folder is not in one (run the review in the project's clone)");
@@ -166,14 +186,28 @@ export async function viewsFromRevision(revision: string, projectDir: string, co
   if (revision.startsWith('-') || git(project, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).status !== 0) {
     throw problem(revision, 'must be a commit, branch or tag of this repository (for a remote branch, fetch it first: a shallow CI clone needs fetch-depth: 0)');
   }
-  if (baseConfigFile === null) return { before: [], after: await synthesizeProject(project, configFile, revision, 'the working tree'), install: 'none' };
+  const temporary = mkdtempSync(join(tmpdir(), 'qualys-review-base-'));
+  let baseSide: string | null | undefined;
+  try {
+    baseSide = baseConfigFile !== undefined ? baseConfigFile : configAtRevision(project, top.stdout.trim(), revision, configFile, temporary);
+  } catch (error) {
+    rmSync(temporary, { recursive: true, force: true });
+    throw error;
+  }
+  if (baseSide === null) {
+    try {
+      return { before: [], after: await synthesizeProject(project, configFile, revision, 'the working tree', undefined, secrets), install: 'none' };
+    } finally {
+      rmSync(temporary, { recursive: true, force: true });
+    }
+  }
   for (const file of ['cdktf.json', 'main.ts']) {
     if (git(project, ['cat-file', '-e', `${revision}:${prefix}${file}`]).status !== 0) {
+      rmSync(temporary, { recursive: true, force: true });
       throw problem(revision, `must be a revision with the app: it has no ${prefix}${file}`);
     }
   }
 
-  const temporary = mkdtempSync(join(tmpdir(), 'qualys-review-base-'));
   const tree = join(temporary, 'tree');
   const release = guard(() => {
     const modules = join(tree, prefix, 'node_modules');
@@ -188,7 +222,7 @@ export async function viewsFromRevision(revision: string, projectDir: string, co
     if (added.status !== 0) throw problem(revision, `could not be checked out (git worktree add):\n${tail(added.stderr)}\n   `);
     const baseProject = join(tree, prefix);
     if (appCommand(baseProject) === undefined) throw problem(revision, `must be a revision with the app: its ${prefix}cdktf.json has no app command`);
-    const after = synthesizeProject(project, configFile, revision, 'the working tree');
+    const after = synthesizeProject(project, configFile, revision, 'the working tree', undefined, secrets);
     after.catch(() => undefined);
     const lock = (dir: string) => (existsSync(join(dir, 'package-lock.json')) ? readFileSync(join(dir, 'package-lock.json')) : undefined);
     const ours = lock(project);
@@ -196,8 +230,8 @@ export async function viewsFromRevision(revision: string, projectDir: string, co
     const share = ours !== undefined && theirs !== undefined && ours.equals(theirs) && existsSync(join(project, 'node_modules'));
     const before = (async () => {
       if (share && !existsSync(join(baseProject, 'node_modules'))) symlinkSync(join(project, 'node_modules'), join(baseProject, 'node_modules'), 'dir');
-      else await runToEnd('npm', ['ci', '--no-audit', '--no-fund'], baseProject, { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' }, revision, 'the install of the revision (npm ci)', tree);
-      return synthesizeProject(baseProject, baseConfigFile ?? undefined, revision, 'the revision', tree);
+      else await runToEnd('npm', ['ci', '--no-audit', '--no-fund'], baseProject, { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' }, revision, 'the install of the revision (npm ci)', tree, secrets);
+      return synthesizeProject(baseProject, baseSide ?? undefined, revision, 'the revision', tree, secrets);
     })();
     const [b, a] = await Promise.allSettled([before, after]);
     if (b.status === 'rejected') throw b.reason;

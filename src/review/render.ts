@@ -1,4 +1,5 @@
 import { PermissionRow, ReachChange, Review, RoleChange, isMutating, roleLabel } from './compare';
+import { TrustEntry } from './trust';
 
 /** Hidden first line, so a workflow can find and update its own pull-request comment. */
 export const REVIEW_MARKER = '<!-- qualys-connector-review -->';
@@ -6,13 +7,21 @@ export const REVIEW_MARKER = '<!-- qualys-connector-review -->';
 /** GitHub's limit for a comment body (characters). */
 export const COMMENT_LIMIT = 65536;
 
-/** Text in a table cell: pipes escaped, line breaks flattened. */
-function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+/** Longest piece of outside text shown in one place (a role name, an ARN, a condition): the rest is cut with an ellipsis. */
+const PIECE_LIMIT = 300;
+
+function shorten(text: string): string {
+  return text.length > PIECE_LIMIT ? `${text.slice(0, PIECE_LIMIT - 1)}\u2026` : text;
 }
 
-function code(text: string): string {
-  return text === '' ? '' : `\`${text.replace(/`/g, '\u02cb')}\``;
+/** Outside text in running Markdown or a table cell: every character Markdown or HTML would read is escaped, lines flattened. */
+export function markdownText(text: string): string {
+  return shorten(text.replace(/[\r\n]+/g, ' ')).replace(/[\\`*_[\]<>|~#&]/g, (c) => `\\${c}`);
+}
+
+/** Outside text as a code span (backticks inside become a look-alike, so the span cannot be closed early). */
+export function codeSpan(text: string): string {
+  return text === '' ? '' : `\`${shorten(text.replace(/[\r\n]+/g, ' ')).replace(/`/g, '\u02cb').replace(/\|/g, '\\|')}\``;
 }
 
 function level(row: PermissionRow): string {
@@ -20,93 +29,163 @@ function level(row: PermissionRow): string {
   return isMutating(row) ? `**${text}**` : text;
 }
 
-function permissionTable(added: readonly PermissionRow[], removed: readonly PermissionRow[], maxRows: number): string[] {
-  const rows = [...added.map((r) => ['added', r] as const), ...removed.map((r) => ['removed', r] as const)];
-  if (rows.length === 0) return [];
-  const lines = ['| Change | Action | Access level | Resource | Condition | Capability | Why |', '|---|---|---|---|---|---|---|'];
-  for (const [change, row] of rows.slice(0, maxRows)) {
-    const action = row.effect === 'Deny' ? `${code(row.action)} (Deny)` : code(row.action);
-    lines.push(`| ${change} | ${cell(action)} | ${level(row)} | ${cell(code(row.resource))} | ${cell(code(row.condition))} | ${row.capability ?? ''} | ${cell(row.why ?? '')} |`);
+function why(row: PermissionRow, change: 'added' | 'removed', reasonsFrom: Review['reasonsFrom']): string {
+  if (row.secret) return `**Reads secrets or returns credentials:** ${markdownText(row.secret)}`;
+  const source = row.source ? `${markdownText(row.source)}` : '';
+  if (row.why === undefined) return source || (change === 'added' ? 'no reason in the base code' : '');
+  const reason = markdownText(row.why);
+  const given = change === 'added' && reasonsFrom === 'change' ? `${reason} (the change's own reason)` : reason;
+  return source ? `${source}; ${given}` : given;
+}
+
+/**
+ * Rows an AWS managed policy brings are many (SecurityAudit: thousands) and AWS's own: one line per policy,
+ * with only its rows that matter (secrets, Write and Permissions management) in the table.
+ */
+function managedPolicySummaries(role: RoleChange): string[] {
+  const lines: string[] = [];
+  for (const [change, rows] of [['added', role.permissionsAdded], ['removed', role.permissionsRemoved]] as const) {
+    const bySource = new Map<string, PermissionRow[]>();
+    for (const row of rows) if (row.source) bySource.set(row.source, [...(bySource.get(row.source) ?? []), row]);
+    for (const [source, list] of bySource) {
+      const notable = list.filter((r) => r.secret || isMutating(r)).length;
+      lines.push(`${markdownText(source)}: ${list.length} grants ${change} that the role's own documents do not have${notable > 0 ? `; the ${notable} that read secrets or change resources are in the table` : ''} (\`--format json\` lists them all)`);
+    }
   }
-  if (rows.length > maxRows) lines.push('', `${rows.length - maxRows} more rows left out to fit a comment; \`--format json\` lists them all.`);
   return lines;
 }
 
-function roleSection(role: RoleChange, maxRows: number): string[] {
-  const lines = [`### ${cell(roleLabel(role))}${role.status === 'changed' ? '' : ` (${role.status})`}`, ''];
-  lines.push(...permissionTable(role.permissionsAdded, role.permissionsRemoved, maxRows));
-  const facts: string[] = [];
-  for (const arn of role.managedPoliciesAttached) facts.push(`AWS managed policy attached: ${code(arn)}`);
-  for (const arn of role.managedPoliciesDetached) facts.push(`AWS managed policy detached: ${code(arn)}`);
+function permissionRows(role: RoleChange, maxRows: number, reasonsFrom: Review['reasonsFrom']): { lines: string[]; left: number } {
+  const shownInTable = (row: PermissionRow) => row.source === undefined || row.secret !== undefined || isMutating(row);
+  const rows = [...role.permissionsAdded.filter(shownInTable).map((r) => ['added', r] as const), ...role.permissionsRemoved.filter(shownInTable).map((r) => ['removed', r] as const)];
+  if (rows.length === 0) return { lines: [], left: 0 };
+  // Rows that matter most first when rows must be left out: secrets, then mutating grants, then the rest.
+  const weight = ([change, row]: (typeof rows)[number]) => (change === 'added' ? (row.secret ? 0 : isMutating(row) ? 1 : 2) : 3);
+  const shown = rows.length > maxRows ? [...rows].sort((a, b) => weight(a) - weight(b)).slice(0, maxRows) : rows;
+  if (shown.length === 0) return { lines: [], left: rows.length };
+  const lines = ['| Change | Action | Access level | Resource | Condition | Capability | Why |', '|---|---|---|---|---|---|---|'];
+  for (const [change, row] of shown) {
+    const action = row.effect === 'Deny' ? `${codeSpan(row.action)} (Deny)` : codeSpan(row.action);
+    lines.push(`| ${change} | ${action} | ${level(row)} | ${codeSpan(row.resource)} | ${codeSpan(row.condition)} | ${markdownText(row.capability ?? '')} | ${why(row, change, reasonsFrom)} |`);
+  }
+  return { lines, left: rows.length - shown.length };
+}
+
+function entryText(entry: TrustEntry): string {
+  return `${entry.effect === 'Deny' ? 'denied: ' : ''}${codeSpan(entry.principals)} may call ${entry.actions.map(codeSpan).join(', ')} with ${markdownText(entry.requirement)}`;
+}
+
+function roleFacts(role: RoleChange): string[] {
+  const facts: string[] = [...managedPolicySummaries(role)];
+  if (role.arn) facts.push(`**The role's ARN changes:** ${codeSpan(role.arn.before)} \u2192 ${codeSpan(role.arn.after)} (the role is replaced; give Qualys the new ARN)`);
+  if (role.place) {
+    const text = (p: { accounts: readonly string[]; via: readonly string[] }) => codeSpan([p.accounts.length > 0 ? `account ${p.accounts.join(', ')}` : 'any account', ...p.via].join('; '));
+    facts.push(`${role.place.moved ? '**Deployed elsewhere:**' : 'Deployment changed:'} ${text(role.place.before)} \u2192 ${text(role.place.after)}`);
+  }
+  if (role.deployedBy) facts.push(`**Deployed by** ${role.deployedBy.before} \u2192 ${role.deployedBy.after} (a change in two steps)`);
+  for (const arn of role.managedPoliciesAttached) facts.push(`AWS managed policy attached: ${codeSpan(arn)}`);
+  for (const arn of role.managedPoliciesDetached) facts.push(`AWS managed policy detached: ${codeSpan(arn)}`);
   const t = role.trust;
-  for (const p of t.principalsAdded) facts.push(`**Trusts a new principal:** ${code(p)}`);
-  for (const p of t.principalsRemoved) facts.push(`No longer trusts: ${code(p)}`);
-  for (const c of t.conditionsRemoved) facts.push(`**Trust condition removed:** ${code(c)}`);
-  for (const c of t.conditionsAdded) facts.push(`Trust condition added: ${code(c)}`);
+  for (const line of t.broadening) facts.push(`**Trust broadened:** ${markdownText(line)}`);
+  for (const p of t.principalsAdded) facts.push(`Trusts a new principal: ${codeSpan(p)}`);
+  for (const p of t.principalsRemoved) facts.push(`No longer trusts: ${codeSpan(p)}`);
+  for (const e of t.entriesAdded) facts.push(`Trust now: ${entryText(e)}`);
+  for (const e of t.entriesRemoved) facts.push(`Trust no longer: ${entryText(e)}`);
   if (t.externalIdsAdded + t.externalIdsRemoved > 0) {
     facts.push(`External IDs: ${t.externalIdsAdded} added, ${t.externalIdsRemoved} removed (${t.externalIdsBefore} accepted before, ${t.externalIdsAfter} after)`);
   }
-  if (role.boundary) {
-    facts.push(
-      role.boundary.after === undefined
-        ? `**Permissions boundary removed:** ${code(role.boundary.before ?? '')}`
-        : role.boundary.before === undefined
-          ? `Permissions boundary added: ${code(role.boundary.after)}`
-          : `Permissions boundary changed: ${code(role.boundary.before)} \u2192 ${code(role.boundary.after)}`,
-    );
+  if (role.secrets.length > 0) facts.push(`**Grants actions that read secrets or return credentials:** ${role.secrets.map(codeSpan).join(', ')}`);
+  const b = role.boundary;
+  if (b) {
+    if (b.after === undefined) facts.push(`**Permissions boundary removed:** ${codeSpan(b.before ?? '')}`);
+    else if (b.before === undefined) facts.push(`Permissions boundary added: ${codeSpan(b.after)}`);
+    else facts.push(`${b.grantsAdded > 0 || b.unknown ? '**Permissions boundary changed:**' : 'Permissions boundary changed:'} ${codeSpan(b.before)} \u2192 ${codeSpan(b.after)}${b.grantsAdded > 0 ? ` (allows ${b.grantsAdded} more grants)` : ''}${b.unknown ? ` (${markdownText(b.unknown)})` : ''}`);
   }
   if (role.maxSession) {
     const raised = role.maxSession.after > role.maxSession.before;
     facts.push(`${raised ? '**Maximum session raised:**' : 'Maximum session lowered:'} ${role.maxSession.before} s \u2192 ${role.maxSession.after} s`);
   }
-  for (const part of role.unreadable) facts.push(`**Not known until apply:** ${cell(part)} (the comparison cannot tell what it grants)`);
-  if (facts.length > 0) lines.push(...(lines.length > 2 ? [''] : []), ...facts.map((f) => `- ${f}`));
-  lines.push('');
-  return lines;
+  for (const part of role.unknown) facts.push(`**Not known before apply:** ${markdownText(part)} (the comparison cannot tell what it grants)`);
+  return facts;
+}
+
+function roleSection(role: RoleChange, maxRows: number, reasonsFrom: Review['reasonsFrom']): { lines: string[]; left: number } {
+  const title = `### ${markdownText(roleLabel(role))}${role.status === 'changed' ? '' : ` (${role.status})`}`;
+  const table = permissionRows(role, maxRows, reasonsFrom);
+  const facts = roleFacts(role).map((f) => `- ${f}`);
+  const lines = [title, ''];
+  if (table.lines.length > 0) lines.push(...table.lines, '');
+  if (table.left > 0) lines.push(`${table.left} permission rows of this role left out to fit a comment; \`--format json\` lists them all.`, '');
+  if (facts.length > 0) lines.push(...facts, '');
+  return { lines, left: table.left };
 }
 
 function reachSection(change: ReachChange): string[] {
   const facts: string[] = [];
-  for (const t of change.targetsAdded) facts.push(`**Member roles reach a new target:** ${code(t)}`);
-  for (const t of change.targetsRemoved) facts.push(`Target removed: ${code(t)}`);
-  for (const a of change.exclusionsAdded) facts.push(`Account excluded: ${code(a)}`);
-  for (const a of change.exclusionsRemoved) facts.push(`**Account no longer excluded:** ${code(a)}`);
-  if (change.region) facts.push(`Stack set region: ${change.region.before ?? '(none)'} \u2192 ${change.region.after ?? '(none)'}`);
+  for (const t of change.targetsAdded) facts.push(`**Member roles reach a new target:** ${codeSpan(t)}`);
+  for (const t of change.targetsRemoved) facts.push(`Target removed: ${codeSpan(t)}`);
+  for (const a of change.exclusionsAdded) facts.push(`Account excluded: ${codeSpan(a)}`);
+  for (const a of change.exclusionsRemoved) facts.push(`**Account no longer excluded:** ${codeSpan(a)}`);
+  if (change.region) facts.push(`**Stack set region:** ${codeSpan(change.region.before ?? '(none)')} \u2192 ${codeSpan(change.region.after ?? '(none)')} (a change in two steps)`);
+  if (change.stackSetName) facts.push(`**Stack set replaced** (renamed ${codeSpan(change.stackSetName.before)} \u2192 ${codeSpan(change.stackSetName.after)}): every member role is deleted and created again`);
+  if (change.callAs) facts.push(`Stack set administered as ${codeSpan(change.callAs.before)} \u2192 ${codeSpan(change.callAs.after)}`);
   if (change.retainStacksOnAccountRemoval) {
-    facts.push(
-      change.retainStacksOnAccountRemoval.after
-        ? '**Roles are kept in accounts that leave the targets**'
-        : 'Roles are removed from accounts that leave the targets',
-    );
+    facts.push(change.retainStacksOnAccountRemoval.after ? '**Roles are kept in accounts that leave the targets**' : 'Roles are removed from accounts that leave the targets');
   }
-  return [`### ${cell(change.stack)}: reach`, '', ...facts.map((f) => `- ${f}`), ''];
+  return [`### ${markdownText(change.stack)}: reach`, '', ...facts.map((f) => `- ${f}`), ''];
 }
 
-function markdownWith(review: Review, maxRows: number): string {
-  const lines = [REVIEW_MARKER, '## Qualys connector review', '', `**${review.summary}**`, ''];
+interface Budget {
+  readonly maxRows: number;
+  /** Role sections shown in full; the rest are named in one line each, then counted. */
+  readonly maxRoles: number;
+  readonly maxReasons: number;
+}
+
+function markdownWith(review: Review, budget: Budget): string {
+  const lines = [REVIEW_MARKER, '## Qualys connector review', '', `**${markdownText(review.summary)}**`, ''];
+  lines.push(`Before: ${markdownText(review.sources.before)}. After: ${markdownText(review.sources.after)}.`, '');
   if (review.broadening.length > 0) {
-    lines.push('Broadening:', ...review.broadening.map((r) => `- ${cell(r)}`), '');
+    lines.push('The gate holds:', ...review.broadening.slice(0, budget.maxReasons).map((r) => `- ${markdownText(r)}`));
+    if (review.broadening.length > budget.maxReasons) lines.push(`- and ${review.broadening.length - budget.maxReasons} more reasons (\`--format json\` lists them all)`);
+    lines.push('');
   }
-  for (const role of review.roles) if (role.status !== 'unchanged') lines.push(...roleSection(role, maxRows));
+  const changed = review.roles.filter((r) => r.status !== 'unchanged');
+  let rowsLeft = 0;
+  changed.slice(0, budget.maxRoles).forEach((role) => {
+    const section = roleSection(role, budget.maxRows, review.reasonsFrom);
+    lines.push(...section.lines);
+    rowsLeft += section.left;
+  });
+  const rolesLeft = changed.slice(budget.maxRoles);
   for (const change of review.reach) lines.push(...reachSection(change));
   if (review.disruptions.length > 0) {
     lines.push('### Disruption', '', '| Stack | Address | Action |', '|---|---|---|');
-    for (const d of review.disruptions) lines.push(`| ${cell(d.stack)} | ${cell(code(d.address))} | **${d.action}** |`);
+    for (const d of review.disruptions.slice(0, budget.maxRows === Infinity ? undefined : Math.max(budget.maxRows, 5))) lines.push(`| ${markdownText(d.stack)} | ${codeSpan(d.address)} | **${d.action}** |`);
     lines.push('');
   }
-  lines.push(`<sub>Effective permissions per role: the union of every attached document, wildcards expanded with the IAM action catalogue ${cell(review.catalogue)}. External IDs are counted, never shown.</sub>`, '');
+  if (rolesLeft.length + rowsLeft > 0) {
+    const parts = [rolesLeft.length > 0 ? `${rolesLeft.length} changed roles (${rolesLeft.slice(0, 20).map((r) => markdownText(roleLabel(r))).join(', ')}${rolesLeft.length > 20 ? ', \u2026' : ''})` : '', rowsLeft > 0 ? `${rowsLeft} permission rows` : ''].filter(Boolean);
+    lines.push(`**Left out to fit a comment:** ${parts.join(' and ')}. The verdict above is on the whole change; \`--format json\` has all of it.`, '');
+  }
+  lines.push(`<sub>Effective permissions per role: the union of every attached document, wildcards expanded with the IAM action catalogue ${markdownText(review.catalogue)}. External IDs are counted, never shown.</sub>`, '');
   return lines.join('\n');
 }
 
-/** The review as Markdown for a pull-request comment or a job summary: at most COMMENT_LIMIT characters. */
+/** The review as Markdown for a pull-request comment or a job summary: at most COMMENT_LIMIT characters, whole lines only. */
 export function renderMarkdown(review: Review): string {
-  // Fewer rows per table until the whole fits; the summary and every non-permission fact always stay.
-  for (const maxRows of [Infinity, 500, 200, 100, 50, 20, 5, 0]) {
-    const text = markdownWith(review, maxRows);
+  const roles = review.roles.length;
+  const budgets: Budget[] = [
+    ...[Infinity, 500, 200, 100, 50, 20, 5, 0].map((maxRows) => ({ maxRows, maxRoles: roles, maxReasons: Infinity })),
+    ...[200, 100, 50, 20, 10, 0].map((maxRoles) => ({ maxRows: 0, maxRoles, maxReasons: 100 })),
+    { maxRows: 0, maxRoles: 0, maxReasons: 20 },
+  ];
+  for (const budget of budgets) {
+    const text = markdownWith(review, budget);
     if (text.length <= COMMENT_LIMIT) return text;
   }
-  const text = markdownWith(review, 0);
-  return `${text.slice(0, COMMENT_LIMIT - 80)}\n\nReview cut to fit a comment; \`--format json\` has all of it.\n`;
+  // Every piece is bounded, so the smallest budget fits unless a stack has thousands of reach changes.
+  return markdownWith({ ...review, reach: review.reach.slice(0, 20) }, { maxRows: 0, maxRoles: 0, maxReasons: 20 });
 }
 
 export function renderJson(review: Review): string {

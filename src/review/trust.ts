@@ -125,7 +125,7 @@ export function parseTrust(document: IamDocumentJson | undefined, partition: str
   const grants: TrustGrant[] = [];
   const problems: string[] = [];
   asList(document?.Statement).forEach((statement, i) => {
-    const label = `statement ${i + 1}${statement.Sid ? ` (${statement.Sid})` : ''}`;
+    const label = statement.Sid ? `statement ${statement.Sid}` : `statement ${i + 1}`;
     if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') {
       problems.push(`${label} has the effect ${JSON.stringify(statement.Effect)}, which IAM rejects`);
       return;

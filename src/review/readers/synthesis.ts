@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { PlanJson, stackSide } from './from-plan';
-import { variableExternalId } from './from-config';
-import { StackView } from './views';
+import { StackView } from '../views';
+import { variableExternalId } from './configuration';
+import { PlanJson, stackSide } from './terraform';
 
 /*
  * A synthesized stack (`cdk.tf.json`) read as what it is: the configuration a plan would be made of, without
@@ -121,11 +121,27 @@ function dataDocument(block: Values, where: string): string | typeof UNKNOWN {
   return JSON.stringify({ Version: typeof block.version === 'string' ? block.version : '2012-10-17', Statement: rendered });
 }
 
+/** A provider block's arguments as a plan's provider configuration: literals as constants, the rest as references. */
+function providerExpressions(block: Values, documents: DataDocuments): Record<string, unknown> {
+  const expressions: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(block)) {
+    if (key === 'alias') continue;
+    const expression = (item: unknown): unknown => {
+      const references = new Set<string>();
+      const converted = convert(item, `provider.${key}`, references, documents);
+      return converted === UNKNOWN || references.size > 0 ? { references: [...references] } : { constant_value: converted };
+    };
+    // Nested blocks (assume_role) are lists of objects of expressions, as in a plan.
+    expressions[key] = key === 'assume_role' ? [value].flat().map((b) => Object.fromEntries(Object.entries(b as Values).map(([k, v]) => [k, expression(v)]))) : expression(value);
+  }
+  return expressions;
+}
+
 /** A synthesized stack as a plan that creates it: every resource's values as "after", nothing before. */
-export function planFromSynthesis(stack: { resource?: Record<string, Record<string, Values>>; data?: Record<string, Record<string, Values>> }): PlanJson {
+export function planFromSynthesis(stack: { resource?: Record<string, Record<string, Values>>; data?: Record<string, Record<string, Values>>; provider?: Record<string, Values[]> }): PlanJson {
   const documents = new Map(Object.entries(stack.data?.aws_iam_policy_document ?? {}).map(([name, block]) => [name, dataDocument(block, `data.aws_iam_policy_document.${name}`)] as const));
   const resourceChanges: { address: string; type: string; change: { actions: string[]; before: null; after: Values } }[] = [];
-  const configured: { address: string; expressions: Record<string, { references: string[] }> }[] = [];
+  const configured: { address: string; provider_config_key: string; expressions: Record<string, { references: string[] }> }[] = [];
   for (const [type, byName] of Object.entries(stack.resource ?? {})) {
     for (const [name, resource] of Object.entries(byName)) {
       const address = `${type}.${name}`;
@@ -136,13 +152,19 @@ export function planFromSynthesis(stack: { resource?: Record<string, Record<stri
         const references = new Set<string>();
         const converted = convert(value, `${address}.${key}`, references, documents);
         if (converted !== UNKNOWN) after[key] = converted;
-        if (references.size > 0) expressions[key] = { references: [...references] };
+        // Every argument the stack sets is configured, with the resources its expression refers to.
+        expressions[key] = { references: [...references] };
       }
       resourceChanges.push({ address, type, change: { actions: ['create'], before: null, after } });
-      configured.push({ address, expressions });
+      configured.push({ address, provider_config_key: typeof resource.provider === 'string' ? resource.provider : 'aws', expressions });
     }
   }
-  return { format_version: '1.2', resource_changes: resourceChanges, configuration: { root_module: { resources: configured } } };
+  const providerConfig: Record<string, { name: string; alias?: string; expressions: Record<string, unknown> }> = {};
+  for (const block of stack.provider?.aws ?? []) {
+    const alias = typeof block.alias === 'string' ? block.alias : undefined;
+    providerConfig[alias ? `aws.${alias}` : 'aws'] = { name: 'aws', ...(alias ? { alias } : {}), expressions: providerExpressions(block, documents) };
+  }
+  return { format_version: '1.2', resource_changes: resourceChanges, configuration: { provider_config: providerConfig, root_module: { resources: configured } } };
 }
 
 /** Every stack of a synthesis output folder (`cdktf.out`), as the review sees it; stacks named as in the manifest. */
