@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { dirname, join } from 'path';
+import { basename, dirname, join } from 'path';
 import { DEFAULT_CONFIG, parseConfig } from '../src/app';
 import { Review, reviewStacks } from '../src/review/compare';
 import { runReview } from '../src/review/cli';
@@ -77,7 +77,9 @@ describe('--base-config', () => {
 
     const broadened = withLongestSession(config);
     const wider = await json(['--base-config', self, '--config', file(`${name}-broadened.json`, broadened)]);
-    expect([wider.exitCode, wider.stderr]).toEqual([1, '']);
+    expect(wider.exitCode).toBe(1);
+    expect(wider.stderr).toBe(`qualys-connector-review: the gate holds:\n${(wider.review?.broadening ?? []).map((r) => `  - ${r}\n`).join('')}`);
+    expect(wider.review?.broadening.every((r) => /maximum session raised from 3600 s to 43200 s$/.test(r))).toBe(true);
     const roles = wider.review?.roles ?? [];
     expect(roles.length).toBeGreaterThanOrEqual(config.stacks.length);
     for (const role of roles) expect(role.maxSession?.after).toBe(SESSION_MAX);
@@ -127,6 +129,8 @@ describe('--base', () => {
       mkdirSync(dirname(join(repo, path)), { recursive: true });
       cpSync(join(PROJECT_ROOT, path), join(repo, path));
     }
+    // Every example's configuration, committed: `--base` reads the configuration as it was at the revision.
+    writeFileSync(join(repo, IN_REPOSITORY), readFileSync(allExamples(), 'utf8'));
     git(repo, ['init', '--quiet']);
     git(repo, ['add', '--all']);
     // The base revision grants one action fewer: the working tree (HEAD's files) adds it back.
@@ -138,6 +142,9 @@ describe('--base', () => {
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(repo, 'node_modules'), 'dir');
   });
 
+  /** Where the repository keeps every example's stacks in one configuration. */
+  const IN_REPOSITORY = 'all-examples.json';
+
   /** Every example's stacks in one configuration (their names differ): one checkout and one synthesis per side. */
   function allExamples(): string {
     const stacks = examples.flatMap((e) => configOf(e).stacks);
@@ -146,15 +153,15 @@ describe('--base', () => {
   }
 
   test('every example and the default configuration: no change against HEAD (exit 0); against a revision granting one action fewer, that action added to every role (exit 1)', async () => {
-    const all = allExamples();
     const stackNames = examples.flatMap((e) => configOf(e).stacks.map((s) => String(s.name)));
-    for (const config of [['--config', all], []]) {
+    for (const config of [['--config', IN_REPOSITORY], []]) {
       const same = await json(['--base', 'HEAD', ...config], repo);
       expect([same.exitCode, same.stderr]).toEqual([0, '']);
       expect(same.review?.roles.every((r) => r.status === 'unchanged')).toBe(true);
 
       const wider = await json(['--base', narrowed, ...config], repo);
-      expect([wider.exitCode, wider.stderr]).toEqual([1, '']);
+      expect(wider.exitCode).toBe(1);
+      expect(wider.stderr).toMatch(/^qualys-connector-review: the gate holds:\n/);
       const roles = wider.review?.roles ?? [];
       expect(new Set(roles.map((r) => r.stack))).toEqual(new Set(config.length === 0 ? DEFAULT_CONFIG.stacks.map((s) => s.name) : stackNames));
       for (const role of roles) {
@@ -171,9 +178,47 @@ describe('--base', () => {
     const broadened = file('all-examples-broadened.json', withLongestSession({ stacks }));
     const whole = await json(['--base', 'HEAD', '--base-config', all, '--config', broadened], repo);
     const configOnly = await json(['--base-config', all, '--config', broadened]);
-    expect([whole.exitCode, whole.stderr]).toEqual([1, '']);
+    expect([whole.exitCode, configOnly.exitCode]).toEqual([1, 1]);
+    expect(whole.stderr).toBe(configOnly.stderr);
     expect(whole.review?.roles.length).toBeGreaterThanOrEqual(stacks.length);
-    expect(whole.review).toEqual(configOnly.review);
+    // The same verdicts and rows; only where each side comes from differs (and synthesized roles have addresses).
+    const rows = (review: Review | undefined) => ({ ...review, sources: undefined, reasonsFrom: undefined, roles: review?.roles.map(({ address: _address, ...role }) => role) });
+    expect(rows(whole.review)).toEqual(rows(configOnly.review));
+  });
+
+  test('--base alone reads the configuration as it was at the revision: a pull request that only edits the configuration is reviewed', async () => {
+    const { stacks } = JSON.parse(readFileSync(join(repo, IN_REPOSITORY), 'utf8')) as { stacks: Record<string, unknown>[] };
+    writeFileSync(join(repo, IN_REPOSITORY), JSON.stringify(withLongestSession({ stacks })));
+    try {
+      const review = await json(['--base', 'HEAD', '--config', IN_REPOSITORY], repo);
+      expect(review.exitCode).toBe(1);
+      expect(review.review?.roles.every((r) => r.maxSession?.after === SESSION_MAX)).toBe(true);
+      expect(review.review?.sources).toEqual({ before: `${IN_REPOSITORY} as it was at HEAD, synthesized by HEAD`, after: `${IN_REPOSITORY} (from --config), synthesized by the working tree` });
+      // Absent at the revision: there was no connector, so everything is added.
+      const added = await json(['--base', narrowed, '--config', IN_REPOSITORY], repo);
+      expect(added.review?.roles.every((r) => r.status !== 'added')).toBe(true);
+      const fresh = commitVariant(repo, 'no-configuration', { [IN_REPOSITORY]: null });
+      const none = await json(['--base', fresh, '--config', IN_REPOSITORY], repo);
+      expect(none.review?.roles.every((r) => r.status === 'added')).toBe(true);
+    } finally {
+      writeFileSync(join(repo, IN_REPOSITORY), JSON.stringify({ stacks }));
+    }
+  });
+
+  test('--config defaults to qualys-connector.json in the project folder, and the review says which file it read', async () => {
+    const { stacks } = JSON.parse(readFileSync(join(repo, IN_REPOSITORY), 'utf8')) as { stacks: Record<string, unknown>[] };
+    const projectFile = join(repo, 'qualys-connector.json');
+    writeFileSync(projectFile, JSON.stringify({ stacks: stacks.slice(0, 1) }));
+    try {
+      const run = await runReview(['--base-config', projectFile, '--format', 'json'], {}, repo);
+      expect(run.exitCode).toBe(0);
+      expect((JSON.parse(run.stdout) as Review).sources.after).toBe("qualys-connector.json (the project folder's file), planned by this code");
+      const conflict = await runReview(['--base-config', projectFile], { QUALYS_CONNECTOR_CONFIG: 'other.json' }, repo);
+      expect(conflict.exitCode).toBe(2);
+      expect(conflict.stderr).toMatch(/- QUALYS_CONNECTOR_CONFIG: names another file than the project folder's qualys-connector\.json/);
+    } finally {
+      rmSync(projectFile);
+    }
   });
 
   /** The shell script of a workflow step (its `run: |` block), found by the step's name. */
@@ -183,56 +228,100 @@ describe('--base', () => {
     return step[1].replace(/^ {10}/gm, '');
   }
 
-  /** Runs the workflow's base-configuration step, review and gate in the repository against origin/main. */
-  async function runWorkflow(baseBranch: string): Promise<{ review: Review; exitCodes: number[] }> {
+  /** A checkout of a commit beside the repository, as actions/checkout makes it (node_modules linked, not installed). */
+  function checkout(commit: string, name: string): string {
+    const dir = join(work, name);
+    git(repo, ['worktree', 'add', '--detach', '--quiet', dir, commit]);
+    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    return dir;
+  }
+
+  function removeCheckout(dir: string): void {
+    rmSync(join(dir, 'node_modules'));
+    git(repo, ['worktree', 'remove', '--force', dir]);
+  }
+
+  interface WorkflowRun {
+    readonly gate: number | null;
+    readonly review: string;
+    readonly summary: string;
+    readonly gateErrors: string;
+    /** The same review run by the pull request's own code, as a workflow that trusts it would run it. */
+    readonly ownJudgement: number | null;
+  }
+
+  /**
+   * Runs the workflow's two jobs: the synthesis step in a checkout of the pull request, its artifact handed
+   * over as upload-artifact and download-artifact would, then the review step in a checkout of the base branch.
+   */
+  function runWorkflow(baseBranch: string, pullRequest: string): WorkflowRun {
     const workflow = readFileSync(join(PROJECT_ROOT, 'examples', 'github-actions', 'qualys-connector-review.yml'), 'utf8');
-    const commands = [...workflow.matchAll(/npm run --silent review -- (--base .+?)(?: >|$)/gm)].map((m) => m[1]);
-    expect(commands).toHaveLength(2);
-    git(repo, ['update-ref', 'refs/remotes/origin/main', baseBranch]);
     const runnerTemp = mkdtempSync(join(work, 'runner-temp-'));
+    const pr = checkout(pullRequest, `pull-request-${basename(runnerTemp)}`);
+    const judge = checkout(baseBranch, `judge-${basename(runnerTemp)}`);
     try {
-      const env = { ...process.env, BASE_REF: 'main', RUNNER_TEMP: runnerTemp };
-      const step = spawnSync('bash', ['-e', '-c', stepScript(workflow, 'Configuration of the base branch')], { cwd: repo, env, encoding: 'utf8' });
-      expect([step.status, step.stderr]).toEqual([0, '']);
-      const runs = [];
-      for (const command of commands) {
-        const args = command.split(' ').map((arg) => arg.replace(/^"|"$/g, '').replace('${BASE_REF}', 'main').replace('$RUNNER_TEMP', runnerTemp));
-        runs.push(await runReview([...args, '--format', 'json'], {}, repo));
+      const summary = join(runnerTemp, 'summary.md');
+      const env: NodeJS.ProcessEnv = { ...process.env, RUNNER_TEMP: runnerTemp, GITHUB_STEP_SUMMARY: summary, PULL_REQUEST: '7' };
+      delete env.QUALYS_CONNECTOR_CONFIG;
+      const synthesis = spawnSync('bash', ['-e', '-c', stepScript(workflow, 'Synthesis of the pull request')], { cwd: pr, env, encoding: 'utf8' });
+      expect([synthesis.status, synthesis.stderr]).toEqual([0, expect.not.stringMatching(/error/i)]);
+      const artifact = join(runnerTemp, 'pull-request-synthesis');
+      mkdirSync(join(artifact, 'stacks'), { recursive: true });
+      cpSync(join(pr, 'cdktf.out', 'manifest.json'), join(artifact, 'manifest.json'));
+      for (const stack of existsSync(join(pr, 'cdktf.out', 'stacks')) ? readdirSync(join(pr, 'cdktf.out', 'stacks')) : []) {
+        mkdirSync(join(artifact, 'stacks', stack));
+        cpSync(join(pr, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), join(artifact, 'stacks', stack, 'cdk.tf.json'));
       }
-      expect(runs.map((r) => r.stderr)).toEqual(['', '']);
-      return { review: JSON.parse(runs[0].stdout) as Review, exitCodes: runs.map((r) => r.exitCode) };
+      const review = spawnSync('bash', ['-e', '-c', stepScript(workflow, 'Review and gate')], { cwd: judge, env, encoding: 'utf8' });
+      const baseConfig = existsSync(join(judge, 'qualys-connector.json')) ? join(judge, 'qualys-connector.json') : join(runnerTemp, 'no-connector.json');
+      const own = spawnSync('npm', ['run', '--silent', 'review', '--', '--base-config', baseConfig, '--synthesis', artifact, '--fail-on-broadening'], { cwd: pr, env, encoding: 'utf8' });
+      return {
+        gate: review.status,
+        review: readFileSync(join(runnerTemp, 'review', 'review.md'), 'utf8'),
+        summary: readFileSync(summary, 'utf8'),
+        gateErrors: review.stderr,
+        ownJudgement: own.status,
+      };
     } finally {
-      git(repo, ['update-ref', '-d', 'refs/remotes/origin/main']);
+      removeCheckout(pr);
+      removeCheckout(judge);
     }
   }
 
   describe('the pull-request workflow, its own steps run against a base branch', () => {
-    const account = (capabilities: string[]) => ({ stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }] });
-    beforeAll(() => writeFileSync(join(repo, 'qualys-connector.json'), JSON.stringify(account(['cspm', 'remediation']))));
-    afterAll(() => rmSync(join(repo, 'qualys-connector.json'), { force: true }));
+    const config = (capabilities: string[]) => JSON.stringify({ stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }] });
+    const reviewCode = join('src', 'review', 'cli.ts');
+    const gateLine = 'const holds = options.failOnBroadening && review.broadening.length > 0;';
 
-    test('that changes both code and configuration: both changes in one review, and the gate fails', async () => {
-      // The base branch: the code granting one action fewer, and a configuration without remediation.
-      const baseBranch = commitVariant(repo, 'base-branch', { [assetView]: narrowedSource, 'qualys-connector.json': JSON.stringify(account(['cspm'])) });
-      const { review, exitCodes } = await runWorkflow(baseBranch);
-      expect(exitCodes).toEqual([0, 1]);
-      expect(review.roles).toHaveLength(1);
-      const added = review.roles[0].permissionsAdded;
-      // The code's change ...
-      expect(added.filter((row) => row.capability === 'asset-view').map((row) => row.action)).toEqual(['ec2:DescribeVpcs']);
-      // ... and the configuration's: the remediation grants, Write among them.
-      expect(added.filter((row) => row.capability === 'remediation').length).toBeGreaterThan(0);
-      expect(added.filter((row) => row.capability === 'remediation').some((row) => row.accessLevels.includes('Write'))).toBe(true);
-      expect(added.every((row) => ['asset-view', 'remediation'].includes(row.capability ?? ''))).toBe(true);
+    test("a pull request that turns off the review's own gate and adds remediation: the base branch's judge still fails it", () => {
+      const baseBranch = commitVariant(repo, 'base-branch-with-connector', { 'qualys-connector.json': config(['cspm']) });
+      const source = readFileSync(join(repo, reviewCode), 'utf8');
+      expect(source).toContain(gateLine);
+      const sabotaged = commitVariant(repo, 'gate-turned-off', { 'qualys-connector.json': config(['cspm', 'remediation']), [reviewCode]: source.replace(gateLine, 'const holds = false;'), [assetView]: narrowedSource });
+      const run = runWorkflow(baseBranch, sabotaged);
+      expect(run.gate).toBe(1);
+      // The pull request's own review code would have let it through.
+      expect(run.ownJudgement).toBe(0);
+      // The code change (an action fewer) and the configuration change (remediation) both show.
+      expect(run.review).toMatch(/\| added \| `ec2:StopInstances` \| \*\*Write\*\* \|/);
+      expect(run.review).toMatch(/\| removed \| `ec2:DescribeVpcs` \|/);
+      expect(run.summary).toBe(run.review);
+      expect(run.gateErrors).toMatch(/qualys-connector-review: the gate holds:\n {2}- prod: role QualysCVRole: 6 grants added/);
+      for (const text of [run.review, run.gateErrors]) expect(text).not.toContain('EU2-2792719');
       expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
     });
 
-    test('without a configuration yet (the pull request adds the connector): every role is added, and the gate fails', async () => {
-      const { review, exitCodes } = await runWorkflow(narrowed);
-      expect(exitCodes).toEqual([0, 1]);
-      expect(review.roles.map((r) => [r.stack, r.status])).toEqual([['prod', 'added']]);
-      expect(review.roles[0].permissionsAdded.some((row) => row.capability === 'remediation')).toBe(true);
-      expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
+    test('without a configuration on the base branch (the pull request adds the connector): every role is added, and the gate fails', () => {
+      const run = runWorkflow('HEAD', commitVariant(repo, 'adds-connector', { 'qualys-connector.json': config(['cspm']) }));
+      expect(run.gate).toBe(1);
+      expect(run.review).toContain('### prod: role QualysCVRole (added)');
+    });
+
+    test('a pull request that removes the connector: every role is removed, and the gate passes', () => {
+      const baseBranch = commitVariant(repo, 'base-branch-to-remove', { 'qualys-connector.json': config(['cspm']) });
+      const run = runWorkflow(baseBranch, 'HEAD');
+      expect([run.gate, run.gateErrors]).toEqual([0, '']);
+      expect(run.review).toContain('### prod: role QualysCVRole (removed)');
     });
   });
 
@@ -254,7 +343,7 @@ describe('--base', () => {
       ['synthesis fails', ['--base', commitVariant(repo, 'broken-app', { 'main.ts': 'throw new Error("this revision cannot synthesize");\n' })], repo, /--base: the synthesis of the revision failed \(exit code 1\); the end of its output:\n[\s\S]*\| Error: this revision cannot synthesize/],
       ['app writes nothing', ['--base', commitVariant(repo, 'silent-app', { 'cdktf.json': JSON.stringify({ app: 'true' }) })], repo, /--base: the revision wrote no synthesis: its app command \("true" in cdktf\.json\) ended without writing a manifest\.json into CDKTF_OUTDIR/],
       ['install fails', ['--base', commitVariant(repo, 'other-lock', { 'package-lock.json': '{ not a lock file' })], repo, /--base: the install of the revision \(npm ci\) failed \(exit code \d+\); the end of its output:\n\s+\| /],
-      ['with --plan', ['--base', 'HEAD', '--plan', allExamples()], repo, /--plan: reviews plans on its own: leave out --base-config, --base and --config/],
+      ['with --plan', ['--base', 'HEAD', '--plan', allExamples()], repo, /--plan: reviews plans on its own: leave out --base-config, --base, --config and --synthesis/],
     ];
     for (const [what, argv, cwd, message] of cases) {
       const run = await runReview(argv, {}, cwd);

@@ -138,6 +138,6 @@ test('a statement IAM rejects (no principal) makes the trust unknown, which broa
 test('the reasons name the principal, the actions and what is presented, never the ID', () => {
   const verdict = compareTrust(exact, doc(allow({ Condition: { StringLike: { 'sts:ExternalId': 'EU2-*' } } })), 'aws');
   expect(verdict.broadening).toEqual([
-    `AWS ${root(QUALYS)} may now call sts:AssumeRole with an external ID compared with StringLike, weaker than an exact match (statement 1), which the trust before did not allow`,
+    `AWS ${root(QUALYS)} may now call sts:AssumeRole with an external ID compared with StringLike, weaker than an exact match, which the trust before did not allow`,
   ]);
 });

@@ -182,7 +182,7 @@ describe('trust', () => {
     expect(r.roles[0].permissionsAdded).toEqual([]);
     expect(markdown).toContain('Trusts a new principal: `AWS arn:aws:iam::123456789012:root`');
     expect(r.broadening).toEqual([
-      'prod: role QualysCVRole: trust: AWS arn:aws:iam::123456789012:root may now call sts:AssumeRole with an exact external ID (1 accepted) (statement QualysAssumeRoleWithExternalId), which the trust before did not allow',
+      'prod: role QualysCVRole: trust: AWS arn:aws:iam::123456789012:root may now call sts:AssumeRole with an exact external ID (1 accepted), which the trust before did not allow',
     ]);
     expect(gate).toBe(1);
   });

@@ -52,24 +52,52 @@ test.each(files)('%s grants least permissions and never runs pull-request code w
     expect(planJob).toContain('id-token: write');
     expect(planJob).toMatch(/^ {4}if: .*github\.event\.pull_request\.head\.repo\.full_name == github\.repository$/m);
     expect(planJob).toContain('terraform_wrapper: false');
-    // One artifact, the review folder; the plan is written outside it and removed.
-    expect(text.match(/upload-artifact/g)).toHaveLength(1);
+    // Two artifacts: the pull request's synthesized stacks (JSON only) and the review; the plan is written outside both and removed.
+    expect(text.match(/upload-artifact/g)).toHaveLength(2);
     expect(text).toContain('path: ${{ runner.temp }}/review/\n');
+    expect(text).toContain('          path: |\n            cdktf.out/manifest.json\n            cdktf.out/stacks/*/cdk.tf.json\n');
     expect(text).not.toMatch(/\/review\/[^\s"]*plan/);
     expect(planJob).toContain('rm -f "$RUNNER_TEMP/tfplan" "$RUNNER_TEMP/plan.json"');
   }
 });
 
-test('the review commands of the workflow are the review of the whole change, its gate and the plan review, as the command reads them', () => {
+/** The steps of one job of a workflow, as text. */
+function job(text: string, name: string): string {
+  const start = text.indexOf(`\n  ${name}:\n`);
+  if (start < 0) throw new Error(`no job ${name}`);
+  const next = text.slice(start + 1).search(/\n {2}[a-z-]+:\n/);
+  return next < 0 ? text.slice(start) : text.slice(start, start + 1 + next);
+}
+
+test('the judge is not the defendant: the gate runs the base branch\'s code and takes the pull request as data', () => {
+  const text = readFileSync(join(folder, 'qualys-connector-review.yml'), 'utf8');
+  const synthesize = job(text, 'synthesize');
+  const review = job(text, 'review');
+  // The pull request's code runs only in a job without the review: it synthesizes and uploads JSON.
+  expect(synthesize).toContain('npm run --silent synth');
+  expect(synthesize).not.toContain('npm run --silent review');
+  // The review job checks out the base branch first, installs it, and never checks out the pull request.
+  expect(review).toMatch(/needs: synthesize/);
+  expect(review.match(/actions\/checkout@v4/g)).toHaveLength(1);
+  expect(review).toMatch(/- uses: actions\/checkout@v4\n {8}with:\n {10}ref: \$\{\{ github\.base_ref \}\}\n/);
+  expect(review.indexOf('ref: ${{ github.base_ref }}')).toBeLessThan(review.indexOf('npm ci'));
+  expect(review).toContain('name: pull-request-synthesis');
+  // One run gives the comment and the gate; the artifact is uploaded also when the gate fails.
+  expect(review.match(/npm run --silent review/g)).toHaveLength(1);
+  expect(review).toMatch(/- uses: actions\/upload-artifact@v4\n {8}if: \$\{\{ !cancelled\(\) \}\}/);
+  // The plan report, too, is read by the base branch's review code.
+  const plan = job(text, 'plan-review');
+  expect(plan).toMatch(/ref: \$\{\{ github\.base_ref \}\}\n {10}path: judge/);
+  expect(plan).toMatch(/cd judge\n {10}npm ci --no-audit --no-fund\n {10}npm run --silent review -- --plan/);
+});
+
+test('the review commands of the workflow are the gate and the plan report, as the command reads them', () => {
   const text = readFileSync(join(folder, 'qualys-connector-review.yml'), 'utf8');
   const all = [...text.matchAll(/npm run --silent review -- (.+?)(?: >|$)/gm)].map((m) => m[1]);
-  const whole = '--base "origin/${BASE_REF}" --base-config "$RUNNER_TEMP/base-config.json" --config qualys-connector.json';
-  expect(all).toEqual([whole, `${whole} --fail-on-broadening`, '--plan "$STACK=$RUNNER_TEMP/plan.json"']);
-  // The base branch's code runs from a worktree of origin/<base branch>: the checkout needs the whole history.
-  expect(text).toMatch(/actions\/checkout@v4\n {8}with:\n {10}# [^\n]*\n {10}fetch-depth: 0\n/);
-  expect(parseReviewArgs(['--base', 'origin/main', '--base-config', '/runner/base-config.json', '--config', 'qualys-connector.json', '--fail-on-broadening'])).toMatchObject({
-    base: 'origin/main',
+  expect(all).toEqual(['--base-config "$base_config" --synthesis "$RUNNER_TEMP/pull-request-synthesis" --fail-on-broadening', '--plan "$STACK=$RUNNER_TEMP/plan.json"']);
+  expect(parseReviewArgs(['--base-config', '/runner/base-config.json', '--synthesis', '/runner/pull-request-synthesis', '--fail-on-broadening'])).toMatchObject({
     baseConfig: '/runner/base-config.json',
+    synthesis: '/runner/pull-request-synthesis',
     failOnBroadening: true,
   });
   expect(parseReviewArgs(['--plan', 'qualys-connector=/runner/plan.json']).plans).toEqual([{ label: 'qualys-connector', file: '/runner/plan.json' }]);

@@ -213,6 +213,34 @@ function minus<T>(a: Iterable<T>, b: Set<T>): T[] {
   return [...a].filter((x) => !b.has(x));
 }
 
+function wildcard(pattern: string, ignoreCase: boolean): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, ignoreCase ? 'i' : '');
+}
+
+/** Whether row `wide` allows (or denies) at least what row `narrow` does: same effect, its action, resource and condition at least as wide. */
+function rowCovers(wide: PermissionRow, narrow: PermissionRow): boolean {
+  if (wide.effect !== narrow.effect || wide.action.startsWith('not ') || narrow.action.startsWith('not ')) return false;
+  if (wide.resource.startsWith('not ') || narrow.resource.startsWith('not ')) return false;
+  if (wide.condition !== '' && wide.condition !== narrow.condition) return false;
+  return wildcard(wide.action, true).test(narrow.action) && wildcard(wide.resource, false).test(narrow.resource);
+}
+
+/**
+ * The rows of `rows` that no row of `other` covers: a grant already allowed by a wider one (`*`, a wildcard
+ * the catalogue could not expand, a wider resource) is not new.
+ */
+function uncovered(rows: Map<string, PermissionRow>, other: Map<string, PermissionRow>): PermissionRow[] {
+  const byAction = new Map<string, PermissionRow[]>();
+  const patterns: PermissionRow[] = [];
+  for (const row of other.values()) {
+    if (/[*?]/.test(row.action)) patterns.push(row);
+    else byAction.set(row.action.toLowerCase(), [...(byAction.get(row.action.toLowerCase()) ?? []), row]);
+  }
+  return [...rows.entries()]
+    .filter(([key, row]) => !other.has(key) && ![...(byAction.get(row.action.toLowerCase()) ?? []), ...patterns].some((wide) => rowCovers(wide, row)))
+    .map(([, row]) => row);
+}
+
 /** The documents of the AWS managed policies one side has and the other not; what cannot be read is unknown. */
 function managedDocuments(arns: readonly string[]): { documents: { arn: string; document: IamDocumentJson }[]; unknown: string[] } {
   const documents: { arn: string; document: IamDocumentJson }[] = [];
@@ -256,8 +284,8 @@ function compareBoundary(before: RoleView | undefined, after: RoleView | undefin
   if (typeof rowsAfter === 'string' || typeof rowsBefore === 'string') {
     return { before: arnBefore, after: arnAfter, grantsAdded: 0, unknown: typeof rowsAfter === 'string' ? rowsAfter : (rowsBefore as string) };
   }
-  const allowsAdded = minus(rowsAfter.keys(), new Set(rowsBefore.keys())).filter((k) => rowsAfter.get(k)?.effect === 'Allow').length;
-  const deniesRemoved = minus(rowsBefore.keys(), new Set(rowsAfter.keys())).filter((k) => rowsBefore.get(k)?.effect === 'Deny').length;
+  const allowsAdded = uncovered(rowsAfter, rowsBefore).filter((r) => r.effect === 'Allow').length;
+  const deniesRemoved = uncovered(rowsBefore, rowsAfter).filter((r) => r.effect === 'Deny').length;
   return { before: arnBefore, after: arnAfter, grantsAdded: allowsAdded + deniesRemoved };
 }
 
@@ -319,8 +347,8 @@ function compareRole(stack: string, before: RoleView | undefined, after: RoleVie
     roleName: some.roleName,
     ...(some.address !== undefined ? { address: some.address } : {}),
     status: 'unchanged',
-    permissionsAdded: minus(rowsAfter.keys(), new Set(rowsBefore.keys())).map((k) => rowsAfter.get(k) as PermissionRow).sort(compareRows),
-    permissionsRemoved: minus(rowsBefore.keys(), new Set(rowsAfter.keys())).map((k) => rowsBefore.get(k) as PermissionRow).sort(compareRows),
+    permissionsAdded: uncovered(rowsAfter, rowsBefore).sort(compareRows),
+    permissionsRemoved: uncovered(rowsBefore, rowsAfter).sort(compareRows),
     managedPoliciesAttached: attached,
     managedPoliciesDetached: detached,
     trust,

@@ -392,7 +392,7 @@ export function compareTrust(beforeDocument: IamDocumentJson | undefined, afterD
   for (const grant of after.grants.filter((g) => g.effect === 'Allow')) {
     for (const alternative of alternatives(grant)) {
       const refused = alternative.actions.filter((action) => !allowedBefore(alternative, action, before));
-      if (refused.length > 0) add(`${principalSetText(alternative.principals)} may now call ${refused.join(', ')} with ${requirementText(alternative.clauses)} (${grant.statement}), which the trust before did not allow`);
+      if (refused.length > 0) add(`${principalSetText(alternative.principals)} may now call ${refused.join(', ')} with ${requirementText(alternative.clauses)}, which the trust before did not allow`);
     }
   }
   for (const deny of before.grants.filter((g) => g.effect === 'Deny')) {
