@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseConfig } from '../src/app';
 import { Review, reviewStacks } from '../src/review/compare';
@@ -31,7 +31,7 @@ afterAll(() => {
 
 let counter = 0;
 /** Synthesizes one stack through the app; returns its folder and the review's view of the configuration. */
-function synthesize(stack: { name: string }): { dir: string; views: StackView[] } {
+function synthesize(stack: { name: string; [key: string]: unknown }): { dir: string; views: StackView[] } {
   const name = `config-${++counter}`;
   const file = join(work, `${name}.json`);
   writeFileSync(file, JSON.stringify({ stacks: [stack] }));
@@ -200,5 +200,102 @@ describe('configurations using the plain Terraform modules', () => {
     const replaced = await reviewPlan(workspace.plan(['-replace', role.address]), 'assetview');
     expect(replaced.disruptions).toEqual([{ stack: 'assetview', address: role.address, action: 'replace' }]);
     expect(replaced.roles.map((r) => [r.status, r.roleName])).toEqual([['unchanged', 'QualysCVRole']]);
+  });
+});
+
+/*
+ * Routes of permission, identity and place, tried in real plans: the app's stack edited as a pull request's
+ * code could write it, planned by Terraform (offline provider) from nothing and against applied state.
+ */
+describe('what a plan must not hide', () => {
+  let offline: OfflineTerraform;
+  let base: { dir: string; views: StackView[] };
+  const extraTypes = ['aws_iam_role_policy', 'aws_iam_policy_attachment', 'aws_iam_role_policies_exclusive'];
+  beforeAll(() => {
+    offline = new OfflineTerraform([...PROJECT_RESOURCE_TYPES, ...extraTypes], ['aws_iam_policy']);
+    base = synthesize({ ...account(), name: 'edited', provider: { accountId: '111111111111' } });
+  });
+  afterAll(() => offline?.dispose());
+
+  type Stack = { resource: Record<string, Record<string, Record<string, unknown>>>; provider: { aws: Record<string, unknown>[] }; data?: Record<string, unknown> };
+  /** The base stack, edited, written as a synthesis folder. */
+  function edited(edit: (stack: Stack) => void): string {
+    const stack = JSON.parse(readFileSync(join(base.dir, 'cdk.tf.json'), 'utf8')) as Stack;
+    edit(stack);
+    const dir = join(work, `edited-${++counter}`);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(stack));
+    return dir;
+  }
+  const admin = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+
+  async function gate(plan: SavedPlan): Promise<{ exitCode: number; review: Review; stderr: string }> {
+    const file = join(work, `plan-${++counter}.json`);
+    writeFileSync(file, JSON.stringify(plan.json));
+    const run = await runReview(['--plan', `edited=${file}`, '--format', 'json', '--fail-on-broadening'], {});
+    return { exitCode: run.exitCode, review: JSON.parse(run.stdout) as Review, stderr: run.stderr };
+  }
+
+  test('a create plan: a role policy naming the role by its id (known only after apply) is linked by reference', async () => {
+    const dir = edited((s) => (s.resource.aws_iam_role_policy = { extra: { name: 'extra', role: '${aws_iam_role.this.id}', policy: admin } }));
+    const result = await gate(offline.workspace(dir).plan());
+    expect(result.exitCode).toBe(1);
+    expect(result.review.roles[0].permissionsAdded).toContainEqual(expect.objectContaining({ action: '*', resource: '*' }));
+    expect(result.review.roles[0].secrets).toEqual(['*']);
+  });
+
+  describe('against the applied state', () => {
+    let workspace: OfflineWorkspace;
+    beforeAll(() => {
+      workspace = offline.workspace(base.dir);
+      workspace.apply();
+      // The offline provider leaves the ARN empty; AWS's names the account the role is in.
+      const statePath = join(workspace.dir, 'terraform.tfstate');
+      const state = JSON.parse(readFileSync(statePath, 'utf8')) as { resources: { type: string; instances: { attributes: Record<string, unknown> }[] }[] };
+      for (const resource of state.resources.filter((r) => r.type === 'aws_iam_role')) resource.instances[0].attributes.arn = 'arn:aws:iam::111111111111:role/QualysCVRole';
+      writeFileSync(statePath, JSON.stringify(state));
+    });
+    afterEach(() => workspace.reconfigure(base.dir));
+
+    test('unchanged: no change, and the gate passes', async () => {
+      const result = await gate(workspace.plan());
+      expect([result.exitCode, result.stderr]).toEqual([0, '']);
+    });
+
+    test.each([
+      ['a role policy by id', (s: Stack) => (s.resource.aws_iam_role_policy = { extra: { name: 'extra', role: '${aws_iam_role.this.id}', policy: admin } }), /edited: role QualysCVRole: 1 grant added/],
+      ['managed_policy_arns on the role', (s: Stack) => (s.resource.aws_iam_role.this.managed_policy_arns = ['arn:aws:iam::aws:policy/AdministratorAccess']), /read secrets or return credentials: \*/],
+      ['inline_policy on the role', (s: Stack) => (s.resource.aws_iam_role.this.inline_policy = [{ name: 'extra', policy: admin }]), /1 grant added/],
+      ['aws_iam_policy_attachment', (s: Stack) => (s.resource.aws_iam_policy_attachment = { extra: { name: 'extra', roles: ['${aws_iam_role.this.name}'], policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess' } }), /grants? added/],
+      [
+        'an attachment whose ARN is known only after apply',
+        (s: Stack) => {
+          s.data = { aws_iam_policy: { other: { name: 'Other' } } };
+          s.resource.aws_iam_role_policy_attachment.extra = { role: '${aws_iam_role.this.name}', policy_arn: '${data.aws_iam_policy.other.arn}' };
+        },
+        /not known before apply.*the policy aws_iam_role_policy_attachment\.extra attaches is known only after apply/,
+      ],
+      ['the role renamed', (s: Stack) => (s.resource.aws_iam_role.this.name = 'Renamed'), /the role's ARN changes from arn:aws:iam::\(account\):role\/QualysCVRole to arn:aws:iam::\(account\):role\/Renamed/],
+      ['the provider moved to another account', (s: Stack) => (s.provider.aws[0].allowed_account_ids = ['999999999999']), /deployed to account 999999999999 instead of account 111111111111/],
+    ])('%s: the gate holds', async (_what, edit, reason) => {
+      workspace.reconfigure(edited(edit));
+      const result = await gate(workspace.plan());
+      expect(result.exitCode).toBe(1);
+      expect(result.review.broadening).toContainEqual(expect.stringMatching(reason));
+      expect(result.stderr).toMatch(reason);
+    });
+  });
+
+  test('a plan with no role is bad input (exit 2), never "no change"', async () => {
+    const dir = edited((s) => {
+      const kept = s as unknown as Record<string, unknown>;
+      for (const key of Object.keys(kept)) if (!['terraform', 'provider', 'resource'].includes(key)) delete kept[key];
+      s.resource = { aws_iam_policy: s.resource.aws_iam_policy };
+    });
+    const file = join(work, `plan-${++counter}.json`);
+    writeFileSync(file, JSON.stringify(offline.workspace(dir).plan().json));
+    const run = await runReview(['--plan', file, '--fail-on-broadening'], {});
+    expect([run.exitCode, run.stdout]).toEqual([2, '']);
+    expect(run.stderr).toMatch(/--plan: holds no IAM role on either side/);
   });
 });

@@ -289,6 +289,16 @@ describe('a base configuration without stacks (the pull request that adds the co
   });
 });
 
+/** Every line has closed emphasis and code spans: `**` and backticks in pairs, once escapes are set aside. */
+function expectValidMarkdown(markdown: string): void {
+  for (const line of markdown.split('\n')) {
+    const unescaped = line.replace(/\\./g, '');
+    expect([line, (unescaped.match(/`/g) ?? []).length % 2]).toEqual([line, 0]);
+    const outsideCode = unescaped.replace(/`[^`]*`/g, '');
+    expect([line, (outsideCode.match(/\*\*/g) ?? []).length % 2]).toEqual([line, 0]);
+  }
+}
+
 describe('output', () => {
   test('a change too large for a comment is cut to the limit; JSON keeps every row', async () => {
     const many = Array.from({ length: 40 }, (_, i) => account({ capabilities: ['cspm', 'remediation', 'api-based-assessment'] }, `account-${String(i).padStart(2, '0')}`));
@@ -301,6 +311,21 @@ describe('output', () => {
     expect(r.roles.filter((role) => role.status === 'added')).toHaveLength(40);
     expect(r.roles.filter((role) => role.status === 'removed')).toHaveLength(1);
     expect(r.summary).toMatch(/^41 roles changed \(40 added, 1 removed\);/);
+    expectValidMarkdown(markdown);
+    expect(markdown).toContain(`**${r.summary}**`);
+  });
+
+  test('a review of hundreds of roles is cut to whole lines of valid Markdown, says what it left out, and keeps the verdict on the whole change', async () => {
+    // Names made to break Markdown if they were not escaped, and a reason per role.
+    const many = Array.from({ length: 300 }, (_, i) => account({ capabilities: ['api-based-assessment'], roleName: `Role__${i}__` }, `account-${String(i).padStart(3, '0')}`));
+    const { review: r, markdown } = await review([], many);
+    expect(markdown.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expectValidMarkdown(markdown);
+    expect(r.broadening.length).toBeGreaterThan(300);
+    expect(markdown).toContain(`**${r.summary}**`);
+    expect(r.summary).toMatch(/the gate holds \(\d+ reasons\)\.$/);
+    expect(markdown).toMatch(/\*\*Left out to fit a comment:\*\* \d+ changed roles \(/);
+    expect(markdown).toMatch(/- and \d+ more reasons \(`--format json` lists them all\)/);
   });
 
   test('the same input gives the same bytes', async () => {

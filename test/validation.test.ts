@@ -2,7 +2,7 @@ import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { parseConfig } from '../src/app';
+import { loadConfig, parseConfig } from '../src/app';
 import { QualysConnectorRole } from '../src/constructs/connector-role';
 import { ConfigurationError } from '../src/errors';
 import { runApp, runAppWith } from './support/app-process';
@@ -129,6 +129,41 @@ describe('bad configuration is rejected with the field, the value and the rule',
 
   test('the message shows the value it rejects', () => {
     expect(() => parseConfig(withConnector({ roleName: 'Qualys Role' }))).toThrow(/stacks\[0\]\.connector\.roleName: .*IAM role name.*\(got "Qualys Role"\)/);
+  });
+});
+
+describe('external IDs are never echoed in an error', () => {
+  const ID = 'EU2-2792719';
+  test.each([
+    ['a bad ID (a space)', withConnector({ externalId: 'EU2 2792719' }), 'EU2 2792719', /- stacks\[0\]\.connector\.externalId: .* \(got a value of 11 characters, not shown\)/],
+    ['a bad ID in a list', withConnector({ externalId: [ID, 'EU2 2792719'] }), 'EU2 2792719', /externalId\[1\]: .*\(got a value of 11 characters, not shown\)/],
+    ['an ID repeated in a list', withConnector({ externalId: [ID, ID] }), ID, /externalId: must not list the same external ID twice \(got a list of 2, not shown\)/],
+    ['an organization given a list', org({}, {}, { externalId: [ID, 'EU2-1009001'] }), ID, /externalId: must be one external ID.*\(got a list of 2, not shown\)/],
+    ['a stack without its kind', { stacks: [{ name: 'x', connector: { externalId: ID } }] }, ID, /stacks\[0\]/],
+    ['IDs too long for the trust policy', withConnector({ externalId: [`${ID}${'a'.repeat(1100)}`, `${ID}${'b'.repeat(1100)}`] }), ID, /trust policy/],
+  ])('%s', (_what, config, id, message) => {
+    let text = '';
+    try {
+      parseConfig(config);
+    } catch (error) {
+      text = (error as Error).message;
+    }
+    expect(text).toMatch(message);
+    expect(text).not.toContain(id);
+  });
+
+  test('nor in a JSON syntax error, whose parser quotes the text around it', () => {
+    let text = '';
+    const file = join(mkdtempSync(join(tmpdir(), 'qualys-json-')), 'config.json');
+    writeFileSync(file, `{ "stacks": [{ "kind": "account", "name": "x", "connector": { "externalId": ${ID} } }] }`);
+    try {
+      loadConfig(file);
+    } catch (error) {
+      text = (error as Error).message;
+    }
+    rmSync(file);
+    expect(text).toMatch(/must be valid JSON: Unexpected token/);
+    expect(text).not.toMatch(/EU2-|2792719/);
   });
 });
 

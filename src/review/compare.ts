@@ -253,13 +253,32 @@ function managedDocuments(arns: readonly string[]): { documents: { arn: string; 
   return { documents, unknown };
 }
 
-/** Rows of a role's own documents and of the AWS managed policies given. */
-function roleRows(role: RoleView | undefined, managed: { arn: string; document: IamDocumentJson }[], catalogue: ActionCatalogue, reasons: Map<string, Attribution>): Map<string, PermissionRow> {
-  const rows = effectiveRows(role?.documents ?? [], catalogue, reasons);
-  for (const { arn, document } of managed) {
-    for (const [key, row] of effectiveRows([document], catalogue, reasons, `AWS managed policy ${arn.split('/').pop()}`)) if (!rows.has(key)) rows.set(key, row);
+/** Rows of one document, computed once per review for each distinct document and source (many roles share them). */
+function documentRows(document: IamDocumentJson, catalogue: ActionCatalogue, reasons: Map<string, Attribution>, memo: Map<string, Map<string, PermissionRow>>, source?: string): Map<string, PermissionRow> {
+  const key = `${source ?? ''}\u0000${JSON.stringify(document)}`;
+  let rows = memo.get(key);
+  if (!rows) {
+    rows = effectiveRows([document], catalogue, reasons, source);
+    memo.set(key, rows);
   }
   return rows;
+}
+
+/** Rows of a role's own documents and of the AWS managed policies given. */
+function roleRows(role: RoleView | undefined, managed: { arn: string; document: IamDocumentJson }[], context: Context): Map<string, PermissionRow> {
+  const rows = new Map<string, PermissionRow>();
+  const add = (document: IamDocumentJson, source?: string) => {
+    for (const [key, row] of documentRows(document, context.catalogue, context.reasons, context.memo, source)) if (!rows.has(key)) rows.set(key, row);
+  };
+  (role?.documents ?? []).forEach((document) => add(document));
+  for (const { arn, document } of managed) add(document, `AWS managed policy ${arn.split('/').pop()}`);
+  return rows;
+}
+
+interface Context {
+  readonly catalogue: ActionCatalogue;
+  readonly reasons: Map<string, Attribution>;
+  readonly memo: Map<string, Map<string, PermissionRow>>;
 }
 
 function boundaryRows(role: RoleView, catalogue: ActionCatalogue, reasons: Map<string, Attribution>): Map<string, PermissionRow> | string {
@@ -302,7 +321,8 @@ function comparePlace(before: RoleView | undefined, after: RoleView | undefined)
   return { before: before.place, after: after.place, moved };
 }
 
-function compareRole(stack: string, before: RoleView | undefined, after: RoleView | undefined, catalogue: ActionCatalogue, reasons: Map<string, Attribution>): RoleChange {
+function compareRole(stack: string, before: RoleView | undefined, after: RoleView | undefined, context: Context): RoleChange {
+  const { catalogue, reasons } = context;
   const some = (after ?? before) as RoleView;
   const managedBefore = new Set(before?.awsManagedPolicyArns ?? []);
   const managedAfter = new Set(after?.awsManagedPolicyArns ?? []);
@@ -311,8 +331,8 @@ function compareRole(stack: string, before: RoleView | undefined, after: RoleVie
   // Policies on both sides are the same documents; only those that come or go are read.
   const readAttached = managedDocuments(attached);
   const readDetached = managedDocuments(detached);
-  const rowsBefore = roleRows(before, readDetached.documents, catalogue, reasons);
-  const rowsAfter = roleRows(after, readAttached.documents, catalogue, reasons);
+  const rowsBefore = roleRows(before, readDetached.documents, context);
+  const rowsAfter = roleRows(after, readAttached.documents, context);
   const partition = some.partition;
   const verdict = compareTrust(before?.trust, after?.trust, partition);
   const entriesBefore = before ? trustEntries(parseTrust(before.trust, partition)) : [];
@@ -524,12 +544,12 @@ export async function reviewStacks(before: readonly StackView[], after: readonly
     return 'document' in read ? [read.document] : [];
   });
   const catalogue = await catalogueFor([...before, ...after], managed);
-  const reasons = attributions(catalogue);
+  const context: Context = { catalogue, reasons: attributions(catalogue), memo: new Map() };
   const roles: RoleChange[] = [];
   const reach: ReachChange[] = [];
   for (const { name, pair } of pairs) {
     const [a, b] = pair;
-    roles.push(compareRole(name, a, b, catalogue, reasons));
+    roles.push(compareRole(name, a, b, context));
     const reachChange = compareReach(name, a?.reach, b?.reach);
     if (reachChange) reach.push(reachChange);
   }

@@ -55,20 +55,37 @@ function managedPolicySummaries(role: RoleChange): string[] {
   return lines;
 }
 
-function permissionRows(role: RoleChange, maxRows: number, reasonsFrom: Review['reasonsFrom']): { lines: string[]; left: number } {
+/** A role's table rows as Markdown lines, with what matters most marked for when rows must be left out. */
+interface PreparedRows {
+  readonly lines: readonly string[];
+  /** Lower is shown first when the table is cut: secrets, then mutating grants, then other grants, then removals. */
+  readonly weights: readonly number[];
+}
+
+function prepareRows(role: RoleChange, reasonsFrom: Review['reasonsFrom']): PreparedRows {
   const shownInTable = (row: PermissionRow) => row.source === undefined || row.secret !== undefined || isMutating(row);
   const rows = [...role.permissionsAdded.filter(shownInTable).map((r) => ['added', r] as const), ...role.permissionsRemoved.filter(shownInTable).map((r) => ['removed', r] as const)];
-  if (rows.length === 0) return { lines: [], left: 0 };
-  // Rows that matter most first when rows must be left out: secrets, then mutating grants, then the rest.
-  const weight = ([change, row]: (typeof rows)[number]) => (change === 'added' ? (row.secret ? 0 : isMutating(row) ? 1 : 2) : 3);
-  const shown = rows.length > maxRows ? [...rows].sort((a, b) => weight(a) - weight(b)).slice(0, maxRows) : rows;
-  if (shown.length === 0) return { lines: [], left: rows.length };
-  const lines = ['| Change | Action | Access level | Resource | Condition | Capability | Why |', '|---|---|---|---|---|---|---|'];
-  for (const [change, row] of shown) {
-    const action = row.effect === 'Deny' ? `${codeSpan(row.action)} (Deny)` : codeSpan(row.action);
-    lines.push(`| ${change} | ${action} | ${level(row)} | ${codeSpan(row.resource)} | ${codeSpan(row.condition)} | ${markdownText(row.capability ?? '')} | ${why(row, change, reasonsFrom)} |`);
+  return {
+    lines: rows.map(([change, row]) => {
+      const action = row.effect === 'Deny' ? `${codeSpan(row.action)} (Deny)` : codeSpan(row.action);
+      return `| ${change} | ${action} | ${level(row)} | ${codeSpan(row.resource)} | ${codeSpan(row.condition)} | ${markdownText(row.capability ?? '')} | ${why(row, change, reasonsFrom)} |`;
+    }),
+    weights: rows.map(([change, row]) => (change === 'added' ? (row.secret ? 0 : isMutating(row) ? 1 : 2) : 3)),
+  };
+}
+
+function permissionRows(prepared: PreparedRows, maxRows: number): { lines: string[]; left: number } {
+  const total = prepared.lines.length;
+  if (total === 0) return { lines: [], left: 0 };
+  let indices = prepared.lines.map((_, i) => i);
+  if (total > maxRows) {
+    indices = indices
+      .sort((a, b) => prepared.weights[a] - prepared.weights[b] || a - b)
+      .slice(0, maxRows)
+      .sort((a, b) => a - b);
   }
-  return { lines, left: rows.length - shown.length };
+  if (indices.length === 0) return { lines: [], left: total };
+  return { lines: ['| Change | Action | Access level | Resource | Condition | Capability | Why |', '|---|---|---|---|---|---|---|', ...indices.map((i) => prepared.lines[i])], left: total - indices.length };
 }
 
 function entryText(entry: TrustEntry): string {
@@ -109,14 +126,27 @@ function roleFacts(role: RoleChange): string[] {
   return facts;
 }
 
-function roleSection(role: RoleChange, maxRows: number, reasonsFrom: Review['reasonsFrom']): { lines: string[]; left: number } {
-  const title = `### ${markdownText(roleLabel(role))}${role.status === 'changed' ? '' : ` (${role.status})`}`;
-  const table = permissionRows(role, maxRows, reasonsFrom);
-  const facts = roleFacts(role).map((f) => `- ${f}`);
-  const lines = [title, ''];
+/** What a role's section is made of, rendered once; budgets only choose how much of the table to show. */
+interface PreparedRole {
+  readonly title: string;
+  readonly rows: PreparedRows;
+  readonly facts: readonly string[];
+}
+
+function prepareRole(role: RoleChange, reasonsFrom: Review['reasonsFrom']): PreparedRole {
+  return {
+    title: `### ${markdownText(roleLabel(role))}${role.status === 'changed' ? '' : ` (${role.status})`}`,
+    rows: prepareRows(role, reasonsFrom),
+    facts: roleFacts(role).map((f) => `- ${f}`),
+  };
+}
+
+function roleSection(role: PreparedRole, maxRows: number): { lines: string[]; left: number } {
+  const table = permissionRows(role.rows, maxRows);
+  const lines = [role.title, ''];
   if (table.lines.length > 0) lines.push(...table.lines, '');
   if (table.left > 0) lines.push(`${table.left} permission rows of this role left out to fit a comment; \`--format json\` lists them all.`, '');
-  if (facts.length > 0) lines.push(...facts, '');
+  if (role.facts.length > 0) lines.push(...role.facts, '');
   return { lines, left: table.left };
 }
 
@@ -142,7 +172,7 @@ interface Budget {
   readonly maxReasons: number;
 }
 
-function markdownWith(review: Review, budget: Budget): string {
+function markdownWith(review: Review, prepared: readonly PreparedRole[], budget: Budget): string {
   const lines = [REVIEW_MARKER, '## Qualys connector review', '', `**${markdownText(review.summary)}**`, ''];
   lines.push(`Before: ${markdownText(review.sources.before)}. After: ${markdownText(review.sources.after)}.`, '');
   if (review.broadening.length > 0) {
@@ -152,8 +182,8 @@ function markdownWith(review: Review, budget: Budget): string {
   }
   const changed = review.roles.filter((r) => r.status !== 'unchanged');
   let rowsLeft = 0;
-  changed.slice(0, budget.maxRoles).forEach((role) => {
-    const section = roleSection(role, budget.maxRows, review.reasonsFrom);
+  prepared.slice(0, budget.maxRoles).forEach((role) => {
+    const section = roleSection(role, budget.maxRows);
     lines.push(...section.lines);
     rowsLeft += section.left;
   });
@@ -180,12 +210,13 @@ export function renderMarkdown(review: Review): string {
     ...[200, 100, 50, 20, 10, 0].map((maxRoles) => ({ maxRows: 0, maxRoles, maxReasons: 100 })),
     { maxRows: 0, maxRoles: 0, maxReasons: 20 },
   ];
+  const prepared = review.roles.filter((r) => r.status !== 'unchanged').map((role) => prepareRole(role, review.reasonsFrom));
   for (const budget of budgets) {
-    const text = markdownWith(review, budget);
+    const text = markdownWith(review, prepared, budget);
     if (text.length <= COMMENT_LIMIT) return text;
   }
   // Every piece is bounded, so the smallest budget fits unless a stack has thousands of reach changes.
-  return markdownWith({ ...review, reach: review.reach.slice(0, 20) }, { maxRows: 0, maxRoles: 0, maxReasons: 20 });
+  return markdownWith({ ...review, reach: review.reach.slice(0, 20) }, prepared, { maxRows: 0, maxRoles: 0, maxReasons: 20 });
 }
 
 export function renderJson(review: Review): string {

@@ -186,7 +186,17 @@ export function stackSide(plan: PlanJson, label: string, side: 'before' | 'after
   if (resources.length === 0) return undefined;
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   const providers = plan.configuration?.provider_config ?? {};
-  const placeOfResource = (resource: Resource) => providerPlace(providers[resource.config.providerKey ?? 'aws'] ?? providers.aws);
+  /**
+   * Where a resource is deployed. A plan holds only the new configuration, so the state before it says where
+   * a resource was: the account in its ARN. After the change, the provider's settings say where it goes, and
+   * the ARN where they name no account.
+   */
+  const placed = (resource: Resource, provider: ReturnType<typeof providerPlace>): ReturnType<typeof providerPlace> => {
+    const fromArn = knownText(resource.values.arn) ? resource.values.arn.split(':')[4] : undefined;
+    const accounts = side === 'before' && fromArn ? [fromArn] : provider.place.accounts.length > 0 ? provider.place.accounts : fromArn ? [fromArn] : [];
+    return { ...provider, place: { ...provider.place, accounts } };
+  };
+  const placeOfResource = (resource: Resource) => placed(resource, providerPlace(providers[resource.config.providerKey ?? 'aws'] ?? providers.aws));
   const defaultProvider = providerPlace(providers.aws);
 
   const roleResources = ofType('aws_iam_role');
@@ -362,8 +372,9 @@ export function stackSide(plan: PlanJson, label: string, side: 'before' | 'after
       stackSetName: knownText(stackSet.values.name) ? stackSet.values.name : '(known after apply)',
       callAs: knownText(stackSet.values.call_as) ? stackSet.values.call_as : 'SELF',
     };
-    // Member roles are in the organization of the management account: the default provider's.
-    roles.push(...templateRoles(stackSet, 'member role', 'stack-set', partitionOfRegion(region ?? defaultProvider.region), defaultProvider.place, reach, defaultProvider.unknown));
+    // Member roles are in the organization of the management account, where the stack set lives (its ARN says which).
+    const managementAccount = placed(stackSet, defaultProvider);
+    roles.push(...templateRoles(stackSet, 'member role', 'stack-set', partitionOfRegion(region ?? defaultProvider.region), managementAccount.place, reach, defaultProvider.unknown));
   }
   return { name: label, roles };
 }
