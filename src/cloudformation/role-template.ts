@@ -2,7 +2,7 @@ import { MAX_EXTERNAL_IDS } from '../config/fields';
 import { accountIdRule, cloudFormationConstraints, externalIdRule, optionalCloudFormationPattern, roleNameRule } from '../config/rules';
 import { ConnectorRoleModel, trustPolicyTemplate } from '../connector/model';
 import { ParameterName, fillSlots } from '../connector/parameters';
-import { policyDescription, policyName } from '../connector/policies';
+import { policyDescription, templatePolicyName } from '../connector/policies';
 
 /**
  * The connector role as a CloudFormation template, rendered from the same model as the Terraform role: the
@@ -39,8 +39,8 @@ export interface RoleTemplateOptions {
 export const ROLE_LOGICAL_ID = 'QualysConnectorRole';
 export const CREATE_ROLE_CONDITION = 'CreateQualysRole';
 /**
- * Optional parameters for the IDs still accepted while one is rotated (account template only: an
- * organization shares one external ID). Values never appear in the file.
+ * Optional parameters for the IDs still accepted while one is rotated, in every template: an account's, and
+ * an organization's management and member roles, which share the IDs. Values never appear in the file.
  */
 export const PREVIOUS_EXTERNAL_ID_PARAMETERS = Array.from({ length: MAX_EXTERNAL_IDS - 1 }, (_, i) => `PreviousExternalId${i + 1}`);
 
@@ -109,7 +109,7 @@ function hasPreviousCondition(parameter: string): string {
 
 export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTemplateOptions): CloudFormationTemplate {
   const excluded = [...new Set(options.excludedAccountIds ?? [])].sort();
-  const rotation = options.kind === 'account' ? PREVIOUS_EXTERNAL_ID_PARAMETERS : [];
+  const rotation = PREVIOUS_EXTERNAL_ID_PARAMETERS;
   const conditional: Record<string, TemplateValue> = excluded.length > 0 ? { Condition: CREATE_ROLE_CONDITION } : {};
   const tags = Object.keys(model.tags)
     .sort()
@@ -121,7 +121,7 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
       Type: 'AWS::IAM::ManagedPolicy',
       ...conditional,
       Properties: {
-        ManagedPolicyName: { 'Fn::Sub': policyName('${RoleName}', policy.suffix) },
+        ManagedPolicyName: { 'Fn::Sub': templatePolicyName('${RoleName}', policy) },
         Path: model.path,
         Description: { 'Fn::Sub': policyDescription('${RoleName}', policy.suffix) },
         PolicyDocument: partitionAware(policy.document.toJson() as unknown as TemplateValue, model.partition),

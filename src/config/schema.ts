@@ -221,11 +221,9 @@ const delegatedAdminSchema = z
 export const organizationConnectorSettingsSchema = z
   .strictObject({
     ...connectorRoleFields,
-    externalId: z
-      .union([externalIdValue, z.strictObject({ variable: terraformVariableName })], {
-        error: (issue) => (Array.isArray(issue.input) ? 'must be one external ID (or a variable): the management role and every member role share it' : undefined),
-      })
-      .describe('The one external ID of the organization connector, or {"variable": "external_id"}.'),
+    externalId: externalIdSetting.describe(
+      'The external ID of the organization connector, shared by the management role and every member role: a value, a list while rotating (the first is the current one; every role accepts all of them), or {"variable": "external_id"}.',
+    ),
     permissionsBoundaryArn: z
       .never({ error: 'is not supported for organization connectors: a boundary ARN names one account, member roles live in many' })
       .optional(),

@@ -49,6 +49,22 @@ export function policyName(roleName: string, suffix: string): string {
 }
 
 /**
+ * Generations of policy names in CloudFormation templates. The first organization release (0.1.0) wrote the
+ * descriptions of these capabilities' policies from the capability's title; from 0.2.0 on they follow the
+ * name. CloudFormation can change a description only by replacing the policy, and refuses to replace a
+ * resource under its own name, so every stack made by 0.1.0 failed its next update. A new name turns that
+ * into a replacement CloudFormation makes (the new policy is created and attached, then the old one deleted),
+ * from any earlier release alike. Terraform ignores description changes, so its policy names stay.
+ */
+const TEMPLATE_NAME_GENERATIONS: Partial<Record<CapabilityName, number>> = { 'api-based-assessment': 2, cspm: 2, remediation: 2 };
+
+/** A customer managed policy's name in a CloudFormation template: `<role>-<suffix>`, with `-v<n>` from its second generation. */
+export function templatePolicyName(roleName: string, policy: Pick<CustomerManagedPolicyModel, 'suffix' | 'capability'>): string {
+  const generation = TEMPLATE_NAME_GENERATIONS[policy.capability];
+  return generation === undefined ? policyName(roleName, policy.suffix) : `${policyName(roleName, policy.suffix)}-v${generation}`;
+}
+
+/**
  * A policy's description, made only of what its name is made of. IAM and CloudFormation replace a managed
  * policy whose description changes, and CloudFormation cannot replace a named resource: a description that
  * changed without the name would fail every stack update (and, in Terraform, recreate the policy).

@@ -3,7 +3,7 @@ import { CloudformationStackSet } from '@cdktf/provider-aws/lib/cloudformation-s
 import { CloudformationStackSetInstance } from '@cdktf/provider-aws/lib/cloudformation-stack-set-instance';
 import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { templateBody } from '../cloudformation/role-template';
+import { PREVIOUS_EXTERNAL_ID_PARAMETERS, templateBody } from '../cloudformation/role-template';
 import { OrganizationStackConfig } from '../config/schema';
 import { OrganizationModels, buildOrganizationModels } from '../connector/organization';
 import { QUALYS_ACCOUNT_TYPE_FACTS, accountTypeOf } from '../partition';
@@ -29,7 +29,8 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
     // Plan first: bad input leaves nothing behind.
     const models = buildOrganizationModels(options, fieldPrefix);
     super(scope, options.name);
-    const literalId = typeof options.connector.externalId === 'string' ? options.connector.externalId : undefined;
+    const given = options.connector.externalId;
+    const literalIds = typeof given === 'string' ? [given] : Array.isArray(given) ? [...given] : undefined;
 
     const facts = QUALYS_ACCOUNT_TYPE_FACTS[accountTypeOf(options.connector.qualysAccountType)];
     const region = options.region ?? facts.defaultRegion;
@@ -40,11 +41,13 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
     const callAs = admin ? 'DELEGATED_ADMIN' : 'SELF';
 
     const externalId: string | TerraformVariable =
-      literalId ??
+      literalIds?.[0] ??
       externalIdVariable(this, (options.connector.externalId as { variable: string }).variable, 'External ID entered in the Qualys organization connector (shared by every role)');
     this.models = models;
     const externalIdValue = typeof externalId === 'string' ? externalId : externalId.stringValue;
-    const parameters = { ExternalId: externalIdValue, RoleName: models.member.roleName, TrustedAccountId: models.member.trustedAccountId };
+    // Every template parameter gets a value (a stack set requires it): earlier IDs while rotating, else empty.
+    const previous = Object.fromEntries(PREVIOUS_EXTERNAL_ID_PARAMETERS.map((name, i) => [name, literalIds?.[i + 1] ?? '']));
+    const parameters = { ExternalId: externalIdValue, ...previous, RoleName: models.member.roleName, TrustedAccountId: models.member.trustedAccountId };
 
     // Management account role.
     let managementRoleArn: string;
@@ -114,7 +117,10 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
           deploymentTargets: { organizationalUnitIds: [target] },
           // Used at creation only: an edit of an OU-targeted instance would force an update it cannot make in place.
           operationPreferences: preferences ? { ...stackSetPreferences, concurrencyMode: preferences.concurrencyMode } : undefined,
-          retainStack: false,
+          // With protection, an instance that leaves the configuration (an OU removed, OUs switched with the
+          // root) takes its stacks out of the stack set and keeps them, roles included: prevent_destroy only
+          // guards a resource block that is still there. The value must be in the state before that apply.
+          retainStack: protect,
           timeouts: {
             create: options.members.timeouts?.create ?? DEFAULT_TIMEOUT,
             update: options.members.timeouts?.update ?? DEFAULT_TIMEOUT,
