@@ -202,6 +202,59 @@ describe('the organization module', () => {
     expect(result.changes.filter((c) => c.type === 'aws_cloudformation_stack_set_instance').map((c) => c.address)).toEqual(['module.under_test.aws_cloudformation_stack_set_instance.member_roles["ou-ab12-11111111"]']);
   });
 
+  /** Applies the caller, then plans it again with other inputs: what each resource's next apply does. */
+  function replan(folder: string, first: Record<string, unknown>, second: Record<string, unknown>) {
+    const dir = caller('qualys-organization', folder, first);
+    terraform.env.QUALYS_OFFLINE_PROVIDER_DATA = JSON.stringify({ aws_partition: { partition: 'aws' } });
+    const applied = terraform.run(dir, ['apply', '-auto-approve', '-input=false']);
+    if (applied.status !== 0) throw new Error(applied.stderr);
+    const main = JSON.parse(readFileSync(join(dir, 'main.tf.json'), 'utf8')) as { module: { under_test: Record<string, unknown> } };
+    main.module.under_test = { ...main.module.under_test, ...second };
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(main));
+    const planned = terraform.run(dir, ['plan', '-input=false', '-out=tfplan']);
+    if (planned.status !== 0) throw new Error(planned.stderr);
+    const json = JSON.parse(terraform.run(dir, ['show', '-json', 'tfplan']).stdout) as { resource_changes: { address: string; type: string; change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null } }[] };
+    return json.resource_changes.filter((c) => c.change.actions.join() !== 'no-op');
+  }
+  const OUS = ['ou-ab12-11111111', 'ou-ab12-22222222'];
+
+  test('rotation: the management role trusts every ID, and the stack set passes the earlier ones to the member template', () => {
+    const result = plan('org-rotation', { external_id: 'EU2-new', previous_external_ids: ['EU2-old'] });
+    if (!result.changes) throw new Error(result.error);
+    const stackSet = result.changes.find((c) => c.type === 'aws_cloudformation_stack_set')!;
+    expect(stackSet.change.after.parameters).toEqual(expect.objectContaining({ ExternalId: 'EU2-new', PreviousExternalId1: 'EU2-old', PreviousExternalId2: '', PreviousExternalId3: '', PreviousExternalId4: '' }));
+    const role = result.changes.find((c) => c.type === 'aws_iam_role')!;
+    expect(JSON.parse(role.change.after.assume_role_policy as string).Statement[0].Condition.StringEquals['sts:ExternalId']).toEqual(['EU2-new', 'EU2-old']);
+    const app = buildOrganizationModels(
+      parseConfig({ stacks: [{ kind: 'organization', name: 'o', connector: { externalId: ['EU2-new', 'EU2-old'] }, members: { organizationalUnitIds: ['ou-ab12-11111111'] } }] }).stacks[0] as OrganizationStackConfig,
+      'stacks[0]',
+    );
+    expect(JSON.parse(stackSet.change.after.template_body as string)).toEqual(app.templates.member);
+  });
+
+  test('retain_member_stacks: a target removed from the list leaves the stack set and keeps its stacks (retain_stack in the state it is destroyed with)', () => {
+    const changes = replan('org-retain', { organizational_unit_ids: OUS, retain_member_stacks: true }, { organizational_unit_ids: OUS.slice(0, 1) });
+    expect(changes.map((c) => [c.address, c.change.actions])).toEqual([['module.under_test.aws_cloudformation_stack_set_instance.member_roles["ou-ab12-22222222"]', ['delete']]]);
+    expect(changes[0].change.before?.retain_stack).toBe(true);
+    // Without it, the same change deletes the OU's stacks, and the member roles with them.
+    const unprotected = replan('org-no-retain', { organizational_unit_ids: OUS }, { organizational_unit_ids: OUS.slice(0, 1) });
+    expect(unprotected[0].change.before?.retain_stack).toBe(false);
+  });
+
+  test('call_as switched to a delegated administrator (and back) updates the stack set and its instances in place', () => {
+    for (const [from, to] of [['SELF', 'DELEGATED_ADMIN'], ['DELEGATED_ADMIN', 'SELF']]) {
+      const changes = replan(`org-call-as-${from}`, { organizational_unit_ids: OUS, call_as: from }, { call_as: to });
+      expect(changes.map((c) => [c.address, c.change.actions.join()]).sort()).toEqual(
+        [
+          ['module.under_test.aws_cloudformation_stack_set.member_roles', 'update'],
+          ['module.under_test.aws_cloudformation_stack_set_instance.member_roles["ou-ab12-11111111"]', 'update'],
+          ['module.under_test.aws_cloudformation_stack_set_instance.member_roles["ou-ab12-22222222"]', 'update'],
+        ].sort(),
+      );
+      for (const c of changes) expect([c.change.before?.call_as, c.change.after?.call_as]).toEqual([from, to]);
+    }
+  });
+
   test('rejects a root and OUs together, and a template over the size limit', () => {
     expect(plan('org-both-targets', { organization_root_id: 'r-ab12' }).error).toContain('Give organizational_unit_ids or organization_root_id, not both');
     const tooMany = Array.from({ length: 900 }, (_, i) => String(300000000000 + i));

@@ -177,3 +177,66 @@ describe('the next apply after a change', () => {
     );
   });
 });
+
+/*
+ * Organization changes that must never delete member roles by accident, planned against applied state: a
+ * protected instance that leaves the configuration keeps its stacks, the delegated administrator switch and
+ * an external ID rotation are updates in place.
+ */
+describe('changes against applied state that keep the member roles', () => {
+  const ROOT_INSTANCE = 'aws_cloudformation_stack_set_instance.member_roles_r_ab12';
+  /** Applies one configuration, then plans another against its state. */
+  function replan(first: Record<string, unknown>, second: Record<string, unknown>): SavedPlan {
+    const workspace = terraform.workspace(synthesize(first).dir);
+    workspace.apply();
+    workspace.reconfigure(synthesize(second).dir);
+    return workspace.plan();
+  }
+
+  test('protectFromDestroy: an OU removed leaves the stack set and keeps its stacks, roles included (retain_stack)', () => {
+    const plan = replan(organization({}, { protectFromDestroy: true }), organization({}, { protectFromDestroy: true, organizationalUnitIds: [OU_A] }));
+    expect(plan.byAction).toEqual({ delete: [INSTANCE_B] });
+    expect(change(plan, INSTANCE_B).before?.retain_stack).toBe(true);
+  });
+
+  test('protectFromDestroy: OUs switched to the root keep the OUs\' stacks; the root\'s instance is added', () => {
+    const plan = replan(organization({}, { protectFromDestroy: true }), organization({}, { protectFromDestroy: true, organizationalUnitIds: undefined, organizationRootId: 'r-ab12' }));
+    expect(plan.byAction).toEqual({ create: [ROOT_INSTANCE], delete: [INSTANCE_A, INSTANCE_B] });
+    for (const instance of [INSTANCE_A, INSTANCE_B]) expect(change(plan, instance).before?.retain_stack).toBe(true);
+  });
+
+  test('without protection, an OU removed deletes its stacks, and the member roles in them, as the README says', () => {
+    const plan = replan(organization(), organization({}, { organizationalUnitIds: [OU_A] }));
+    expect(plan.byAction).toEqual({ delete: [INSTANCE_B] });
+    expect(change(plan, INSTANCE_B).before?.retain_stack).toBe(false);
+    expect(README).toContain('| remove an OU | destroys that OU\'s instance | **deleted** in that OU\'s accounts');
+  });
+
+  test('turning protection on is an update in place of the instances: in the state before any removal it protects against', () => {
+    const plan = replan(organization(), organization({}, { protectFromDestroy: true }));
+    expect(plan.byAction).toEqual({ update: [INSTANCE_A, INSTANCE_B] });
+    expect(change(plan, INSTANCE_A).after?.retain_stack).toBe(true);
+  });
+
+  const ADMIN = { delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws:iam::222222222222:role/StackSetAdministrator' } };
+  test.each([
+    ['added', {}, ADMIN],
+    ['removed', ADMIN, {}],
+  ])('a delegated administrator %s: the stack set and its instances are updated in place (call_as), nothing is deleted', (_what, before, after) => {
+    const plan = replan(organization({}, {}, before), organization({}, {}, after));
+    expect(plan.byAction).toEqual({ update: [STACK_SET, INSTANCE_A, INSTANCE_B].sort() });
+    const callAs = (c: PlannedChange) => [c.before?.call_as, c.after?.call_as];
+    expect(callAs(change(plan, STACK_SET))).toEqual('delegatedAdmin' in before ? ['DELEGATED_ADMIN', 'SELF'] : ['SELF', 'DELEGATED_ADMIN']);
+  });
+
+  test('an external ID rotation (a second ID, then the old one dropped) updates the roles in place: the management role\'s trust and the stack set\'s parameters', () => {
+    const both = replan(organization(), organization({ externalId: ['EU2-1009001', EXTERNAL_ID] }));
+    const role = both.changes.find((c) => c.address.startsWith('aws_iam_role.'))!;
+    expect(both.byAction).toEqual({ update: [role.address, STACK_SET].sort() });
+    expect(change(both, STACK_SET).after?.parameters).toEqual(expect.objectContaining({ ExternalId: 'EU2-1009001', PreviousExternalId1: EXTERNAL_ID, PreviousExternalId2: '' }));
+    expect(JSON.parse(role.after?.assume_role_policy as string).Statement[0].Condition.StringEquals['sts:ExternalId']).toEqual(['EU2-1009001', EXTERNAL_ID]);
+    const done = replan(organization({ externalId: ['EU2-1009001', EXTERNAL_ID] }), organization({ externalId: 'EU2-1009001' }));
+    expect(Object.keys(done.byAction)).toEqual(['update']);
+    expect(change(done, STACK_SET).after?.parameters).toEqual(expect.objectContaining({ ExternalId: 'EU2-1009001', PreviousExternalId1: '' }));
+  });
+});

@@ -1,4 +1,4 @@
-import { CloudFormationTemplate, TEMPLATE_BODY_LIMIT, renderRoleTemplate, templateSize } from '../cloudformation/role-template';
+import { CloudFormationTemplate, PREVIOUS_EXTERNAL_ID_PARAMETERS, TEMPLATE_BODY_LIMIT, renderRoleTemplate, templateSize } from '../cloudformation/role-template';
 import { OrganizationStackConfig } from '../config/schema';
 import { ConfigurationError, InputProblem } from '../errors';
 import { QUALYS_ACCOUNT_TYPE_FACTS } from '../partition';
@@ -49,6 +49,17 @@ export function buildOrganizationModels(stack: OrganizationStackConfig, fieldPre
   const stackSetName = stack.members.stackSetName ?? DEFAULT_STACK_SET_NAME;
   const managementStackName = stack.managementRole?.deployWith === 'cloudformation-stack' ? (stack.managementRole.stackName ?? DEFAULT_MANAGEMENT_STACK_NAME) : undefined;
   return { management, member, targets, excludedAccountIds, stackSetRegion, stackSetName, managementStackName, templates };
+}
+
+/**
+ * The parameters the stack set (and the management stack) give the templates: the external ID (its value,
+ * or however the renderer writes the variable), the earlier IDs while rotating (every parameter needs a
+ * value, so empty when unused), the role name and the trusted account.
+ */
+export function templateParameters(plan: Pick<OrganizationModels, 'member'>, externalId: string): Record<string, string> {
+  const earlier = plan.member.externalId.values?.slice(1) ?? [];
+  const previous = Object.fromEntries(PREVIOUS_EXTERNAL_ID_PARAMETERS.map((name, i) => [name, earlier[i] ?? '']));
+  return { ExternalId: externalId, ...previous, RoleName: plan.member.roleName, TrustedAccountId: plan.member.trustedAccountId };
 }
 
 /** Both templates must fit CloudFormation's `template_body` limit in the bytes each deployment path sends. */

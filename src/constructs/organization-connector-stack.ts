@@ -3,9 +3,9 @@ import { CloudformationStackSet } from '@cdktf/provider-aws/lib/cloudformation-s
 import { CloudformationStackSetInstance } from '@cdktf/provider-aws/lib/cloudformation-stack-set-instance';
 import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { PREVIOUS_EXTERNAL_ID_PARAMETERS, templateBody } from '../cloudformation/role-template';
+import { templateBody } from '../cloudformation/role-template';
 import { OrganizationStackConfig } from '../config/schema';
-import { OrganizationModels, buildOrganizationModels } from '../connector/organization';
+import { OrganizationModels, buildOrganizationModels, templateParameters } from '../connector/organization';
 import { QUALYS_ACCOUNT_TYPE_FACTS, accountTypeOf } from '../partition';
 import { awsProvider, configureBackend, externalIdVariable, terraformLiteral } from './stack-parts';
 import { addressName, readableAddress } from './addresses';
@@ -45,9 +45,7 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
       externalIdVariable(this, (options.connector.externalId as { variable: string }).variable, 'External ID entered in the Qualys organization connector (shared by every role)');
     this.models = models;
     const externalIdValue = typeof externalId === 'string' ? externalId : externalId.stringValue;
-    // Every template parameter gets a value (a stack set requires it): earlier IDs while rotating, else empty.
-    const previous = Object.fromEntries(PREVIOUS_EXTERNAL_ID_PARAMETERS.map((name, i) => [name, literalIds?.[i + 1] ?? '']));
-    const parameters = { ExternalId: externalIdValue, ...previous, RoleName: models.member.roleName, TrustedAccountId: models.member.trustedAccountId };
+    const parameters = templateParameters(models, externalIdValue);
 
     // Management account role.
     let managementRoleArn: string;

@@ -1,4 +1,4 @@
-import { CREATE_ROLE_CONDITION, ROLE_LOGICAL_ID, TEMPLATE_BODY_LIMIT, TemplateValue, policyLogicalId, renderRoleTemplate } from '../cloudformation/role-template';
+import { CREATE_ROLE_CONDITION, PREVIOUS_EXTERNAL_ID_PARAMETERS, ROLE_LOGICAL_ID, TEMPLATE_BODY_LIMIT, TemplateValue, policyLogicalId, renderRoleTemplate } from '../cloudformation/role-template';
 import { organizationRootIdRule, organizationalUnitIdRule, terraformCondition } from '../config/rules';
 import { buildConnectorRoleModel } from '../connector/model';
 import { QUALYS_ACCOUNT_TYPE_FACTS } from '../partition';
@@ -102,6 +102,7 @@ export function organizationModule(): ModuleSpec {
     ],
     variables: [
       variable('external_id'),
+      { ...variable('previous_external_ids'), description: 'Earlier external IDs the management role and every member role still accept while one is rotated (list the new one as external_id, remove these once Qualys has the new one).' },
       { ...variable('capabilities'), description: 'Capabilities of every role on top of AssetView: any of api-based-assessment, cspm, remediation. The management role also gets organization.' },
       variable('trusted_account_id'),
       variable('role_name'),
@@ -141,6 +142,13 @@ export function organizationModule(): ModuleSpec {
         validations: [{ condition: 'can(regex("^[A-Za-z][A-Za-z0-9-]{0,127}$", var.stack_set_name))', message: 'The stack set name must start with a letter, then letters, digits and hyphens, at most 128 characters.' }],
       },
       { name: 'retain_stacks_on_account_removal', type: 'bool', description: 'Keep the role in an account that leaves the targets (set at creation; see above).', default: false },
+      {
+        name: 'retain_member_stacks',
+        type: 'bool',
+        description:
+          'Protect the member roles from a change of targets: a target that leaves organizational_unit_ids (or a switch between OUs and the root) takes its stacks out of the stack set and keeps them, roles included, instead of deleting them. The equivalent of the app\'s protectFromDestroy for member roles; it must be in the state (one apply) before the change it protects against.',
+        default: false,
+      },
       { name: 'operation_preferences', type: preferencesType, description: 'How fast StackSet operations roll out and how many failures they tolerate. Default: CloudFormation\'s.', default: null },
       { name: 'timeouts', type: timeoutsType, description: 'Terraform timeouts of StackSet operations.', default: {} },
       {
@@ -174,8 +182,9 @@ export function organizationModule(): ModuleSpec {
         member_policies: policiesByCapability,
         member_managed_policy_arns: managedByCapability,
         ...exclusionLocals(),
+        member_rotation_conditions: literalJson(template.Conditions),
         member_conditions: expr(
-          `merge(${Array.from({ length: EXCLUSION_LEVELS }, (_, l) => `local.exclusion_conditions_${l}`).join(', ')}, ${only('local.has_exclusions', CREATE_ROLE_CONDITION, `{ "Fn::Not" = [try(jsondecode(local.exclusion_items_${EXCLUSION_LEVELS}[0]), null)] }`)})`,
+          `merge(local.member_rotation_conditions, ${Array.from({ length: EXCLUSION_LEVELS }, (_, l) => `local.exclusion_conditions_${l}`).join(', ')}, ${only('local.has_exclusions', CREATE_ROLE_CONDITION, `{ "Fn::Not" = [try(jsondecode(local.exclusion_items_${EXCLUSION_LEVELS}[0]), null)] }`)})`,
         ),
         member_conditional: expr(conditional),
         member_role: {
@@ -189,7 +198,7 @@ export function organizationModule(): ModuleSpec {
           `merge(merge([for c in local.member_capabilities : { for id, resource in local.member_policies[c] : id => merge(resource, local.member_conditional) }]...), { ${ROLE_LOGICAL_ID} = merge(local.member_role, local.member_conditional) }, ${only('local.has_exclusions', 'QualysExclusionPlaceholder', '{ Type = "AWS::CloudFormation::WaitConditionHandle" }')})`,
         ),
         member_template: expr(
-          `merge({ AWSTemplateFormatVersion = ${hclString(template.AWSTemplateFormatVersion as unknown as string)}, Description = ${hclString(template.Description as unknown as string)}, Metadata = local.member_metadata, Parameters = local.member_parameters, Resources = local.member_resources, Outputs = { RoleArn = merge(local.member_output, local.member_conditional) } }, ${only('local.has_exclusions', 'Conditions', 'local.member_conditions')})`,
+          `{ AWSTemplateFormatVersion = ${hclString(template.AWSTemplateFormatVersion as unknown as string)}, Description = ${hclString(template.Description as unknown as string)}, Metadata = local.member_metadata, Parameters = local.member_parameters, Conditions = local.member_conditions, Resources = local.member_resources, Outputs = { RoleArn = merge(local.member_output, local.member_conditional) } }`,
         ),
         member_metadata: literalJson(template.Metadata),
         member_parameters: parameters,
@@ -202,6 +211,7 @@ export function organizationModule(): ModuleSpec {
         management_role: {
           source: '../qualys-connector-role',
           external_id: expr('var.external_id'),
+          previous_external_ids: expr('var.previous_external_ids'),
           capabilities: expr('setunion(var.capabilities, ["organization"])'),
           trusted_account_id: expr('var.trusted_account_id'),
           role_name: expr('var.role_name'),
@@ -222,7 +232,13 @@ export function organizationModule(): ModuleSpec {
             managed_execution: { active: true },
             capabilities: ['CAPABILITY_NAMED_IAM'],
             template_body: expr('local.member_template_body'),
-            parameters: { ExternalId: expr('var.external_id'), RoleName: expr('var.role_name'), TrustedAccountId: expr('module.management_role.trusted_account_id') },
+            parameters: {
+              ExternalId: expr('var.external_id'),
+              // Every template parameter gets a value: earlier IDs while rotating, else empty.
+              ...Object.fromEntries(PREVIOUS_EXTERNAL_ID_PARAMETERS.map((name, i) => [name, expr(`length(var.previous_external_ids) > ${i} ? var.previous_external_ids[${i}] : ""`)])),
+              RoleName: expr('var.role_name'),
+              TrustedAccountId: expr('module.management_role.trusted_account_id'),
+            },
             dynamic: { operation_preferences: { for_each: expr('var.operation_preferences == null ? [] : [var.operation_preferences]'), content: preferenceContent } },
             timeouts: { update: expr('var.timeouts.update') },
             lifecycle: {
@@ -245,7 +261,7 @@ export function organizationModule(): ModuleSpec {
             call_as: expr('var.call_as'),
             stack_set_instance_region: expr('local.stack_set_region'),
             deployment_targets: { organizational_unit_ids: [expr('each.key')] },
-            retain_stack: false,
+            retain_stack: expr('var.retain_member_stacks'),
             dynamic: {
               operation_preferences: { for_each: expr('var.operation_preferences == null ? [] : [var.operation_preferences]'), content: { ...preferenceContent, concurrency_mode: expr('operation_preferences.value.concurrency_mode') } },
             },

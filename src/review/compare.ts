@@ -1,3 +1,4 @@
+import { checkTemplateChange } from '../cloudformation/change-check';
 import { CAPABILITIES, CAPABILITY_NAMES } from '../permissions';
 import { AccessLevel, ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../policy/catalogue';
 import { secretReadingMatches, secretReadingOutside } from '../policy/secret-reading';
@@ -74,6 +75,8 @@ export interface RoleChange {
   /** Where the role is deployed changes. */
   readonly place?: { readonly before: PlaceView; readonly after: PlaceView; readonly moved: boolean };
   readonly deployedBy?: { readonly before: DeployedBy; readonly after: DeployedBy };
+  /** What CloudFormation refuses in the change of the role's template (a replacement under its own name). */
+  readonly cloudFormation?: readonly string[];
   /** Secret-reading actions the role grants after the change (through the documents read). */
   readonly secrets: readonly string[];
   /** What neither side's source lets the review know, as `before: ...` or `after: ...`. */
@@ -361,6 +364,8 @@ function compareRole(stack: string, before: RoleView | undefined, after: RoleVie
     ...readAttached.unknown.map((part) => `after: ${part}`),
   ];
   const boundary = compareBoundary(before, after, catalogue, reasons);
+  const templateChanged = before?.template && after?.template && JSON.stringify(before.template) !== JSON.stringify(after.template);
+  const refused = templateChanged ? templateRefusals(before, after) : [];
   const change: RoleChange = {
     stack,
     kind: some.kind,
@@ -377,6 +382,7 @@ function compareRole(stack: string, before: RoleView | undefined, after: RoleVie
     ...(before && after && arnBefore !== arnAfter ? { arn: { before: arnBefore as string, after: arnAfter as string } } : {}),
     ...(comparePlace(before, after) ? { place: comparePlace(before, after) } : {}),
     ...(before && after && before.deployedBy !== after.deployedBy ? { deployedBy: { before: before.deployedBy, after: after.deployedBy } } : {}),
+    ...(refused.length > 0 ? { cloudFormation: refused } : {}),
     secrets: [...new Set([...rowsAfter.values()].filter((r) => r.secret !== undefined).map((r) => r.action))].sort(byText),
     unknown,
   };
@@ -384,9 +390,19 @@ function compareRole(stack: string, before: RoleView | undefined, after: RoleVie
   const changed =
     change.permissionsAdded.length + change.permissionsRemoved.length + attached.length + detached.length > 0 ||
     trustChanged ||
-    [change.boundary, change.maxSession, change.arn, change.place, change.deployedBy].some((v) => v !== undefined) ||
+    [change.boundary, change.maxSession, change.arn, change.place, change.deployedBy, change.cloudFormation].some((v) => v !== undefined) ||
     unknown.length > 0;
   return { ...change, status: !before ? 'added' : !after ? 'removed' : changed ? 'changed' : 'unchanged' };
+}
+
+/** CloudFormation's view of the template change: what it would refuse, or why it cannot be told. */
+function templateRefusals(before: RoleView, after: RoleView): string[] {
+  try {
+    const check = checkTemplateChange({ template: (before.template as NonNullable<RoleView['template']>).body, parameters: { ...before.template?.parameters } }, { template: (after.template as NonNullable<RoleView['template']>).body, parameters: { ...after.template?.parameters } }, after.partition);
+    return [...check.errors];
+  } catch (error) {
+    return [`the template change cannot be judged: ${(error as Error).message}`];
+  }
 }
 
 function compareReach(stack: string, before: ReachView | undefined, after: ReachView | undefined): ReachChange | undefined {
@@ -454,6 +470,8 @@ export function broadeningReasons(roles: readonly RoleChange[], reach: readonly 
     if (role.maxSession && role.maxSession.after > role.maxSession.before) reasons.push(`${label}: maximum session raised from ${role.maxSession.before} s to ${role.maxSession.after} s`);
     if (role.arn) reasons.push(`${label}: the role's ARN changes from ${role.arn.before} to ${role.arn.after}: the role is replaced, and Qualys must be given the new ARN`);
     if (role.place?.moved) reasons.push(`${label}: deployed to ${placeText(role.place.after)} instead of ${placeText(role.place.before)}: the role may reach another account`);
+    const stacks = role.kind === 'member role' ? 'every member stack' : 'the stack';
+    for (const refusal of role.cloudFormation ?? []) reasons.push(`${label}: ${stacks} would fail and roll back: ${refusal}`);
     if (role.deployedBy) reasons.push(`${label}: deployed by ${role.deployedBy.after} instead of ${role.deployedBy.before}, ${TWO_STEPS}`);
     // Unknown is not shown to be narrow: the gate holds until both sides can be read.
     if (role.unknown.length > 0) reasons.push(`${label}: not known before apply, so not shown to be narrower: ${role.unknown.join('; ')}`);

@@ -99,6 +99,7 @@ function roleFacts(role: RoleChange): string[] {
     const text = (p: { accounts: readonly string[]; via: readonly string[] }) => codeSpan([p.accounts.length > 0 ? `account ${p.accounts.join(', ')}` : 'any account', ...p.via].join('; '));
     facts.push(`${role.place.moved ? '**Deployed elsewhere:**' : 'Deployment changed:'} ${text(role.place.before)} \u2192 ${text(role.place.after)}`);
   }
+  for (const refusal of role.cloudFormation ?? []) facts.push(`**${role.kind === 'member role' ? 'Member stacks fail' : 'The stack fails'}:** ${markdownText(refusal)}`);
   if (role.deployedBy) facts.push(`**Deployed by** ${role.deployedBy.before} \u2192 ${role.deployedBy.after} (a change in two steps)`);
   for (const arn of role.managedPoliciesAttached) facts.push(`AWS managed policy attached: ${codeSpan(arn)}`);
   for (const arn of role.managedPoliciesDetached) facts.push(`AWS managed policy detached: ${codeSpan(arn)}`);

@@ -78,6 +78,8 @@ export interface RoleView {
   readonly place: PlaceView;
   /** Member roles only. */
   readonly reach?: ReachView;
+  /** The CloudFormation template the role comes from, with the parameters its stack gets (template roles only). */
+  readonly template?: { readonly body: string; readonly parameters: Readonly<Record<string, string>> };
   /**
    * What the source does not let the review know (a document or ARN known only after apply, a policy the
    * change does not define, a template part it cannot evaluate): the comparison cannot tell what it grants.

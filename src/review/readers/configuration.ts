@@ -1,5 +1,7 @@
 import { AppConfig } from '../../config/schema';
 import { ConnectorRoleModel } from '../../connector/model';
+import { templateBody } from '../../cloudformation/role-template';
+import { templateParameters } from '../../connector/organization';
 import { planStack } from '../../connector/plan';
 import { trustPolicyDocument } from '../../connector/policies';
 import { PolicyDocument } from '../../policy/model';
@@ -18,7 +20,7 @@ function documentJson(document: PolicyDocument): IamDocumentJson {
   return JSON.parse(document.toJsonString()) as IamDocumentJson;
 }
 
-export function roleView(model: ConnectorRoleModel, kind: RoleKind, deployedBy: DeployedBy, place: PlaceView, reach?: ReachView): RoleView {
+export function roleView(model: ConnectorRoleModel, kind: RoleKind, deployedBy: DeployedBy, place: PlaceView, reach?: ReachView, template?: RoleView['template']): RoleView {
   const externalIds = model.externalId.values ?? [variableExternalId(model.externalId.variable)];
   return {
     kind,
@@ -33,6 +35,7 @@ export function roleView(model: ConnectorRoleModel, kind: RoleKind, deployedBy: 
     maxSessionDuration: model.maxSessionDuration,
     place,
     ...(reach ? { reach } : {}),
+    ...(template ? { template } : {}),
   };
 }
 
@@ -51,9 +54,15 @@ export function stackViewsFromConfig(config: AppConfig): StackView[] {
       stackSetName: plan.stackSetName,
       callAs: stack.delegatedAdmin ? 'DELEGATED_ADMIN' : 'SELF',
     };
+    // The templates as the stack set and the management stack deploy them, with the parameters they are given.
+    const parameters = templateParameters(plan, plan.member.externalId.values?.[0] ?? variableExternalId(plan.member.externalId.variable as string));
+    const management = plan.managementStackName ? { body: templateBody(plan.templates.management), parameters } : undefined;
     return {
       name: stack.name,
-      roles: [roleView(plan.management, 'management role', plan.managementStackName ? 'cloudformation-stack' : 'terraform', place), roleView(plan.member, 'member role', 'stack-set', place, reach)],
+      roles: [
+        roleView(plan.management, 'management role', plan.managementStackName ? 'cloudformation-stack' : 'terraform', place, undefined, management),
+        roleView(plan.member, 'member role', 'stack-set', place, reach, { body: templateBody(plan.templates.member), parameters }),
+      ],
     };
   });
 }

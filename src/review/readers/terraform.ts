@@ -420,6 +420,7 @@ function templateRoles(resource: Resource, kind: RoleKind, deployedBy: RoleView[
       maxSessionDuration: role.maxSessionDuration,
       place,
       ...(reach ? { reach: { ...reach, excludedAccountIds: read.excludedAccountIds } } : {}),
+      template: { body, parameters },
       ...(unknown.length > 0 ? { unknown } : {}),
     };
   });
