@@ -18,6 +18,7 @@ const FULL_TIER_ONLY = [
   'review-plan.test.ts',
   'review-examples.test.ts',
   'deployer-module-plans.test.ts',
+  'upgrade.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 

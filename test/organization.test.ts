@@ -210,9 +210,13 @@ describe('the member template', () => {
       const role = createdRole(template, '555555555555', partition)!;
       // The Terraform role for the same settings, as synthesized.
       const terraformRole = synthConnector({ accountType, capabilities: ['cspm', 'remediation'], externalId: EXTERNAL_ID, trustedAccountId: trusted });
-      expect(role.trust).toEqual(trustPolicyOf(terraformRole));
-      const byName = (policies: { name: string; document: IamPolicyJson }[]) => Object.fromEntries(policies.map((p) => [p.name, p.document]));
+      // The template lists the accepted IDs (the current one and, while rotating, earlier ones): one in a list is that one to IAM.
+      const single = (document: unknown) => JSON.parse(JSON.stringify(document), (_key, value) => (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string' ? value[0] : value));
+      expect(single(role.trust)).toEqual(trustPolicyOf(terraformRole));
+      // The same documents; in templates three policies carry a second generation of their name (-v2).
+      const byName = (policies: { name: string; document: IamPolicyJson }[]) => Object.fromEntries(policies.map((p) => [p.name.replace(/-v\d+$/, ''), p.document]));
       expect(byName(role.policies.filter((p) => p.name !== 'SecurityAudit'))).toEqual(byName(customerPolicyDocuments(terraformRole)));
+      expect(role.policies.map((p) => p.name).filter((n) => n.endsWith('-v2')).sort()).toEqual(['QualysCVRole-Cspm-v2', 'QualysCVRole-Remediation-v2']);
       const attached = resourcesOfType(terraformRole, 'aws_iam_role_policy_attachment').map((a) => String(a.policy_arn)).filter((a) => a.startsWith('arn:'));
       expect(attached).toEqual([`arn:${partition}:iam::aws:policy/SecurityAudit`]);
       expect(role.policies.some((p) => p.name === 'SecurityAudit')).toBe(true);

@@ -120,6 +120,25 @@ describe('an organization stack', () => {
   });
 });
 
+describe('a target removed from an organization', () => {
+  test.each([
+    [true, 'stacks kept (retain_stack: the roles stay in the accounts)'],
+    [false, 'its stacks and roles are deleted'],
+  ])('with protectFromDestroy %s, the review says whether the member roles are kept', async (protect, text) => {
+    const before = synthesize(organization({ protectFromDestroy: protect }));
+    const workspace = terraform.workspace(before.dir);
+    workspace.apply();
+    workspace.reconfigure(synthesize(organization({ protectFromDestroy: protect, organizationalUnitIds: [OU_A] })).dir);
+    const review = await reviewPlan(workspace.plan(), 'org');
+    const address = 'aws_cloudformation_stack_set_instance.member_roles_ou_ab12_22222222';
+    expect(review.disruptions).toEqual([{ stack: 'org', address, action: 'delete', ...(protect ? { stacksKept: true } : {}) }]);
+    const file = join(work, `plan-${++counter}.json`);
+    writeFileSync(file, JSON.stringify(workspace.plan().json));
+    const markdown = (await runReview(['--plan', `org=${file}`], {})).stdout;
+    expect(markdown).toContain(`| org | \`${address}\` | **delete**${protect ? ', ' : ': '}${text} |`);
+  });
+});
+
 describe('plan input is checked', () => {
   test('another plan format major is rejected with the option, the file and the rule, before any output', async () => {
     const { dir } = synthesize(account());

@@ -100,7 +100,7 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['organization: delegated admin is the management account', org({}, { provider: { accountId: '222222222222' }, delegatedAdmin: { accountId: '222222222222', profile: 'admin' } }), 'stacks[0].delegatedAdmin.accountId', 'management account'],
   ['organization: delegated admin role in another partition', org({}, { delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws-us-gov:iam::222222222222:role/Admin' } }), 'stacks[0].delegatedAdmin.assumeRoleArn', 'partition "aws"'],
   ['organization: China', org({}, {}, { qualysAccountType: 'china', trustedAccountId: '345678901234' }), 'stacks[0].connector.qualysAccountType', 'no organization connector'],
-  ['organization: several external IDs', org({}, {}, { externalId: ['EU2-1', 'EU2-2'] }), 'stacks[0].connector.externalId', 'share it'],
+  ['organization: six external IDs', org({}, {}, { externalId: ['EU2-1', 'EU2-2', 'EU2-3', 'EU2-4', 'EU2-5', 'EU2-6'] }), 'stacks[0].connector.externalId', 'at most 5'],
   ['organization: a path other than "/"', org({}, {}, { path: '/qualys/' }), 'stacks[0].connector.path', 'cannot change the path of a named role'],
   ['organization: permissions boundary', org({}, {}, { permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/B' }), 'stacks[0].connector.permissionsBoundaryArn', 'not supported for organization'],
   ['organization: unknown management deployment', org({}, { managementRole: { deployWith: 'manual' } }), 'stacks[0].managementRole.deployWith', 'cloudformation-stack'],
@@ -138,7 +138,7 @@ describe('external IDs are never echoed in an error', () => {
     ['a bad ID (a space)', withConnector({ externalId: 'EU2 2792719' }), 'EU2 2792719', /- stacks\[0\]\.connector\.externalId: .* \(got a value of 11 characters, not shown\)/],
     ['a bad ID in a list', withConnector({ externalId: [ID, 'EU2 2792719'] }), 'EU2 2792719', /externalId\[1\]: .*\(got a value of 11 characters, not shown\)/],
     ['an ID repeated in a list', withConnector({ externalId: [ID, ID] }), ID, /externalId: must not list the same external ID twice \(got a list of 2, not shown\)/],
-    ['an organization given a list', org({}, {}, { externalId: [ID, 'EU2-1009001'] }), ID, /externalId: must be one external ID.*\(got a list of 2, not shown\)/],
+    ['an organization given a repeated ID', org({}, {}, { externalId: [ID, ID] }), ID, /externalId: must not list the same external ID twice \(got a list of 2, not shown\)/],
     ['a stack without its kind', { stacks: [{ name: 'x', connector: { externalId: ID } }] }, ID, /stacks\[0\]/],
     ['IDs too long for the trust policy', withConnector({ externalId: [`${ID}${'a'.repeat(1100)}`, `${ID}${'b'.repeat(1100)}`] }), ID, /trust policy/],
   ])('%s', (_what, config, id, message) => {

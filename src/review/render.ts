@@ -192,7 +192,10 @@ function markdownWith(review: Review, prepared: readonly PreparedRole[], budget:
   for (const change of review.reach) lines.push(...reachSection(change));
   if (review.disruptions.length > 0) {
     lines.push('### Disruption', '', '| Stack | Address | Action |', '|---|---|---|');
-    for (const d of review.disruptions.slice(0, budget.maxRows === Infinity ? undefined : Math.max(budget.maxRows, 5))) lines.push(`| ${markdownText(d.stack)} | ${codeSpan(d.address)} | **${d.action}** |`);
+    for (const d of review.disruptions.slice(0, budget.maxRows === Infinity ? undefined : Math.max(budget.maxRows, 5))) {
+      const what = d.stacksKept ? `**${d.action}**, stacks kept (retain_stack: the roles stay in the accounts)` : d.address.includes('aws_cloudformation_stack_set_instance') ? `**${d.action}**: its stacks and roles are deleted` : `**${d.action}**`;
+      lines.push(`| ${markdownText(d.stack)} | ${codeSpan(d.address)} | ${what} |`);
+    }
     lines.push('');
   }
   if (rolesLeft.length + rowsLeft > 0) {

@@ -51,6 +51,8 @@ export interface Disruption {
   readonly stack: string;
   readonly address: string;
   readonly action: 'delete' | 'replace';
+  /** A stack set instance with `retain_stack`: its stacks (and roles) leave the stack set but stay in the accounts. */
+  readonly stacksKept?: boolean;
 }
 
 const DISRUPTIVE_TYPES = new Set([
@@ -437,7 +439,8 @@ export function viewsFromPlan(plan: PlanJson, label: string): PlanViews {
   const disruptions: Disruption[] = [];
   for (const rc of plan.resource_changes ?? []) {
     if (!DISRUPTIVE_TYPES.has(rc.type) || !rc.change.actions.includes('delete')) continue;
-    disruptions.push({ stack: label, address: rc.address, action: rc.change.actions.includes('create') ? 'replace' : 'delete' });
+    const kept = rc.type === 'aws_cloudformation_stack_set_instance' && rc.change.before?.retain_stack === true;
+    disruptions.push({ stack: label, address: rc.address, action: rc.change.actions.includes('create') ? 'replace' : 'delete', ...(kept ? { stacksKept: true } : {}) });
   }
   return { before: stackSide(plan, label, 'before'), after: stackSide(plan, label, 'after'), disruptions };
 }
