@@ -92,8 +92,11 @@ test.each(CASES)('$stack: a stack applied with the earlier addresses plans only 
   workspace.reconfigure(copyWithoutOutputs(join(after, 'stacks', stack, 'cdk.tf.json'), join(work, stack, 'after-without-outputs')));
   const plan = workspace.plan();
 
-  // Nothing is created, destroyed, replaced or updated.
-  expect(plan.byAction).toEqual({});
+  // Nothing is created, destroyed or replaced. Only a stack set's template may be updated in place: later
+  // releases changed the member template (rotation parameters, policy names; see CHANGELOG.md), which the
+  // upgrade test judges with CloudFormation's rules.
+  expect(Object.keys(plan.byAction).filter((action) => action !== 'update')).toEqual([]);
+  expect((plan.byAction.update ?? []).filter((address) => !address.startsWith('aws_cloudformation_stack'))).toEqual([]);
   const changes = (plan.json.resource_changes ?? []) as ResourceChange[];
   const moves = Object.fromEntries(changes.filter((c) => c.previous_address).map((c) => [c.previous_address as string, c.address]));
   // Every resource of the earlier state is moved, to a new, readable address.
@@ -101,11 +104,12 @@ test.each(CASES)('$stack: a stack applied with the earlier addresses plans only 
   expect(changes.map((c) => c.address).sort()).toEqual(Object.values(moves).sort());
   for (const address of Object.values(moves)) expect(address).toMatch(/^aws_[a-z_]+\.[a-z0-9_]+$/);
   expect(Object.values(moves)).toEqual(expect.arrayContaining(expected));
-  expect(changes.every((c) => c.change.actions.join() === 'no-op')).toBe(true);
+  expect(changes.every((c) => ['no-op', 'update'].includes(c.change.actions.join()))).toBe(true);
   // What the user reads before approving.
   const shown = workspace.run(['show', 'tfplan']).stdout;
-  expect(shown).toContain(`has moved to ${expected[0]}`);
-  expect(shown).toContain('Plan: 0 to add, 0 to change, 0 to destroy.');
+  // A resource that is moved and updated reads "(moved from ...)" instead.
+  expect(shown).toMatch(new RegExp(`has moved to ${expected[0]}|# ${expected[0]} will be updated in-place\n\\s+# \\(moved from`));
+  expect(shown).toMatch(/Plan: 0 to add, \d+ to change, 0 to destroy\./);
 });
 
 test('without the moved blocks the same plan would destroy the role', () => {
