@@ -1,6 +1,6 @@
 // Entry point of `cdktf synth` / `cdktf deploy`: read the configuration, build the stacks, synthesize.
-import { buildApp, configPathFrom, loadConfig, outputFolder, removeStaleOutput } from './src/app';
-import { ConfigurationError } from './src/errors';
+import { buildApp, configPathFrom, loadConfig, outputFolder, removeStaleOutput } from './src/tools/app';
+import { ConfigurationError } from './src/rules/errors';
 
 // cdktf records a stack trace for every token it creates; source-mapping each of them costs about 1 ms per
 // resource (over a second for an organization of 1,000 OUs). Synthesis needs no mapped traces: input errors

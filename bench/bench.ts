@@ -87,9 +87,9 @@ try {
     if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} failed: ${r.stderr.slice(-2000)}`);
   };
   const example = (name: string) => join(root, 'examples', name);
-  line('deployer policy, delegated-admin organization', Array.from({ length: runs }, () => timed(command('src/deployer/cli.ts', ['--config', example('organization-govcloud-delegated-admin.json')]))));
-  line('review --base-config, organization example', Array.from({ length: runs }, () => timed(command('src/review/cli.ts', ['--base-config', example('organization.json'), '--config', example('organization.json')]))));
-  line('review --base HEAD (shared node_modules)', Array.from({ length: Math.min(runs, 3) }, () => timed(command('src/review/cli.ts', ['--base', 'HEAD', '--config', example('organization.json')]))));
+  line('deployer policy, delegated-admin organization', Array.from({ length: runs }, () => timed(command('src/tools/deployer/cli.ts', ['--config', example('organization-govcloud-delegated-admin.json')]))));
+  line('review --base-config, organization example', Array.from({ length: runs }, () => timed(command('src/tools/review/cli.ts', ['--base-config', example('organization.json'), '--config', example('organization.json')]))));
+  line('review --base HEAD (shared node_modules)', Array.from({ length: Math.min(runs, 3) }, () => timed(command('src/tools/review/cli.ts', ['--base', 'HEAD', '--config', example('organization.json')]))));
 
   const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
   line('Terraform part of the test suite (jest)', [timed(() => {

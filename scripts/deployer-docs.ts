@@ -1,8 +1,8 @@
 // The README's generated deployer policy sections (part of npm run docs).
 import { join } from 'path';
 import { DEFAULT_CONFIG, loadConfig } from '../src/config/load';
-import { DeployerPurpose, planDeployerPolicy } from '../src/deployer/policy';
-import { anyResourceActions, renderDeployerMarkdown, renderEvidenceTable, renderNoCalls, renderNotGranted, renderUnconfirmed } from '../src/deployer/render';
+import { DeployerPurpose, planDeployerPolicy } from '../src/tools/deployer/policy';
+import { anyResourceActions, renderDeployerMarkdown, renderEvidenceTable, renderNoCalls, renderNotGranted, renderUnconfirmed } from '../src/tools/deployer/render';
 
 /** One example per configuration kind, the command's Markdown output for each. */
 export const DEPLOYER_EXAMPLES: readonly { title: string; file?: string; purpose?: DeployerPurpose }[] = [

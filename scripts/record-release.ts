@@ -5,7 +5,7 @@
 import { App } from 'cdktf';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { buildApp, DEFAULT_CONFIG, loadConfig } from '../src/app';
+import { buildApp, DEFAULT_CONFIG, loadConfig } from '../src/tools/app';
 
 const ROOT = join(__dirname, '..');
 export const RELEASES_DIR = join(ROOT, 'test', 'fixtures', 'releases');

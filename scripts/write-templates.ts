@@ -2,15 +2,15 @@
 // or --config as the app) into templates/<stack>/, for uploading in the CloudFormation console.
 import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { configPathFrom, loadConfig } from '../src/app';
-import { exportTemplates } from '../src/cloudformation/export';
-import { ConfigurationError } from '../src/errors';
+import { configPathFrom, loadConfig, planConfiguration } from '../src/tools/app';
+import { exportTemplates } from '../src/render/cloudformation/export';
+import { ConfigurationError } from '../src/rules/errors';
 
 export const TEMPLATES_DIR = 'templates';
 
 export function writeTemplates(outdir: string, argv: string[], env: NodeJS.ProcessEnv): string[] {
   // Everything is rendered before anything is written.
-  const files = exportTemplates(loadConfig(configPathFrom(argv, env)));
+  const files = exportTemplates(planConfiguration(loadConfig(configPathFrom(argv, env))));
   rmSync(outdir, { recursive: true, force: true });
   for (const [path, template] of Object.entries(files)) {
     mkdirSync(dirname(join(outdir, path)), { recursive: true });

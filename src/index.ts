@@ -1,37 +1,47 @@
-// Public API of the library: constructs, the connector model and the policy model they render.
-export * from './errors';
-export * from './partition';
-export * from './permissions';
-export * from './policy/model';
-export * from './policy/limits';
-export * from './policy/split';
-export * from './policy/catalogue';
-export { trustPolicyDocument, connectorPolicies, policyDescription, policyName, DEFAULT_ROLE_NAME } from './connector/policies';
-export type { ConnectorPolicies, CustomerManagedPolicyModel } from './connector/policies';
-export { buildConnectorRoleModel, literalTrustPolicy, trustPolicyTemplate, writtenDocuments, DEFAULT_ROLE_DESCRIPTION } from './connector/model';
-export type { ConnectorRoleModel } from './connector/model';
-export { planStack } from './connector/plan';
-export type { AccountPlan, OrganizationPlan, StackPlan } from './connector/plan';
-export { ROLE_PARAMETERS, fillSlots, slot } from './connector/parameters';
-export type { ExternalIdInput, ParameterName, RoleInputs, SlotName } from './connector/parameters';
-export * from './config/rules';
-export { validateConnectorRoleProps } from './connector/props';
-export type { ExternalIdVariable, QualysConnectorRoleProps } from './connector/props';
-export { QualysConnectorRole } from './constructs/connector-role';
-export { QualysCapabilityPermissions, attachPolicies } from './constructs/capability-permissions';
-export type { QualysCapabilityPermissionsProps, PolicyAttachmentPlan } from './constructs/capability-permissions';
-export type { PlannedConnectorRoleProps, QualysConnectorRoleConstructProps } from './constructs/connector-role';
-export { QualysAccountConnectorStack } from './constructs/account-connector-stack';
-export { EXTERNAL_ID_VARIABLE_CONDITION, MINIMUM_TERRAFORM_VERSION, localStatePath } from './constructs/stack-parts';
-export type { AccountConnectorStackOptions } from './constructs/account-connector-stack';
-export { appConfigSchema, configJsonSchema, organizationStackSchema, accountStackSchema } from './config/schema';
-export type { AppConfig, AccountStackConfig, ConnectorSettings, BackendConfig } from './config/schema';
-export { buildApp, loadConfig, parseConfig, configPathFrom, lineAndColumn, CONFIG_ENV_VAR, DEFAULT_CONFIG } from './app';
-export type { ConfigSource, ConfigOrigin } from './app';
-export { QualysOrganizationConnectorStack, DEFAULT_STACK_SET_NAME, DEFAULT_MANAGEMENT_STACK_NAME } from './constructs/organization-connector-stack';
-export { buildOrganizationModels, checkOrganizationStack } from './connector/organization';
-export type { OrganizationModels } from './connector/organization';
-export { renderRoleTemplate, templateBody, normalizedTemplateBody, templateSize, TEMPLATE_BODY_LIMIT, TEMPLATE_DESCRIPTIONS } from './cloudformation/role-template';
-export type { CloudFormationTemplate, RoleTemplateOptions, TemplateKind } from './cloudformation/role-template';
-export { exportTemplates } from './cloudformation/export';
-export type { OrganizationStackConfig, StackConfig } from './config/schema';
+// The package's public API, and all that semantic versioning covers: the constructs and their props, the
+// settings they are planned from, the plan types, and the permission and policy model they render. Everything
+// else under src/ (configuration file, templates, modules, review, deployer policy) is internal and may change
+// in any release.
+
+// Constructs and their props.
+export { QualysConnectorRole } from './render/cdktf/connector-role';
+export type { PlannedConnectorRoleProps, QualysConnectorRoleConstructProps } from './render/cdktf/connector-role';
+export { QualysCapabilityPermissions } from './render/cdktf/capability-permissions';
+export type { QualysCapabilityPermissionsProps } from './render/cdktf/capability-permissions';
+export { QualysAccountConnectorStack } from './render/cdktf/account-connector-stack';
+export { QualysOrganizationConnectorStack } from './render/cdktf/organization-connector-stack';
+export { ManagementRole } from './render/cdktf/management-role';
+export type { ManagementRoleProps } from './render/cdktf/management-role';
+export { MemberRoles } from './render/cdktf/member-roles';
+export type { MemberRolesProps } from './render/cdktf/member-roles';
+
+// Settings, and the plans made from them.
+export type {
+  AccountStackSettings,
+  BackendSettings,
+  ConnectorSettings,
+  ExternalIdVariable,
+  MembersSettings,
+  OperationPreferenceSettings,
+  OrganizationStackSettings,
+  ProviderSettings,
+  QualysConnectorRoleProps,
+  StackSettings,
+} from './plan/settings';
+export { planStack } from './plan/stack';
+export type { AccountPlan, OrganizationPlan, StackPlan } from './plan/stack';
+export { planConnectorRole } from './plan/role';
+export type { ConnectorRoleModel, RolePlan } from './plan/role';
+export type { OrganizationModels, StackSetPlan } from './plan/organization';
+export type { BackendPlan, ProviderAccess, StackFacts } from './plan/stack-facts';
+export type { ConnectorPolicies, CustomerManagedPolicyModel } from './plan/policies';
+export { ConfigurationError } from './rules/errors';
+export type { InputProblem } from './rules/errors';
+export { QUALYS_ACCOUNT_TYPES } from './rules/partition';
+export type { AwsPartition, QualysAccountType } from './rules/partition';
+
+// The permission and policy model.
+export { CAPABILITIES, CAPABILITY_NAMES } from './model/permissions';
+export type { CapabilityName, CapabilitySpec } from './model/permissions';
+export { PolicyDocument, PolicyStatement } from './model/policy/model';
+export type { Effect, PolicyCondition, PolicyPrincipal, PolicyStatementProps } from './model/policy/model';

@@ -3,8 +3,8 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { QualysCapabilityPermissions } from '../src/constructs/capability-permissions';
-import { ConfigurationError } from '../src/errors';
+import { QualysCapabilityPermissions } from '../src/render/cdktf/capability-permissions';
+import { ConfigurationError } from '../src/rules/errors';
 import { customerPolicyDocuments, synthConnector } from './support/synth';
 import { projectScratch, releaseScratch } from './support/scratch';
 

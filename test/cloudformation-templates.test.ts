@@ -1,10 +1,11 @@
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import { join } from 'path';
-import { loadConfig, parseConfig } from '../src/app';
-import { exportTemplates } from '../src/cloudformation/export';
-import { CloudFormationTemplate, PREVIOUS_EXTERNAL_ID_PARAMETERS, ROLE_LOGICAL_ID, normalizedTemplateBody, templateBody, templateSize } from '../src/cloudformation/role-template';
+import { loadConfig, parseConfig, planConfiguration } from '../src/tools/app';
+import { exportTemplates } from '../src/render/cloudformation/export';
+import { CloudFormationTemplate, PREVIOUS_EXTERNAL_ID_PARAMETERS, ROLE_LOGICAL_ID, normalizedTemplateBody, templateBody, templateSize } from '../src/render/cloudformation/role-template';
 import { PROJECT_ROOT } from './support/app-process';
 import { StackInstance } from './support/cloudformation';
+import { SAMPLE_EXTERNAL_ID, accountConfig, organizationConfig } from './support/configs';
 import { resourcesOfType, synthConfig, trustPolicyOf } from './support/synth';
 
 /*
@@ -13,7 +14,7 @@ import { resourcesOfType, synthConfig, trustPolicyOf } from './support/synth';
  */
 
 const db = loadAwsServiceSpecSync();
-const EXTERNAL_ID = 'EU2-2792719';
+const EXTERNAL_ID = SAMPLE_EXTERNAL_ID;
 
 interface NamedResourceRule {
   /** The property holding the physical name, e.g. RoleName (CloudFormation's `<Type>Name` convention). */
@@ -58,20 +59,6 @@ function replacementsUnderSameName(before: CloudFormationTemplate, after: CloudF
   return problems;
 }
 
-const ACCOUNT_BASE = { externalId: EXTERNAL_ID, capabilities: ['cspm'] };
-const account = (connector: Record<string, unknown>) => ({ stacks: [{ kind: 'account', name: 'a', connector: { ...ACCOUNT_BASE, ...connector } }] });
-const organization = (connector: Record<string, unknown>, members: Record<string, unknown> = {}) => ({
-  stacks: [
-    {
-      kind: 'organization',
-      name: 'o',
-      managementRole: { deployWith: 'cloudformation-stack' },
-      connector: { ...ACCOUNT_BASE, ...connector },
-      members: { organizationalUnitIds: ['ou-ab12-11111111'], ...members },
-    },
-  ],
-});
-
 /** Every setting a deployed stack's template can change through, one at a time (role name and path aside). */
 // Every row has three items: jest takes a test function with more parameters than a row has items for one
 // that waits for a `done` callback.
@@ -86,7 +73,7 @@ const CHANGES: [string, Record<string, unknown>, Record<string, unknown> | null]
 ];
 
 function templatesOf(config: unknown): Record<string, CloudFormationTemplate> {
-  return exportTemplates(parseConfig(config));
+  return exportTemplates(planConfiguration(parseConfig(config)));
 }
 
 describe('replacement-causing properties of named resources change only with the name (CloudFormation resource specification)', () => {
@@ -97,23 +84,23 @@ describe('replacement-causing properties of named resources change only with the
 
   test.each(CHANGES)('%s: organization templates and the account template', (_what, connector, members) => {
     const pairs: [Record<string, CloudFormationTemplate>, Record<string, CloudFormationTemplate>][] = [
-      [templatesOf(organization({})), templatesOf(organization(connector, members ?? {}))],
+      [templatesOf(organizationConfig({ managementRole: { deployWith: 'cloudformation-stack' } })), templatesOf(organizationConfig({ managementRole: { deployWith: 'cloudformation-stack' }, connector: { ...connector }, members: members ?? {} }))],
     ];
-    if (!members) pairs.push([templatesOf(account({})), templatesOf(account(connector))]);
+    if (!members) pairs.push([templatesOf(accountConfig()), templatesOf(accountConfig({ connector: { ...connector } }))]);
     for (const [before, after] of pairs) {
       for (const file of Object.keys(after)) expect([file, replacementsUnderSameName(before[file], after[file])]).toEqual([file, []]);
     }
   });
 
   test('in the account template a new path comes with a new role name', () => {
-    const before = templatesOf(account({ path: '/qualys/' }))['a/account.template.json'];
-    const after = templatesOf(account({ path: '/security/', roleName: 'QualysSecurityRole' }))['a/account.template.json'];
+    const before = templatesOf(accountConfig({ connector: { path: '/qualys/' } }))['account/account.template.json'];
+    const after = templatesOf(accountConfig({ connector: { path: '/security/', roleName: 'QualysSecurityRole' } }))['account/account.template.json'];
     expect(replacementsUnderSameName(before, after)).toEqual([]);
   });
 
   test('the check bites: a path or a policy description changed under the same name is found', () => {
-    const before = templatesOf(account({ path: '/qualys/' }))['a/account.template.json'];
-    const pathOnly = templatesOf(account({ path: '/security/' }))['a/account.template.json'];
+    const before = templatesOf(accountConfig({ connector: { path: '/qualys/' } }))['account/account.template.json'];
+    const pathOnly = templatesOf(accountConfig({ connector: { path: '/security/' } }))['account/account.template.json'];
     expect(replacementsUnderSameName(before, pathOnly)).toEqual(expect.arrayContaining([`${ROLE_LOGICAL_ID}.Path`, 'QualysPolicyCspm.Path']));
     const retitled = JSON.parse(JSON.stringify(before)) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
     retitled.Resources.QualysPolicyCspm.Properties.Description = 'Qualys TotalCloud permissions';
@@ -123,7 +110,7 @@ describe('replacement-causing properties of named resources change only with the
 
 describe('the account template renders every setting of the Terraform role', () => {
   const config = loadConfig(join(PROJECT_ROOT, 'examples', 'cspm-remediation-s3-backend.json'));
-  const [file, template] = Object.entries(exportTemplates(config))[0];
+  const [file, template] = Object.entries(exportTemplates(planConfiguration(config)))[0];
   const stack = config.stacks[0];
   if (stack.kind !== 'account' || !Array.isArray(stack.connector.externalId)) throw new Error('the example should rotate external IDs');
   const ids = stack.connector.externalId;
@@ -171,6 +158,6 @@ describe('template bytes as CloudFormation receives them', () => {
   test('too many tags for the member template are rejected naming the tags, not the exclusions', () => {
     // 50 tags of 3-byte letters: about 56 KB on the role alone.
     const tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${'名'.repeat(120)}${i}`, '値'.repeat(256)]));
-    expect(() => parseConfig(organization({ tags }))).toThrow(/stacks\[0\]\.connector\.tags: make the member template \d+ bytes, above the 51200-byte template_body limit/);
+    expect(() => parseConfig(organizationConfig({ managementRole: { deployWith: 'cloudformation-stack' }, connector: { tags } }))).toThrow(/stacks\[0\]\.connector\.tags: make the member template \d+ bytes, above the 51200-byte template_body limit/);
   });
 });

@@ -1,6 +1,6 @@
-import { CAPABILITIES, CAPABILITY_NAMES, capabilityDocument } from '../src/permissions';
-import { QUALYS_CSPM_WILDCARDS, ReachedAction, WildcardDecisions, wildcardCoverageProblems } from '../src/permissions/cspm-wildcards';
-import { ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../src/policy/catalogue';
+import { CAPABILITIES, CAPABILITY_NAMES, capabilityDocument } from '../src/model/permissions';
+import { QUALYS_CSPM_WILDCARDS, ReachedAction, WildcardDecisions, wildcardCoverageProblems } from '../src/model/permissions/cspm-wildcards';
+import { ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../src/model/policy/catalogue';
 
 const cspm = CAPABILITIES.cspm;
 

@@ -1,6 +1,6 @@
-import { EvidenceSubject } from '../src/deployer/evidence';
-import { planDeployerPolicy } from '../src/deployer/policy';
-import { describeRegion } from '../src/partition';
+import { EvidenceSubject } from '../src/tools/deployer/evidence';
+import { planDeployerPolicy } from '../src/tools/deployer/policy';
+import { describeRegion } from '../src/rules/partition';
 import { Call, DeployedNames, SOME_ACCOUNT, STACK_SET_SUBJECTS, TERRAFORM_PLAN_STEPS, callsFor, misjudged, subjectsOfPlan } from './support/deployer-simulation';
 import { MODULE_EXAMPLES, equivalentConfig, moduleExampleFolders, moduleExampleTree, moduleExampleWorkspace } from './support/module-examples';
 import { OfflineTerraform, PROJECT_RESOURCE_TYPES, SavedPlan } from './terraform/harness';

@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { renderModules } from '../scripts/write-modules';
 import { CONFIG_SCHEMA_PATH, renderConfigSchema } from '../scripts/write-config-schema';
 import { README_PATH, renderGeneratedSections, spliceSections } from '../scripts/write-docs';
-import { parseConfig } from '../src/app';
+import { parseConfig } from '../src/tools/app';
 import { readdirSync } from 'fs';
 import { join } from 'path';
 

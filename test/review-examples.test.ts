@@ -2,12 +2,12 @@ import { spawn, spawnSync } from 'child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { basename, dirname, join } from 'path';
-import { DEFAULT_CONFIG, parseConfig } from '../src/app';
-import { Review, reviewStacks } from '../src/review/compare';
-import { runReview } from '../src/review/cli';
-import { stackViewsFromConfig } from '../src/review/readers/configuration';
-import { viewsFromRevision } from '../src/review/from-revision';
-import { viewsFromSynthesis } from '../src/review/readers/synthesis';
+import { DEFAULT_CONFIG, parseConfig } from '../src/tools/app';
+import { Review, reviewStacks } from '../src/tools/review/compare';
+import { runReview } from '../src/tools/review/cli';
+import { stackViewsFromConfig } from '../src/tools/review/readers/configuration';
+import { viewsFromRevision } from '../src/tools/review/from-revision';
+import { viewsFromSynthesis } from '../src/tools/review/readers/synthesis';
 import { PROJECT_ROOT } from './support/app-process';
 import { exampleConfigs, sharedOutdir } from './support/examples';
 import { sharedSynthesisDir } from './support/scratch';
@@ -119,7 +119,7 @@ describe('--base', () => {
   let repo: string;
   let narrowed: string;
   let narrowedSource: string;
-  const assetView = join('src', 'permissions', 'asset-view.ts');
+  const assetView = join('src', 'model', 'permissions', 'asset-view.ts');
   const removedGrant = /^\s*\{ action: 'ec2:DescribeVpcs'.*\n/m;
 
   beforeAll(() => {
@@ -290,7 +290,7 @@ describe('--base', () => {
 
   describe('the pull-request workflow, its own steps run against a base branch', () => {
     const config = (capabilities: string[]) => JSON.stringify({ stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }] });
-    const reviewCode = join('src', 'review', 'cli.ts');
+    const reviewCode = join('src', 'tools', 'review', 'cli.ts');
     const gateLine = 'const holds = options.failOnBroadening && review.broadening.length > 0;';
 
     test("a pull request that turns off the review's own gate and adds remediation: the base branch's judge still fails it", () => {
@@ -434,7 +434,7 @@ describe('--base', () => {
     const hanging = commitVariant(repo, 'hanging-app', {
       'main.ts': `import { writeFileSync } from 'fs';\nwriteFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetTimeout(() => undefined, 60000);\n`,
     });
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'review', 'cli.ts'), '--base', hanging], { cwd: repo, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'tools', 'review', 'cli.ts'), '--base', hanging], { cwd: repo, stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
     for (let waited = 0; leftovers(repo).worktrees < 2 || !existsSync(pidFile); waited += 100) {
       if (waited > 30000) throw new Error('the revision\'s app never started');

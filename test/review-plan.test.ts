@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { parseConfig } from '../src/app';
-import { Review, reviewStacks } from '../src/review/compare';
-import { runReview } from '../src/review/cli';
-import { stackViewsFromConfig } from '../src/review/readers/configuration';
-import { StackView } from '../src/review/views';
+import { parseConfig } from '../src/tools/app';
+import { Review, reviewStacks } from '../src/tools/review/compare';
+import { runReview } from '../src/tools/review/cli';
+import { stackViewsFromConfig } from '../src/tools/review/readers/configuration';
+import { StackView } from '../src/tools/review/views';
 import { synthesizeInto } from './support/app-process';
 import { MODULE_EXAMPLES, OU_A, OU_B, accountStack as account, equivalentConfig, moduleExampleFolders, moduleExampleTree, moduleExampleWorkspace, organizationStack as organization } from './support/module-examples';
 import { projectScratch, releaseScratch } from './support/scratch';

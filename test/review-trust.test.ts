@@ -1,5 +1,5 @@
-import { compareTrust } from '../src/review/trust';
-import { IamDocumentJson, IamStatementJson } from '../src/review/views';
+import { compareTrust } from '../src/tools/review/trust';
+import { IamDocumentJson, IamStatementJson } from '../src/tools/review/views';
 import { Decision, simulateTrustRequest } from './support/simulate';
 
 /*

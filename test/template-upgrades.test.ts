@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
-import { loadConfig } from '../src/app';
-import { checkTemplateChange } from '../src/cloudformation/change-check';
+import { loadConfig } from '../src/tools/app';
+import { checkTemplateChange } from '../src/render/cloudformation/change-check';
 import { PROJECT_ROOT } from './support/app-process';
 import { synthConfig } from './support/synth';
 

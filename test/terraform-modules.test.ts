@@ -1,11 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { spawnSync } from 'child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
-import { parseConfig } from '../src/app';
-import { OrganizationStackConfig } from '../src/config/schema';
-import { buildOrganizationModels } from '../src/connector/organization';
-import { CapabilityName } from '../src/permissions';
-import { QualysAccountType } from '../src/partition';
+import { CapabilityName } from '../src/model/permissions';
+import { QualysAccountType } from '../src/rules/partition';
 import { PROJECT_ROOT } from './support/app-process';
+import { OU_A, organizationPlanOf } from './support/configs';
 import { IamPolicyJson, customerPolicyDocuments, synthConnector, trustPolicyOf } from './support/synth';
 import { OfflineTerraform, PROJECT_RESOURCE_TYPES } from './terraform/harness';
 
@@ -47,7 +47,7 @@ const REQUIRED: Record<string, Record<string, unknown>> = {
 function caller(name: string, folder: string, inputs: Record<string, unknown> = {}): string {
   const dir = join(tree, folder);
   mkdirSync(dir, { recursive: true });
-  const stackset = readFileSync(join(tree, 'modules', name, 'main.tf.json'), 'utf8').includes('"aws.stackset"');
+  const stackset = readFileSync(join(tree, 'modules', name, 'versions.tf'), 'utf8').includes('aws.stackset');
   writeFileSync(
     join(dir, 'main.tf.json'),
     JSON.stringify({
@@ -58,6 +58,28 @@ function caller(name: string, folder: string, inputs: Record<string, unknown> = 
   initialized(dir);
   return dir;
 }
+
+test('every module and example is written as terraform fmt writes it, in HCL', () => {
+  for (const name of modules) {
+    const files = readdirSync(join(PROJECT_ROOT, 'modules', name));
+    expect({ name, files: files.filter((f) => f.endsWith('.tf')).sort() }).toEqual({ name, files: ['main.tf', 'outputs.tf', 'variables.tf', 'versions.tf'] });
+    expect(files.filter((f) => f.endsWith('.tf.json'))).toEqual([]);
+  }
+  const check = spawnSync('terraform', ['fmt', '-check', '-recursive', '-diff', '-no-color', 'modules', EXAMPLES], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  expect(check.stdout).toBe('');
+  expect(check.status).toBe(0);
+});
+
+test('the fmt check bites: a module file written otherwise is found', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qualys-fmt-'));
+  try {
+    const text = readFileSync(join(PROJECT_ROOT, 'modules', 'qualys-connector-role', 'variables.tf'), 'utf8');
+    writeFileSync(join(dir, 'variables.tf'), text.replace(/^(\s+)type(\s+)=/m, '$1type=$2'));
+    expect(spawnSync('terraform', ['fmt', '-check', '-no-color', dir], { encoding: 'utf8' }).status).not.toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 describe.each(modules)('module %s', (name) => {
   test('terraform init and validate succeed, called from a root module', () => {
@@ -194,10 +216,10 @@ describe('the organization module', () => {
     const result = plan(`org-${capabilities.join('-')}-${excluded.length}`, { capabilities, excluded_account_ids: excluded, ...extra });
     if (!result.changes) throw new Error(result.error);
     const stackSet = result.changes.find((c) => c.type === 'aws_cloudformation_stack_set')!;
-    const app = buildOrganizationModels(
-      parseConfig({ stacks: [{ kind: 'organization', name: 'o', connector: { externalId: 'EU2-2792719', capabilities, ...(extra.tags ? { tags: extra.tags, description: extra.description } : {}) }, members: { organizationalUnitIds: ['ou-ab12-11111111'], excludedAccountIds: excluded } }] }).stacks[0] as OrganizationStackConfig,
-      'stacks[0]',
-    );
+    const app = organizationPlanOf({
+      connector: { capabilities, ...(extra.tags ? { tags: extra.tags, description: extra.description } : {}) },
+      members: { organizationalUnitIds: [OU_A], excludedAccountIds: excluded },
+    });
     expect(JSON.parse(stackSet.change.after.template_body as string)).toEqual(app.templates.member);
     expect(result.changes.filter((c) => c.type === 'aws_cloudformation_stack_set_instance').map((c) => c.address)).toEqual(['module.under_test.aws_cloudformation_stack_set_instance.member_roles["ou-ab12-11111111"]']);
   });
@@ -225,10 +247,7 @@ describe('the organization module', () => {
     expect(stackSet.change.after.parameters).toEqual(expect.objectContaining({ ExternalId: 'EU2-new', PreviousExternalId1: 'EU2-old', PreviousExternalId2: '', PreviousExternalId3: '', PreviousExternalId4: '' }));
     const role = result.changes.find((c) => c.type === 'aws_iam_role')!;
     expect(JSON.parse(role.change.after.assume_role_policy as string).Statement[0].Condition.StringEquals['sts:ExternalId']).toEqual(['EU2-new', 'EU2-old']);
-    const app = buildOrganizationModels(
-      parseConfig({ stacks: [{ kind: 'organization', name: 'o', connector: { externalId: ['EU2-new', 'EU2-old'] }, members: { organizationalUnitIds: ['ou-ab12-11111111'] } }] }).stacks[0] as OrganizationStackConfig,
-      'stacks[0]',
-    );
+    const app = organizationPlanOf({ connector: { externalId: ['EU2-new', 'EU2-old'], capabilities: [] }, members: { organizationalUnitIds: [OU_A] } });
     expect(JSON.parse(stackSet.change.after.template_body as string)).toEqual(app.templates.member);
   });
 

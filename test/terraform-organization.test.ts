@@ -1,12 +1,11 @@
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { parseConfig } from '../src/app';
-import { exportTemplates } from '../src/cloudformation/export';
-import { normalizedTemplateBody, templateBody, templateSize } from '../src/cloudformation/role-template';
-import { buildOrganizationModels } from '../src/connector/organization';
-import { OrganizationStackConfig } from '../src/config/schema';
+import { parseConfig, planConfiguration } from '../src/tools/app';
+import { exportTemplates } from '../src/render/cloudformation/export';
+import { normalizedTemplateBody, templateBody, templateSize } from '../src/render/cloudformation/role-template';
 import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
 import { sharedOutdir } from './support/examples';
+import { OU_A, SAMPLE_EXTERNAL_ID, StackParts, organizationConfig, organizationPlanOf } from './support/configs';
 import { projectScratch, releaseScratch, sharedSynthesisDir } from './support/scratch';
 import { OfflineTerraform, PROJECT_RESOURCE_TYPES, OfflineWorkspace, PlannedChange, SavedPlan } from './terraform/harness';
 
@@ -18,9 +17,7 @@ import { OfflineTerraform, PROJECT_RESOURCE_TYPES, OfflineWorkspace, PlannedChan
 // Inside the project: a stack with a local backend is synthesized there (its state path is relative to it).
 const work = projectScratch('tf-organization');
 const README = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-const EXTERNAL_ID = 'EU2-2792719';
-const OU_A = 'ou-ab12-11111111';
-const OU_B = 'ou-ab12-22222222';
+const EXTERNAL_ID = SAMPLE_EXTERNAL_ID;
 const STACK_SET = 'aws_cloudformation_stack_set.member_roles';
 const INSTANCE_A = 'aws_cloudformation_stack_set_instance.member_roles_ou_ab12_11111111';
 const INSTANCE_B = 'aws_cloudformation_stack_set_instance.member_roles_ou_ab12_22222222';
@@ -35,20 +32,15 @@ const DESCRIPTION =
 const TAGS = { 'Ünïcødé 名前': 'a\u00a0b\u2028c\u3000d ١٢٣ Ⅻ _.:/=+-@', owner: 'platform team' };
 
 let configCounter = 0;
-function synthesize(stack: Record<string, unknown>): { dir: string; config: OrganizationStackConfig } {
+/** Synthesizes an organization stack (managed from account 111111111111) with the app; its plan as the app makes it. */
+function synthesize(parts: StackParts = {}): { dir: string; plan: ReturnType<typeof organizationPlanOf> } {
   const name = `config-${++configCounter}`;
   const file = join(work, `${name}.json`);
-  const config = { stacks: [{ kind: 'organization', name: 'org', provider: { accountId: '111111111111' }, ...stack }] };
-  writeFileSync(file, JSON.stringify(config));
+  const withProvider = { provider: { accountId: '111111111111' }, ...parts };
+  writeFileSync(file, JSON.stringify(organizationConfig(withProvider)));
   synthesizeInto(join(work, name), file);
-  return { dir: join(work, name, 'stacks', 'org'), config: parseConfig(config).stacks[0] as OrganizationStackConfig };
+  return { dir: join(work, name, 'stacks', 'org'), plan: organizationPlanOf(withProvider) };
 }
-
-const organization = (connector: Record<string, unknown> = {}, members: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
-  connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector },
-  members: { organizationalUnitIds: [OU_A, OU_B], ...members },
-  ...extra,
-});
 
 let terraform: OfflineTerraform;
 beforeAll(() => {
@@ -69,10 +61,9 @@ describe('template bodies as Terraform evaluates them', () => {
   test.each(['terraform', 'cloudformation-stack'])(
     'every character description and tags allow reaches CloudFormation unchanged (management role: %s)',
     (deployWith) => {
-      const { dir, config } = synthesize(organization({ description: DESCRIPTION, tags: TAGS }, {}, { managementRole: { deployWith } }));
+      const { dir, plan: models } = synthesize({ connector: { description: DESCRIPTION, tags: TAGS }, managementRole: { deployWith } });
       const workspace = terraform.workspace(dir);
       const plan = workspace.plan();
-      const models = buildOrganizationModels(config, 'stacks[0]');
       const memberBody = change(plan, STACK_SET).after?.template_body as string;
       // Byte for byte the text the model renders, so the size check measured what CloudFormation receives.
       expect(memberBody).toBe(templateBody(models.templates.member));
@@ -90,7 +81,7 @@ describe('template bodies as Terraform evaluates them', () => {
   );
 
   test("the bytes a stack receives are Go's JSON encoding of the body, as Terraform's own jsonencode writes it", () => {
-    const { dir, config } = synthesize(organization({ description: DESCRIPTION, tags: TAGS }, {}, { managementRole: { deployWith: 'cloudformation-stack' } }));
+    const { dir, plan: models } = synthesize({ connector: { description: DESCRIPTION, tags: TAGS }, managementRole: { deployWith: 'cloudformation-stack' } });
     const workspace = terraform.workspace(dir);
     writeFileSync(
       join(workspace.dir, 'normalized.tf.json'),
@@ -98,7 +89,6 @@ describe('template bodies as Terraform evaluates them', () => {
     );
     const plan = workspace.plan();
     const outputs = (plan.json.planned_values as { outputs: Record<string, { value: string }> }).outputs;
-    const models = buildOrganizationModels(config, 'stacks[0]');
     expect(outputs.normalized.value).toBe(normalizedTemplateBody(models.templates.management));
     expect(templateSize(models.templates.management, 'stack')).toBe(Buffer.byteLength(outputs.normalized.value));
   });
@@ -110,7 +100,7 @@ describe('template bodies as Terraform evaluates them', () => {
     const stackName = config.stacks[0].name;
     const workspace = terraform.workspace(join(out, 'stacks', stackName), { external_id: EXTERNAL_ID });
     const plan = workspace.plan();
-    const exported = exportTemplates(config);
+    const exported = exportTemplates(planConfiguration(config));
     const deployed: Record<string, unknown> = { member: JSON.parse(change(plan, STACK_SET).after?.template_body as string) };
     const stack = plan.changes.find((c) => c.address.startsWith('aws_cloudformation_stack.'));
     expect(exported[`${stackName}/member-accounts.template.json`]).toEqual(deployed.member);
@@ -122,7 +112,7 @@ describe('the next apply after a change', () => {
   let workspace: OfflineWorkspace;
 
   beforeAll(() => {
-    workspace = terraform.workspace(synthesize(organization()).dir);
+    workspace = terraform.workspace(synthesize({}).dir);
     workspace.apply();
   });
 
@@ -137,7 +127,7 @@ describe('the next apply after a change', () => {
   });
 
   test('a template change (an excluded account) updates the stack set in place and leaves the instances untouched', () => {
-    workspace.reconfigure(synthesize(organization({}, { excludedAccountIds: ['333333333333'] })).dir);
+    workspace.reconfigure(synthesize({ members: { excludedAccountIds: ['333333333333'] } }).dir);
     const plan = workspace.plan();
     expect(plan.byAction).toEqual({ update: [STACK_SET] });
     const before = change(plan, STACK_SET).before?.template_body as string;
@@ -146,12 +136,12 @@ describe('the next apply after a change', () => {
   });
 
   test('a changed retainStacksOnAccountRemoval is no change for Terraform (its replacement would delete every member role)', () => {
-    workspace.reconfigure(synthesize(organization({}, { retainStacksOnAccountRemoval: true })).dir);
+    workspace.reconfigure(synthesize({ members: { retainStacksOnAccountRemoval: true } }).dir);
     expect(workspace.plan().byAction).toEqual({});
   });
 
   test("a tainted instance (failed or timed-out operation) is replaced on the next apply; after the README's untaint, nothing is planned", () => {
-    workspace.reconfigure(synthesize(organization()).dir);
+    workspace.reconfigure(synthesize({}).dir);
     const untaintCommand = /^terraform untaint '([^']+)'$/m.exec(README);
     if (!untaintCommand) throw new Error('the README lost its untaint command');
     const address = untaintCommand[1];
@@ -164,7 +154,7 @@ describe('the next apply after a change', () => {
   });
 
   test("the README's two-step commands destroy what they say, and only that", () => {
-    workspace.reconfigure(synthesize(organization()).dir);
+    workspace.reconfigure(synthesize({}).dir);
     expect(README).toContain('`terraform destroy -target=aws_cloudformation_stack_set.member_roles` (its instances go with it)');
     expect(workspace.plan(['-destroy', `-target=${STACK_SET}`]).byAction).toEqual({ delete: [STACK_SET, INSTANCE_A, INSTANCE_B].sort() });
     // terraform → stack: every IAM resource of the Terraform management role, found with `terraform state list`.
@@ -186,7 +176,7 @@ describe('the next apply after a change', () => {
 describe('changes against applied state that keep the member roles', () => {
   const ROOT_INSTANCE = 'aws_cloudformation_stack_set_instance.member_roles_r_ab12';
   /** Applies one configuration, then plans another against its state. */
-  function replan(first: Record<string, unknown>, second: Record<string, unknown>): SavedPlan {
+  function replan(first: StackParts, second: StackParts): SavedPlan {
     const workspace = terraform.workspace(synthesize(first).dir);
     workspace.apply();
     workspace.reconfigure(synthesize(second).dir);
@@ -194,26 +184,26 @@ describe('changes against applied state that keep the member roles', () => {
   }
 
   test('protectFromDestroy: an OU removed leaves the stack set and keeps its stacks, roles included (retain_stack)', () => {
-    const plan = replan(organization({}, { protectFromDestroy: true }), organization({}, { protectFromDestroy: true, organizationalUnitIds: [OU_A] }));
+    const plan = replan({ members: { protectFromDestroy: true } }, { members: { protectFromDestroy: true, organizationalUnitIds: [OU_A] } });
     expect(plan.byAction).toEqual({ delete: [INSTANCE_B] });
     expect(change(plan, INSTANCE_B).before?.retain_stack).toBe(true);
   });
 
   test('protectFromDestroy: OUs switched to the root keep the OUs\' stacks; the root\'s instance is added', () => {
-    const plan = replan(organization({}, { protectFromDestroy: true }), organization({}, { protectFromDestroy: true, organizationalUnitIds: undefined, organizationRootId: 'r-ab12' }));
+    const plan = replan({ members: { protectFromDestroy: true } }, { members: { protectFromDestroy: true, organizationalUnitIds: undefined, organizationRootId: 'r-ab12' } });
     expect(plan.byAction).toEqual({ create: [ROOT_INSTANCE], delete: [INSTANCE_A, INSTANCE_B] });
     for (const instance of [INSTANCE_A, INSTANCE_B]) expect(change(plan, instance).before?.retain_stack).toBe(true);
   });
 
   test('without protection, an OU removed deletes its stacks, and the member roles in them, as the README says', () => {
-    const plan = replan(organization(), organization({}, { organizationalUnitIds: [OU_A] }));
+    const plan = replan({}, { members: { organizationalUnitIds: [OU_A] } });
     expect(plan.byAction).toEqual({ delete: [INSTANCE_B] });
     expect(change(plan, INSTANCE_B).before?.retain_stack).toBe(false);
     expect(README).toContain('| remove an OU | destroys that OU\'s instance | **deleted** in that OU\'s accounts');
   });
 
   test('turning protection on is an update in place of the instances: in the state before any removal it protects against', () => {
-    const plan = replan(organization(), organization({}, { protectFromDestroy: true }));
+    const plan = replan({}, { members: { protectFromDestroy: true } });
     expect(plan.byAction).toEqual({ update: [INSTANCE_A, INSTANCE_B] });
     expect(change(plan, INSTANCE_A).after?.retain_stack).toBe(true);
   });
@@ -223,19 +213,19 @@ describe('changes against applied state that keep the member roles', () => {
     ['added', {}, ADMIN],
     ['removed', ADMIN, {}],
   ])('a delegated administrator %s: the stack set and its instances are updated in place (call_as), nothing is deleted', (_what, before, after) => {
-    const plan = replan(organization({}, {}, before), organization({}, {}, after));
+    const plan = replan(before, after);
     expect(plan.byAction).toEqual({ update: [STACK_SET, INSTANCE_A, INSTANCE_B].sort() });
     const callAs = (c: PlannedChange) => [c.before?.call_as, c.after?.call_as];
     expect(callAs(change(plan, STACK_SET))).toEqual('delegatedAdmin' in before ? ['DELEGATED_ADMIN', 'SELF'] : ['SELF', 'DELEGATED_ADMIN']);
   });
 
   test('an external ID rotation (a second ID, then the old one dropped) updates the roles in place: the management role\'s trust and the stack set\'s parameters', () => {
-    const both = replan(organization(), organization({ externalId: ['EU2-1009001', EXTERNAL_ID] }));
+    const both = replan({}, { connector: { externalId: ['EU2-1009001', EXTERNAL_ID] } });
     const role = both.changes.find((c) => c.address.startsWith('aws_iam_role.'))!;
     expect(both.byAction).toEqual({ update: [role.address, STACK_SET].sort() });
     expect(change(both, STACK_SET).after?.parameters).toEqual(expect.objectContaining({ ExternalId: 'EU2-1009001', PreviousExternalId1: EXTERNAL_ID, PreviousExternalId2: '' }));
     expect(JSON.parse(role.after?.assume_role_policy as string).Statement[0].Condition.StringEquals['sts:ExternalId']).toEqual(['EU2-1009001', EXTERNAL_ID]);
-    const done = replan(organization({ externalId: ['EU2-1009001', EXTERNAL_ID] }), organization({ externalId: 'EU2-1009001' }));
+    const done = replan({ connector: { externalId: ['EU2-1009001', EXTERNAL_ID] } }, { connector: { externalId: 'EU2-1009001' } });
     expect(Object.keys(done.byAction)).toEqual(['update']);
     expect(change(done, STACK_SET).after?.parameters).toEqual(expect.objectContaining({ ExternalId: 'EU2-1009001', PreviousExternalId1: '' }));
   });

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { checkTemplateChange } from '../src/cloudformation/change-check';
+import { checkTemplateChange } from '../src/render/cloudformation/change-check';
 import { PROJECT_ROOT } from './support/app-process';
 import { sharedOutdir } from './support/examples';
 import { projectScratch, releaseScratch, sharedSynthesisDir } from './support/scratch';

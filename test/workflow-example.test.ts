@@ -1,8 +1,8 @@
 import { spawnSync } from 'child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { parseDeployerPolicyArgs } from '../src/deployer/cli';
-import { parseReviewArgs } from '../src/review/cli';
+import { parseDeployerPolicyArgs } from '../src/tools/deployer/cli';
+import { parseReviewArgs } from '../src/tools/review/cli';
 import { projectScratch, releaseScratch } from './support/scratch';
 
 /*

@@ -1,19 +1,9 @@
 import { z } from 'zod';
-import { ConfigurationError, InputProblem, showValue } from '../errors';
+import { ConfigurationError, InputProblem, fieldPath, showValue } from '../rules/errors';
 
 type Issue = z.core.$ZodIssue;
 
-/** `a.b[0].c` from a zod path, prefixed with where the object came from. */
-export function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
-  let out = prefix;
-  for (const key of path) {
-    const name = String(key);
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (!/^[A-Za-z_$][\w$-]*$/.test(name)) out += `[${showValue(name)}]`;
-    else out += out === '' ? name : `.${name}`;
-  }
-  return out === '' ? '(root)' : out;
-}
+export { fieldPath };
 
 /**
  * The rejected value as the message shows it. External IDs are never shown (the review and the app print

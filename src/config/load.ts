@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'fs';
 import { join, resolve } from 'path';
-import { checkOrganizationStack } from '../connector/organization';
-import { ConfigurationError, InputProblem } from '../errors';
+import { StackPlan, planStack } from '../plan/stack';
+import { templateSizeProblems } from '../render/cloudformation/organization-templates';
+import { ConfigurationError, InputProblem } from '../rules/errors';
 import { parseOrThrow } from './issues';
 import { AppConfig, appConfigSchema } from './schema';
 
@@ -139,11 +140,41 @@ export function loadConfig(source: ConfigSource | string | undefined): AppConfig
   return parseConfig(data, path);
 }
 
-export function parseConfig(data: unknown, source = 'config'): AppConfig {
-  const config = parseOrThrow(appConfigSchema, data, '', `Invalid Qualys connector configuration in ${source}`);
-  // Checks that need the rendered roles (e.g. template size) also run before anything is written.
+/** Plans of configurations read here: a configuration is planned once, however often it is asked for. */
+const planned = new WeakMap<AppConfig, readonly StackPlan[]>();
+
+/**
+ * Every stack of a configuration planned, with every problem of the plans (what involves several fields, the
+ * templates' sizes) reported at once, before anything is written.
+ */
+export function planConfiguration(config: AppConfig): readonly StackPlan[] {
+  const known = planned.get(config);
+  if (known) return known;
+  const problems: InputProblem[] = [];
+  const plans: StackPlan[] = [];
   config.stacks.forEach((stack, i) => {
-    if (stack.kind === 'organization') checkOrganizationStack(stack, `stacks[${i}]`);
+    try {
+      const plan = planStack(stack, `stacks[${i}]`);
+      if (plan.kind === 'organization') problems.push(...templateSizeProblems(plan, `stacks[${i}]`));
+      plans.push(plan);
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      problems.push(...error.problems);
+    }
   });
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  planned.set(config, plans);
+  return plans;
+}
+
+/** Checks a configuration's shape and fields, then plans it; every problem is reported with its field. */
+export function parseConfig(data: unknown, source = 'config'): AppConfig {
+  const config = parseOrThrow(appConfigSchema, data, '', `Invalid Qualys connector configuration in ${source}`) as unknown as AppConfig;
+  try {
+    planConfiguration(config);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw new ConfigurationError(error.problems, `Invalid Qualys connector configuration in ${source}`);
+    throw error;
+  }
   return config;
 }

@@ -1,34 +1,16 @@
 import { z } from 'zod';
-import { checkConnectorConsistency } from '../connector/consistency';
-import { QUALYS_ACCOUNT_TYPE_FACTS, accountTypeOf, describeRegion } from '../partition';
-import { organizationRootIdRule, organizationalUnitIdRule, zodString } from './rules';
-import { accountId, connectorRoleFields, externalIdList, externalIdValue, roleArn, terraformVariableName } from './fields';
+import { AccountStackSettings, BackendSettings, OrganizationStackSettings, StackSettings } from '../plan/settings';
+import { organizationRootIdRule, organizationalUnitIdRule, stackNameRule, stackSetNameRule, zodRule } from '../rules/value-rules';
+import { accountId, connectorRoleFields, externalIdSetting, roleArn } from './fields';
 
 /*
- * The app's configuration file. Its JSON Schema (schema/qualys-connector-config.schema.json) is generated
- * from this definition, so editors check a file with the same rules the app applies.
+ * The app's configuration file: its shape, each field by its rule. Its JSON Schema
+ * (schema/qualys-connector-config.schema.json) is generated from this definition, so editors check a file with
+ * the same rules. What involves several fields is the plan's to check (src/plan/checks.ts), once, when the
+ * configuration is planned.
  */
 
-const externalIdSetting = z
-  .union([
-    externalIdValue,
-    externalIdList,
-    z.strictObject({
-      variable: terraformVariableName.describe('Name of the Terraform variable the stack declares for the external ID.'),
-    }),
-  ], {
-    error: (issue) =>
-      issue.input === undefined
-        ? 'is required: the external ID Qualys shows, a list of 1 to 5 while rotating, or {"variable": "external_id"}'
-        : 'must be a string, a list of 1 to 5 strings, or {"variable": "<Terraform variable name>"}',
-  })
-  .describe(
-    'External ID entered in the Qualys connector: a value, a list of values while rotating (the first is the current one), or {"variable": "external_id"} to take it from a sensitive Terraform variable at plan time.',
-  );
-
-export const connectorSettingsSchema = z
-  .strictObject({ externalId: externalIdSetting, ...connectorRoleFields })
-  .superRefine(checkConnectorConsistency);
+export const connectorSettingsSchema = z.strictObject({ externalId: externalIdSetting, ...connectorRoleFields });
 
 const localBackend = z.strictObject({
   type: z.literal('local'),
@@ -65,9 +47,7 @@ const providerSettings = z
   .describe('How the AWS provider reaches the account.');
 
 const stackFields = {
-  name: z
-    .string({ error: 'must be a stack name' })
-    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, { error: 'must start with a letter and have at most 64 letters, digits, _ or -' })
+  name: zodRule(stackNameRule, 'must be a stack name')
     .describe('Stack name: the folder under cdktf.out/stacks and the argument of cdktf deploy.'),
   region: z.string().optional().describe("Provider region. Default: the partition's main region (us-east-1, us-gov-west-1, cn-north-1)."),
   backend: backendSchema.optional(),
@@ -78,61 +58,16 @@ const stackFields = {
     .describe('Adopt a role of the same name made by hand: Terraform imports it on the next apply instead of failing with "already exists".'),
 };
 
-interface StackCommon {
-  region?: string;
-  backend?: BackendConfig;
-  provider?: { assumeRoleArn?: string };
-  connector: { qualysAccountType?: string };
-}
-
-function addRegionIssue(ctx: z.RefinementCtx, path: PropertyKey[], region: string, partition: string, accountType: string): void {
-  const info = describeRegion(region);
-  if (info.known && info.partition === partition) return;
-  ctx.addIssue({
-    code: 'custom',
-    path,
-    input: region,
-    message: info.known
-      ? `must be a region of partition "${partition}" (qualysAccountType "${accountType}"); it is in "${info.partition}"`
-      : `is not an AWS region the AWS SDK knows (partition "${partition}" for qualysAccountType "${accountType}")`,
-  });
-}
-
-/** Regions and role ARNs of a stack must belong to the connector's partition. */
-function checkStackPartition(stack: StackCommon, ctx: z.RefinementCtx, extra: { path: PropertyKey[]; region?: string; roleArn?: string }[] = []): void {
-  const accountType = accountTypeOf(stack.connector.qualysAccountType);
-  const partition = QUALYS_ACCOUNT_TYPE_FACTS[accountType]?.partition;
-  if (partition === undefined) return;
-  const roleArns: { path: PropertyKey[]; arn?: string }[] = [
-    { path: ['provider', 'assumeRoleArn'], arn: stack.provider?.assumeRoleArn },
-    ...extra.filter((e) => e.roleArn !== undefined).map((e) => ({ path: e.path, arn: e.roleArn })),
-  ];
-  for (const { path, arn } of roleArns) {
-    if (arn !== undefined && arn.split(':')[1] !== partition) {
-      ctx.addIssue({ code: 'custom', path, input: arn, message: `must be in partition "${partition}" (qualysAccountType "${accountType}")` });
-    }
-  }
-  const regions: { path: PropertyKey[]; region?: string }[] = [
-    { path: ['region'], region: stack.region },
-    { path: ['backend', 'region'], region: stack.backend?.type === 's3' ? stack.backend.region : undefined },
-    ...extra.filter((e) => e.region !== undefined),
-  ];
-  for (const { path, region } of regions) {
-    if (region !== undefined) addRegionIssue(ctx, path, region, partition, accountType);
-  }
-}
-
 export const accountStackSchema = z
   .strictObject({
     kind: z.literal('account', { error: 'must be "account" or "organization"' }).describe('One account connected with one role.'),
     ...stackFields,
     connector: connectorSettingsSchema,
-  })
-  .superRefine((stack, ctx) => checkStackPartition(stack, ctx));
+  });
 
-const organizationalUnitId = zodString(organizationalUnitIdRule, 'must be an OU ID');
+const organizationalUnitId = zodRule(organizationalUnitIdRule, 'must be an OU ID');
 
-const organizationRootId = zodString(organizationRootIdRule, 'must be a root ID');
+const organizationRootId = zodRule(organizationRootIdRule, 'must be a root ID');
 
 const percentage = (what: string) =>
   z.number({ error: `must be a whole ${what} percentage` }).int({ error: `must be a whole ${what} percentage` }).min(0, { error: 'must be 0 to 100' }).max(100, { error: 'must be 0 to 100' });
@@ -181,9 +116,7 @@ const membersSchema = z
       .string({ error: (issue) => (Array.isArray(issue.input) ? 'must be exactly one region, not a list: IAM is global, so a stack in a second region fails with "already exists"' : 'must be a region name') })
       .optional()
       .describe('The one region the member stacks are deployed in. Default: us-east-1 (global) or us-gov-west-1 (GovCloud).'),
-    stackSetName: z
-      .string({ error: 'must be a stack set name' })
-      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { error: 'must start with a letter, then letters, digits and hyphens, at most 128 characters (StackSet name rule)' })
+    stackSetName: zodRule(stackSetNameRule, 'must be a stack set name')
       .optional()
       .describe('Default: QualysConnectorMemberRoles.'),
     retainStacksOnAccountRemoval: z.boolean({ error: 'must be true or false' }).optional().describe('Keep the role in an account that leaves the targets. Default: false.'),
@@ -208,14 +141,6 @@ const delegatedAdminSchema = z
       .optional(),
     profile: z.string().min(1).optional(),
   })
-  .superRefine((admin, ctx) => {
-    if (admin.assumeRoleArn === undefined && admin.profile === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['assumeRoleArn'], input: undefined, message: 'or profile is required: the stack set is created with credentials of the delegated administrator account' });
-    }
-    if (admin.assumeRoleArn !== undefined && admin.assumeRoleArn.split(':')[4] !== admin.accountId) {
-      ctx.addIssue({ code: 'custom', path: ['assumeRoleArn'], input: admin.assumeRoleArn, message: `must be a role in the delegated administrator account ${admin.accountId}` });
-    }
-  })
   .describe('Create the stack set from a registered delegated administrator (call_as DELEGATED_ADMIN) instead of the management account.');
 
 export const organizationConnectorSettingsSchema = z
@@ -235,13 +160,7 @@ export const organizationConnectorSettingsSchema = z
       .optional()
       .describe('IAM path of the roles: only "/" for organizations.'),
   })
-  .superRefine((value, ctx) => {
-    checkConnectorConsistency(value, ctx);
-    const accountType = accountTypeOf(value.qualysAccountType);
-    if (QUALYS_ACCOUNT_TYPE_FACTS[accountType] && !QUALYS_ACCOUNT_TYPE_FACTS[accountType].organizationConnector) {
-      ctx.addIssue({ code: 'custom', path: ['qualysAccountType'], input: accountType, message: 'has no organization connector at Qualys (global and govcloud only); connect China accounts one by one with kind "account"' });
-    }
-  });
+;
 
 export const organizationStackSchema = z
   .strictObject({
@@ -251,35 +170,12 @@ export const organizationStackSchema = z
     managementRole: z
       .strictObject({
         deployWith: z.enum(['terraform', 'cloudformation-stack'], { error: 'must be "terraform" or "cloudformation-stack"' }).optional(),
-        stackName: z
-          .string()
-          .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { error: 'must start with a letter, then letters, digits and hyphens, at most 128 characters' })
-          .optional(),
+        stackName: zodRule(stackSetNameRule, 'must be a stack name').optional(),
       })
       .optional()
       .describe('How the management account gets its role: a Terraform role (default) or a CloudFormation stack of the management template.'),
     members: membersSchema,
     connector: organizationConnectorSettingsSchema,
-  })
-  .superRefine((stack, ctx) => {
-    checkStackPartition(stack, ctx, [
-      { path: ['members', 'region'], region: stack.members.region },
-      { path: ['delegatedAdmin', 'assumeRoleArn'], roleArn: stack.delegatedAdmin?.assumeRoleArn },
-    ]);
-    const management = stack.provider?.accountId;
-    if (management !== undefined && stack.delegatedAdmin?.accountId === management) {
-      ctx.addIssue({ code: 'custom', path: ['delegatedAdmin', 'accountId'], input: management, message: 'is the management account (provider.accountId); leave delegatedAdmin out to create the stack set from the management account' });
-    }
-    const excluded = stack.members.excludedAccountIds ?? [];
-    if (management !== undefined && excluded.includes(management)) {
-      ctx.addIssue({ code: 'custom', path: ['members', 'excludedAccountIds', excluded.indexOf(management)], input: management, message: 'is the management account, which a service-managed StackSet never deploys to; its role is the management role' });
-    }
-    if (stack.importExistingRole === true && stack.managementRole?.deployWith === 'cloudformation-stack') {
-      ctx.addIssue({ code: 'custom', path: ['importExistingRole'], input: true, message: 'only applies to the Terraform management role; a CloudFormation stack cannot adopt a role made by hand' });
-    }
-    if (stack.managementRole?.stackName !== undefined && stack.managementRole.deployWith !== 'cloudformation-stack') {
-      ctx.addIssue({ code: 'custom', path: ['managementRole', 'stackName'], input: stack.managementRole.stackName, message: 'only applies with deployWith "cloudformation-stack"' });
-    }
   });
 
 const stackSchema = z.discriminatedUnion('kind', [accountStackSchema, organizationStackSchema], {
@@ -305,12 +201,15 @@ export const appConfigSchema = z
   })
   .describe('Qualys AWS connector: the stacks this app synthesizes.');
 
-export type AppConfig = z.output<typeof appConfigSchema>;
-export type AccountStackConfig = z.output<typeof accountStackSchema>;
-export type OrganizationStackConfig = z.output<typeof organizationStackSchema>;
-export type StackConfig = z.output<typeof stackSchema>;
-export type ConnectorSettings = z.output<typeof connectorSettingsSchema>;
-export type BackendConfig = z.output<typeof backendSchema>;
+/** A configuration as the plan takes it: its stacks' settings. */
+export interface AppConfig {
+  readonly $schema?: string;
+  readonly stacks: readonly StackSettings[];
+}
+export type StackConfig = StackSettings;
+export type AccountStackConfig = AccountStackSettings;
+export type OrganizationStackConfig = OrganizationStackSettings;
+export type BackendConfig = BackendSettings;
 
 /** The JSON Schema of the configuration file, as published in `schema/`. */
 export function configJsonSchema(): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { CloudFormationTemplate, TemplateValue } from '../../src/cloudformation/role-template';
+import { CloudFormationTemplate, TemplateValue } from '../../src/render/cloudformation/role-template';
 
 /*
  * A small evaluator of the CloudFormation features the role templates use (parameters with their

@@ -1,6 +1,6 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { EVIDENCE, EvidenceEntry, EvidenceStep, EvidenceSubject } from '../../src/deployer/evidence';
-import { DeployerDocument, StackDeployerPolicy } from '../../src/deployer/policy';
+import { EVIDENCE, EvidenceEntry, EvidenceStep, EvidenceSubject } from '../../src/tools/deployer/evidence';
+import { DeployerDocument, StackDeployerPolicy } from '../../src/tools/deployer/policy';
 import { Decision } from './simulate';
 
 /*

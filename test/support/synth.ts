@@ -3,9 +3,9 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { buildApp, parseConfig } from '../../src/app';
-import { CapabilityName } from '../../src/permissions';
-import { QualysAccountType } from '../../src/partition';
+import { buildApp, parseConfig } from '../../src/tools/app';
+import { CapabilityName } from '../../src/model/permissions';
+import { QualysAccountType } from '../../src/rules/partition';
 import { projectScratch } from './scratch';
 
 /** A synthesized stack as Terraform reads it (cdk.tf.json). */

@@ -1,0 +1,250 @@
+import { accountRootArn } from '../../rules/partition';
+import { accountIdRule, cloudFormationConstraints, externalIdRule, optionalCloudFormationPattern, roleNameRule } from '../../rules/value-rules';
+import { ConnectorRoleModel, trustPolicyTemplate } from '../../plan/role';
+import { PREVIOUS_EXTERNAL_ID_PARAMETERS, ParameterName, fillSlots } from '../../plan/parameters';
+import { policyDescription, templatePolicyName } from '../../plan/policies';
+
+/**
+ * The connector role as a CloudFormation template, rendered from the same model as the Terraform role: the
+ * management-account stack and the member StackSet deploy exactly the documents Terraform would. Partition,
+ * external ID, role name and trusted account are template parameters or pseudo parameters, so one template
+ * serves every account.
+ */
+
+/** Largest `template_body` CloudFormation accepts (bytes). */
+export const TEMPLATE_BODY_LIMIT = 51200;
+
+export type TemplateValue = string | number | boolean | TemplateValue[] | { [key: string]: TemplateValue };
+export type CloudFormationTemplate = { [key: string]: TemplateValue };
+
+/**
+ * Which template: one account (the console path for a single account), the management account (a stack),
+ * or the member accounts (a service-managed StackSet). Each has one description, whether deployed or
+ * exported, so an exported template equals the deployed one.
+ */
+export type TemplateKind = 'account' | 'management' | 'member';
+
+export const TEMPLATE_DESCRIPTIONS: Readonly<Record<TemplateKind, string>> = {
+  account: 'Qualys connector role for one account',
+  management: 'Qualys connector role for the management account',
+  member: 'Qualys connector role for member accounts (service-managed StackSet, one region)',
+};
+
+export interface RoleTemplateOptions {
+  readonly kind: TemplateKind;
+  /** Accounts whose stack must create no role (the stack then holds only a placeholder). */
+  readonly excludedAccountIds?: readonly string[];
+}
+
+export const ROLE_LOGICAL_ID = 'QualysConnectorRole';
+export const CREATE_ROLE_CONDITION = 'CreateQualysRole';
+export { PREVIOUS_EXTERNAL_ID_PARAMETERS };
+
+/** Logical ID of a capability policy, e.g. QualysPolicyCspm2 for the suffix `Cspm-2`. */
+export function policyLogicalId(suffix: string): string {
+  return `QualysPolicy${suffix.replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
+/** ARNs with a literal partition become `Fn::Sub` with `${AWS::Partition}`. */
+function partitionAware(value: TemplateValue, partition: string): TemplateValue {
+  if (typeof value === 'string') {
+    return value.startsWith(`arn:${partition}:`) ? { 'Fn::Sub': `arn:\${AWS::Partition}:${value.slice(`arn:${partition}:`.length)}` } : value;
+  }
+  if (Array.isArray(value)) return value.map((v) => partitionAware(v, partition));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, partitionAware(v, partition)]));
+  }
+  return value;
+}
+
+/** The most conditions one `Fn::Or` takes (and the fewest is 2). */
+export const CONDITIONS_PER_OR = 10;
+
+/** Name of the `index`th `Fn::Or` condition at `depth` of the exclusion tree. */
+export function exclusionConditionName(depth: number | string, index: number | string): string {
+  return `Excluded${depth}x${index}`;
+}
+
+/** `Fn::Or` takes 2 to 10 conditions: a tree of named conditions covers any number of accounts. */
+function exclusionConditions(accounts: readonly string[]): { conditions: Record<string, TemplateValue>; root: TemplateValue } {
+  const conditions: Record<string, TemplateValue> = {};
+  let level: TemplateValue[] = accounts.map((id) => ({ 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, id] }));
+  let depth = 0;
+  while (level.length > 1) {
+    const next: TemplateValue[] = [];
+    for (let i = 0; i < level.length; i += CONDITIONS_PER_OR) {
+      const group = level.slice(i, i + CONDITIONS_PER_OR);
+      if (group.length === 1) {
+        next.push(group[0]);
+        continue;
+      }
+      const name = exclusionConditionName(depth, i / CONDITIONS_PER_OR);
+      conditions[name] = { 'Fn::Or': group };
+      next.push({ Condition: name });
+    }
+    level = next;
+    depth++;
+  }
+  return { conditions, root: level[0] };
+}
+
+const externalIdConstraints = cloudFormationConstraints(externalIdRule);
+const roleNameConstraints = cloudFormationConstraints(roleNameRule);
+const accountIdConstraints = cloudFormationConstraints(accountIdRule);
+const EXTERNAL_ID_PARAMETER = {
+  Type: 'String',
+  MaxLength: externalIdConstraints.MaxLength as number,
+  AllowedPattern: externalIdConstraints.AllowedPattern,
+  ConstraintDescription: externalIdConstraints.ConstraintDescription,
+};
+
+/**
+ * How a template writes the inputs that are its parameters; the partition is the pseudo parameter
+ * `AWS::Partition` (in `Fn::Sub`), the path a literal (CloudFormation cannot change it in place).
+ */
+const TEMPLATE_INPUTS: Readonly<Record<Extract<ParameterName, 'ExternalId' | 'RoleName'>, TemplateValue>> = {
+  ExternalId: { Ref: 'ExternalId' },
+  RoleName: { Ref: 'RoleName' },
+};
+
+function hasPreviousCondition(parameter: string): string {
+  return `Has${parameter}`;
+}
+
+export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTemplateOptions): CloudFormationTemplate {
+  const excluded = [...new Set(options.excludedAccountIds ?? [])].sort();
+  const rotation = PREVIOUS_EXTERNAL_ID_PARAMETERS;
+  const conditional: Record<string, TemplateValue> = excluded.length > 0 ? { Condition: CREATE_ROLE_CONDITION } : {};
+  const tags = Object.keys(model.tags)
+    .sort()
+    .map((Key) => ({ Key, Value: model.tags[Key] }));
+
+  const resources: Record<string, TemplateValue> = {};
+  for (const policy of model.customerManagedPolicies) {
+    resources[policyLogicalId(policy.suffix)] = {
+      Type: 'AWS::IAM::ManagedPolicy',
+      ...conditional,
+      Properties: {
+        ManagedPolicyName: { 'Fn::Sub': templatePolicyName('${RoleName}', policy) },
+        Path: model.path,
+        Description: { 'Fn::Sub': policyDescription('${RoleName}', policy.suffix) },
+        PolicyDocument: partitionAware(policy.document.toJson() as unknown as TemplateValue, model.partition),
+      },
+    };
+  }
+
+  const acceptedIds: TemplateValue =
+    rotation.length === 0
+      ? TEMPLATE_INPUTS.ExternalId
+      : [TEMPLATE_INPUTS.ExternalId, ...rotation.map((p) => ({ 'Fn::If': [hasPreviousCondition(p), { Ref: p }, { Ref: 'AWS::NoValue' }] }))];
+  const trust = fillSlots(trustPolicyTemplate().toJson(), {
+    TrustedPrincipal: { 'Fn::Sub': accountRootArn('${AWS::Partition}', '${TrustedAccountId}') },
+    ExternalId: acceptedIds,
+  }) as TemplateValue;
+  resources[ROLE_LOGICAL_ID] = {
+    Type: 'AWS::IAM::Role',
+    ...conditional,
+    Properties: {
+      RoleName: TEMPLATE_INPUTS.RoleName,
+      Path: model.path,
+      Description: model.description,
+      MaxSessionDuration: model.maxSessionDuration,
+      AssumeRolePolicyDocument: trust,
+      ManagedPolicyArns: [
+        ...model.customerManagedPolicies.map((p) => ({ Ref: policyLogicalId(p.suffix) })),
+        ...model.awsManagedPolicyArns.map((arn) => partitionAware(arn, model.partition)),
+      ],
+      ...(model.permissionsBoundaryArn !== undefined ? { PermissionsBoundary: partitionAware(model.permissionsBoundaryArn, model.partition) } : {}),
+      ...(tags.length > 0 ? { Tags: tags } : {}),
+    },
+  };
+
+  const previousParameters: Record<string, TemplateValue> = Object.fromEntries(
+    rotation.map((p, i) => [
+      p,
+      {
+        ...EXTERNAL_ID_PARAMETER,
+        // Empty means "not given"; anything else follows the external ID rule.
+        AllowedPattern: optionalCloudFormationPattern(externalIdRule),
+        Description: `Optional: an earlier external ID still accepted while rotating (${i + 2} of ${rotation.length + 1})`,
+        Default: '',
+      },
+    ]),
+  );
+  const template: CloudFormationTemplate = {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: TEMPLATE_DESCRIPTIONS[options.kind],
+    Metadata: {
+      'AWS::CloudFormation::Interface': {
+        ParameterGroups: [{ Label: { default: 'Qualys connector' }, Parameters: ['ExternalId', ...rotation, 'TrustedAccountId', 'RoleName'] }],
+        ParameterLabels: {
+          ExternalId: { default: 'External ID shown in the Qualys connector' },
+          ...Object.fromEntries(rotation.map((p) => [p, { default: 'Earlier external ID (rotation only)' }])),
+          TrustedAccountId: { default: 'AWS account Qualys assumes the role from' },
+          RoleName: { default: 'Name of the role' },
+        },
+      },
+    },
+    // No NoEcho: a StackSet shows a NoEcho parameter as changed on every plan.
+    Parameters: {
+      ExternalId: { ...EXTERNAL_ID_PARAMETER, Description: 'External ID entered in the Qualys connector', MinLength: externalIdConstraints.MinLength as number },
+      ...previousParameters,
+      TrustedAccountId: {
+        Type: 'String',
+        Description: 'The Qualys AWS account, or your base account',
+        Default: model.inputs.trustedAccountId,
+        AllowedPattern: accountIdConstraints.AllowedPattern,
+        ConstraintDescription: accountIdConstraints.ConstraintDescription,
+      },
+      RoleName: {
+        Type: 'String',
+        Description: 'Name of the connector role',
+        Default: model.inputs.roleName,
+        MinLength: roleNameConstraints.MinLength as number,
+        MaxLength: roleNameConstraints.MaxLength as number,
+        AllowedPattern: roleNameConstraints.AllowedPattern,
+        ConstraintDescription: roleNameConstraints.ConstraintDescription,
+      },
+    },
+  };
+
+  const conditions: Record<string, TemplateValue> = {};
+  for (const p of rotation) conditions[hasPreviousCondition(p)] = { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: p }, ''] }] };
+  if (excluded.length > 0) {
+    const tree = exclusionConditions(excluded);
+    Object.assign(conditions, tree.conditions, { [CREATE_ROLE_CONDITION]: { 'Fn::Not': [tree.root] } });
+    // A stack needs at least one resource, also where the role is not created.
+    resources.QualysExclusionPlaceholder = { Type: 'AWS::CloudFormation::WaitConditionHandle' };
+  }
+  if (Object.keys(conditions).length > 0) template.Conditions = conditions;
+  template.Resources = resources;
+  template.Outputs = {
+    RoleArn: { ...conditional, Description: 'Role ARN to enter in the Qualys connector', Value: { 'Fn::GetAtt': [ROLE_LOGICAL_ID, 'Arn'] } },
+  };
+  return template;
+}
+
+/** The template text a StackSet receives: the provider passes `template_body` to CloudFormation unchanged. */
+export function templateBody(template: CloudFormationTemplate): string {
+  return JSON.stringify(template);
+}
+
+/**
+ * The template text a stack (`aws_cloudformation_stack`) receives: the provider re-encodes the body with Go's
+ * JSON encoder first, which sorts object keys and writes `<`, `>`, `&`, U+2028 and U+2029 as `\uXXXX`.
+ */
+export function normalizedTemplateBody(template: CloudFormationTemplate): string {
+  return JSON.stringify(sortedKeys(template)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function sortedKeys(value: TemplateValue): TemplateValue {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  // Go orders keys by their UTF-8 bytes; for the ASCII keys of these templates that is code unit order.
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedKeys(value[k])]));
+}
+
+/** Bytes CloudFormation receives for a template deployed as a StackSet (`stack-set`) or a stack (`stack`). */
+export function templateSize(template: CloudFormationTemplate, deployedAs: 'stack-set' | 'stack' = 'stack-set'): number {
+  return Buffer.byteLength(deployedAs === 'stack' ? normalizedTemplateBody(template) : templateBody(template), 'utf8');
+}
