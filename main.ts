@@ -16,7 +16,9 @@ try {
   if (!(error instanceof ConfigurationError)) throw error;
   process.stderr.write(`${error.message}\n`);
   if (removed.length > 0) {
-    process.stderr.write(`Removed the earlier output of ${removed.join(', ')} from ${outdir}: it no longer matches the configuration.\n`);
+    process.stderr.write(
+      `Removed the earlier output of ${removed.join(', ')} from ${outdir}: it no longer matches the configuration.\n`,
+    );
   }
   process.exit(1);
 }

@@ -12,27 +12,43 @@ export const RELEASES_DIR = join(ROOT, 'test', 'fixtures', 'releases');
 
 /** The configurations a release is recorded for: the default one and every example, by name. */
 export function releaseConfigurations(): Record<string, string | undefined> {
-  const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort();
-  return { default: undefined, ...Object.fromEntries(examples.map((f) => [f.replace(/\.json$/, ''), join(ROOT, 'examples', f)])) };
+  const examples = readdirSync(join(ROOT, 'examples'))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  return {
+    default: undefined,
+    ...Object.fromEntries(examples.map((f) => [f.replace(/\.json$/, ''), join(ROOT, 'examples', f)])),
+  };
 }
 
 /** A template body as CloudFormation receives it: Terraform reads `$${` and `%%{` as `${` and `%{`. */
 function templateOf(body: unknown): unknown {
-  if (typeof body !== 'string' || /(^|[^$%])[$%]\{/.test(body.replace(/([$%])\1\{/g, ''))) throw new Error('a template body is not a literal: record this release from Terraform\'s plan instead');
+  if (typeof body !== 'string' || /(^|[^$%])[$%]\{/.test(body.replace(/([$%])\1\{/g, '')))
+    throw new Error("a template body is not a literal: record this release from Terraform's plan instead");
   return JSON.parse(body.replace(/([$%])\1\{/g, '$1{'));
 }
 
 /** Writes `<version>/<configuration>/<stack>.tf.json` and, for organizations, the templates the stack deploys. */
-export function recordSynthesis(version: string, configuration: string, stacks: Record<string, Record<string, Record<string, Record<string, Record<string, unknown>>>>>): void {
+export function recordSynthesis(
+  version: string,
+  configuration: string,
+  stacks: Record<string, Record<string, Record<string, Record<string, Record<string, unknown>>>>>,
+): void {
   const dir = join(RELEASES_DIR, version, configuration);
   mkdirSync(dir, { recursive: true });
   for (const [name, stack] of Object.entries(stacks)) {
     writeFileSync(join(dir, `${name}.tf.json`), `${JSON.stringify(stack, null, 2)}\n`);
     for (const set of Object.values(stack.resource?.aws_cloudformation_stack_set ?? {})) {
-      writeFileSync(join(dir, `${name}.member-template.json`), `${JSON.stringify(templateOf(set.template_body), null, 2)}\n`);
+      writeFileSync(
+        join(dir, `${name}.member-template.json`),
+        `${JSON.stringify(templateOf(set.template_body), null, 2)}\n`,
+      );
     }
     for (const managed of Object.values(stack.resource?.aws_cloudformation_stack ?? {})) {
-      writeFileSync(join(dir, `${name}.management-template.json`), `${JSON.stringify(templateOf(managed.template_body), null, 2)}\n`);
+      writeFileSync(
+        join(dir, `${name}.management-template.json`),
+        `${JSON.stringify(templateOf(managed.template_body), null, 2)}\n`,
+      );
     }
   }
 }
@@ -46,7 +62,12 @@ if (require.main === module) {
     try {
       const config = file === undefined ? DEFAULT_CONFIG : loadConfig(file);
       buildApp(config, new App({ outdir })).synth();
-      const stacks = Object.fromEntries(config.stacks.map((s) => [s.name, JSON.parse(readFileSync(join(outdir, 'stacks', s.name, 'cdk.tf.json'), 'utf8'))]));
+      const stacks = Object.fromEntries(
+        config.stacks.map((s) => [
+          s.name,
+          JSON.parse(readFileSync(join(outdir, 'stacks', s.name, 'cdk.tf.json'), 'utf8')),
+        ]),
+      );
       recordSynthesis(version, name, stacks);
     } finally {
       rmSync(outdir, { recursive: true, force: true });

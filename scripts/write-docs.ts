@@ -41,13 +41,17 @@ function securityAuditReport(catalogue: ActionCatalogue): string {
     '|---|---|---|',
     ...rows,
     '',
-    unknown.length > 0 ? `Patterns that match no action in the catalogue (retired services or actions): ${unknown.map((a) => `\`${a}\``).join(', ')}.` : 'Every pattern matches a catalogue action.',
+    unknown.length > 0
+      ? `Patterns that match no action in the catalogue (retired services or actions): ${unknown.map((a) => `\`${a}\``).join(', ')}.`
+      : 'Every pattern matches a catalogue action.',
   ].join('\n');
 }
 
 /** The organization example, and the change the README's sample review shows: remediation and a third OU. */
 export function reviewSampleConfigs(): { before: unknown; after: unknown } {
-  const before = JSON.parse(readFileSync(join(__dirname, '..', 'examples', 'organization.json'), 'utf8')) as { stacks: Record<string, Record<string, unknown>>[] };
+  const before = JSON.parse(readFileSync(join(__dirname, '..', 'examples', 'organization.json'), 'utf8')) as {
+    stacks: Record<string, Record<string, unknown>>[];
+  };
   const after = structuredClone(before);
   const [stack] = after.stacks;
   stack.connector.capabilities = [...(stack.connector.capabilities as string[]), 'remediation'];
@@ -59,7 +63,9 @@ export function reviewSampleConfigs(): { before: unknown; after: unknown } {
 async function reviewSample(): Promise<string> {
   const { before, after } = reviewSampleConfigs();
   const views = [stackViewsFromConfig(parseConfig(before)), stackViewsFromConfig(parseConfig(after))];
-  const review = await reviewStacks(views[0], views[1], { sources: { before: 'examples/organization.json', after: 'the same with remediation and a third OU' } });
+  const review = await reviewStacks(views[0], views[1], {
+    sources: { before: 'examples/organization.json', after: 'the same with remediation and a third OU' },
+  });
   return ['````markdown', renderMarkdown(review).trimEnd(), '````'].join('\n');
 }
 
@@ -70,7 +76,12 @@ export async function renderGeneratedSections(): Promise<Record<string, string>>
     ...securityAudit.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
   ].map((a) => a.split(':')[0]);
   const catalogue = await ActionCatalogue.load(services);
-  return { permissions: renderPermissionTables(catalogue), 'security-audit': securityAuditReport(catalogue), 'review-sample': await reviewSample(), ...deployerSections() };
+  return {
+    permissions: renderPermissionTables(catalogue),
+    'security-audit': securityAuditReport(catalogue),
+    'review-sample': await reviewSample(),
+    ...deployerSections(),
+  };
 }
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` for each section. */

@@ -21,7 +21,8 @@ export function writeTemplates(outdir: string, argv: string[], env: NodeJS.Proce
 
 if (require.main === module) {
   try {
-    for (const file of writeTemplates(TEMPLATES_DIR, process.argv.slice(2), process.env)) process.stdout.write(`wrote ${TEMPLATES_DIR}/${file}\n`);
+    for (const file of writeTemplates(TEMPLATES_DIR, process.argv.slice(2), process.env))
+      process.stdout.write(`wrote ${TEMPLATES_DIR}/${file}\n`);
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -27,7 +27,12 @@ const CASES: { stack: string; config?: string; expected: string[] }[] = [
   {
     stack: 'qualys-cspm-prod',
     config: 'examples/cspm-remediation-s3-backend.json',
-    expected: ['aws_iam_role.this', 'aws_iam_policy.remediation', 'aws_iam_role_policy_attachment.remediation', 'aws_iam_role_policy_attachments_exclusive.this'],
+    expected: [
+      'aws_iam_role.this',
+      'aws_iam_policy.remediation',
+      'aws_iam_role_policy_attachment.remediation',
+      'aws_iam_role_policy_attachments_exclusive.this',
+    ],
   },
   {
     stack: 'qualys-organization',
@@ -45,7 +50,11 @@ const CASES: { stack: string; config?: string; expected: string[] }[] = [
   {
     stack: 'qualys-govcloud-organization',
     config: 'examples/organization-govcloud-delegated-admin.json',
-    expected: ['aws_cloudformation_stack.management_role', 'aws_cloudformation_stack_set.member_roles', 'aws_cloudformation_stack_set_instance.member_roles_r_ab12'],
+    expected: [
+      'aws_cloudformation_stack.management_role',
+      'aws_cloudformation_stack_set.member_roles',
+      'aws_cloudformation_stack_set_instance.member_roles_r_ab12',
+    ],
   },
 ];
 
@@ -78,39 +87,55 @@ interface ResourceChange {
   change: { actions: string[] };
 }
 
-test.each(CASES)('$stack: a stack applied with the earlier addresses plans only moves', ({ stack, config, expected }) => {
-  const before = copyWithoutOutputs(join(FIXTURES, `${stack}.tf.json`), join(work, stack, 'before'));
-  const oldConfig = JSON.parse(readFileSync(join(before, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, unknown>>; variable?: Record<string, unknown> };
-  const oldAddresses = Object.entries(oldConfig.resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
+test.each(CASES)(
+  '$stack: a stack applied with the earlier addresses plans only moves',
+  ({ stack, config, expected }) => {
+    const before = copyWithoutOutputs(join(FIXTURES, `${stack}.tf.json`), join(work, stack, 'before'));
+    const oldConfig = JSON.parse(readFileSync(join(before, 'cdk.tf.json'), 'utf8')) as {
+      resource: Record<string, Record<string, unknown>>;
+      variable?: Record<string, unknown>;
+    };
+    const oldAddresses = Object.entries(oldConfig.resource).flatMap(([type, byName]) =>
+      Object.keys(byName).map((name) => `${type}.${name}`),
+    );
 
-  const variables: Record<string, string> = oldConfig.variable?.external_id ? { external_id: 'EU2-2792719' } : {};
-  const workspace = terraform.workspace(before, variables);
-  workspace.apply();
+    const variables: Record<string, string> = oldConfig.variable?.external_id ? { external_id: 'EU2-2792719' } : {};
+    const workspace = terraform.workspace(before, variables);
+    workspace.apply();
 
-  const after = join(work, stack, 'after');
-  synthesizeInto(after, config === undefined ? undefined : join(PROJECT_ROOT, config));
-  workspace.reconfigure(copyWithoutOutputs(join(after, 'stacks', stack, 'cdk.tf.json'), join(work, stack, 'after-without-outputs')));
-  const plan = workspace.plan();
+    const after = join(work, stack, 'after');
+    synthesizeInto(after, config === undefined ? undefined : join(PROJECT_ROOT, config));
+    workspace.reconfigure(
+      copyWithoutOutputs(join(after, 'stacks', stack, 'cdk.tf.json'), join(work, stack, 'after-without-outputs')),
+    );
+    const plan = workspace.plan();
 
-  // Nothing is created, destroyed or replaced. Only a stack set's template may be updated in place: later
-  // releases changed the member template (rotation parameters, policy names; see CHANGELOG.md), which the
-  // upgrade test judges with CloudFormation's rules.
-  expect(Object.keys(plan.byAction).filter((action) => action !== 'update')).toEqual([]);
-  expect((plan.byAction.update ?? []).filter((address) => !address.startsWith('aws_cloudformation_stack'))).toEqual([]);
-  const changes = (plan.json.resource_changes ?? []) as ResourceChange[];
-  const moves = Object.fromEntries(changes.filter((c) => c.previous_address).map((c) => [c.previous_address as string, c.address]));
-  // Every resource of the earlier state is moved, to a new, readable address.
-  expect(Object.keys(moves).sort()).toEqual([...oldAddresses].sort());
-  expect(changes.map((c) => c.address).sort()).toEqual(Object.values(moves).sort());
-  for (const address of Object.values(moves)) expect(address).toMatch(/^aws_[a-z_]+\.[a-z0-9_]+$/);
-  expect(Object.values(moves)).toEqual(expect.arrayContaining(expected));
-  expect(changes.every((c) => ['no-op', 'update'].includes(c.change.actions.join()))).toBe(true);
-  // What the user reads before approving.
-  const shown = workspace.run(['show', 'tfplan']).stdout;
-  // A resource that is moved and updated reads "(moved from ...)" instead.
-  expect(shown).toMatch(new RegExp(`has moved to ${expected[0]}|# ${expected[0]} will be updated in-place\n\\s+# \\(moved from`));
-  expect(shown).toMatch(/Plan: 0 to add, \d+ to change, 0 to destroy\./);
-});
+    // Nothing is created, destroyed or replaced. Only a stack set's template may be updated in place: later
+    // releases changed the member template (rotation parameters, policy names; see CHANGELOG.md), which the
+    // upgrade test judges with CloudFormation's rules.
+    expect(Object.keys(plan.byAction).filter((action) => action !== 'update')).toEqual([]);
+    expect((plan.byAction.update ?? []).filter((address) => !address.startsWith('aws_cloudformation_stack'))).toEqual(
+      [],
+    );
+    const changes = (plan.json.resource_changes ?? []) as ResourceChange[];
+    const moves = Object.fromEntries(
+      changes.filter((c) => c.previous_address).map((c) => [c.previous_address as string, c.address]),
+    );
+    // Every resource of the earlier state is moved, to a new, readable address.
+    expect(Object.keys(moves).sort()).toEqual([...oldAddresses].sort());
+    expect(changes.map((c) => c.address).sort()).toEqual(Object.values(moves).sort());
+    for (const address of Object.values(moves)) expect(address).toMatch(/^aws_[a-z_]+\.[a-z0-9_]+$/);
+    expect(Object.values(moves)).toEqual(expect.arrayContaining(expected));
+    expect(changes.every((c) => ['no-op', 'update'].includes(c.change.actions.join()))).toBe(true);
+    // What the user reads before approving.
+    const shown = workspace.run(['show', 'tfplan']).stdout;
+    // A resource that is moved and updated reads "(moved from ...)" instead.
+    expect(shown).toMatch(
+      new RegExp(`has moved to ${expected[0]}|# ${expected[0]} will be updated in-place\n\\s+# \\(moved from`),
+    );
+    expect(shown).toMatch(/Plan: 0 to add, \d+ to change, 0 to destroy\./);
+  },
+);
 
 test('without the moved blocks the same plan would destroy the role', () => {
   const stack = 'qualys-connector';
@@ -134,11 +159,26 @@ test('without the moved blocks the same plan would destroy the role', () => {
 
 test('a role adopted with importExistingRole is imported at its readable address, next to the move', () => {
   const file = join(work, 'import.json');
-  writeFileSync(file, JSON.stringify({ stacks: [{ kind: 'account', name: 'qualys-imported', importExistingRole: true, connector: { externalId: 'EU2-2792719' } }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      stacks: [
+        {
+          kind: 'account',
+          name: 'qualys-imported',
+          importExistingRole: true,
+          connector: { externalId: 'EU2-2792719' },
+        },
+      ],
+    }),
+  );
   const out = join(work, 'import');
   synthesizeInto(out, file);
   const dir = join(out, 'stacks', 'qualys-imported');
-  const synthesized = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as { import: { to: string; id: string }[]; moved: { from: string; to: string }[] };
+  const synthesized = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as {
+    import: { to: string; id: string }[];
+    moved: { from: string; to: string }[];
+  };
   expect(synthesized.import).toEqual([{ to: 'aws_iam_role.this', id: 'QualysCVRole' }]);
   expect(synthesized.moved).toContainEqual({ from: 'aws_iam_role.connector_role_46F95BFF', to: 'aws_iam_role.this' });
   const result = terraform.validate(dir);
@@ -152,11 +192,14 @@ test('a role adopted with importExistingRole is imported at its readable address
  * (detach, delete, create, attach: Qualys without those permissions in between). The stacks ignore changes
  * of the description; Terraform must plan nothing for such a policy.
  */
-test('a policy applied with an earlier release\'s description is left as it is, not replaced', () => {
+test("a policy applied with an earlier release's description is left as it is, not replaced", () => {
   const stack = 'qualys-connector';
   const before = join(work, 'old-description', 'before');
   mkdirSync(before, { recursive: true });
-  const old = JSON.parse(readFileSync(join(FIXTURES, `${stack}.tf.json`), 'utf8')) as { resource: Record<string, Record<string, Record<string, unknown>>>; output?: unknown };
+  const old = JSON.parse(readFileSync(join(FIXTURES, `${stack}.tf.json`), 'utf8')) as {
+    resource: Record<string, Record<string, Record<string, unknown>>>;
+    output?: unknown;
+  };
   delete old.output;
   const cspm = Object.entries(old.resource.aws_iam_policy).find(([, p]) => String(p.name).endsWith('-Cspm'));
   if (!cspm) throw new Error('the fixture has no Cspm policy');
@@ -167,7 +210,10 @@ test('a policy applied with an earlier release\'s description is left as it is, 
 
   const after = join(work, 'old-description', 'after');
   synthesizeInto(after);
-  const current = JSON.parse(readFileSync(join(after, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, Record<string, unknown>>>; output?: unknown };
+  const current = JSON.parse(readFileSync(join(after, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as {
+    resource: Record<string, Record<string, Record<string, unknown>>>;
+    output?: unknown;
+  };
   delete current.output;
   expect(current.resource.aws_iam_policy.cspm.lifecycle).toEqual({ ignore_changes: ['description'] });
   const planOf = (config: unknown, folder: string) => {

@@ -10,7 +10,9 @@ import { projectScratch, releaseScratch } from './support/scratch';
 
 /* One capability's permissions on a role made outside this library, in TypeScript. */
 
-function synthesized(build: (stack: TerraformStack) => void): Record<string, Record<string, Record<string, Record<string, unknown>>>> {
+function synthesized(
+  build: (stack: TerraformStack) => void,
+): Record<string, Record<string, Record<string, Record<string, unknown>>>> {
   const outdir = projectScratch('capability');
   try {
     const app = new App({ outdir });
@@ -27,23 +29,45 @@ function synthesized(build: (stack: TerraformStack) => void): Record<string, Rec
 test('CSPM on a role made elsewhere: its policy, named after the role, attached with SecurityAudit; the same document as the connector role', () => {
   const json = synthesized((stack) => {
     const role = new IamRole(stack, 'scanner', { name: 'SecurityScanner', assumeRolePolicy: '{}' });
-    new QualysCapabilityPermissions(stack, 'qualys-cspm', { capability: 'cspm', roleName: role.name, addressName: 'qualys' });
+    new QualysCapabilityPermissions(stack, 'qualys-cspm', {
+      capability: 'cspm',
+      roleName: role.name,
+      addressName: 'qualys',
+    });
   });
   const policy = json.resource.aws_iam_policy.qualys_cspm;
   expect(policy.name).toBe('${aws_iam_role.scanner.name}-Cspm');
   const attachments = Object.values(json.resource.aws_iam_role_policy_attachment);
   expect(attachments.map((a) => a.role)).toEqual(['${aws_iam_role.scanner.name}', '${aws_iam_role.scanner.name}']);
-  expect(attachments.map((a) => a.policy_arn).sort()).toEqual(['${aws_iam_policy.qualys_cspm.arn}', 'arn:aws:iam::aws:policy/SecurityAudit']);
+  expect(attachments.map((a) => a.policy_arn).sort()).toEqual([
+    '${aws_iam_policy.qualys_cspm.arn}',
+    'arn:aws:iam::aws:policy/SecurityAudit',
+  ]);
   // The role of the connector renders the same capability from the same model.
-  const connector = customerPolicyDocuments(synthConnector({ accountType: 'global', capabilities: ['cspm'] })).find((p) => p.name.endsWith('-Cspm'));
+  const connector = customerPolicyDocuments(synthConnector({ accountType: 'global', capabilities: ['cspm'] })).find(
+    (p) => p.name.endsWith('-Cspm'),
+  );
   expect(JSON.parse(policy.policy as string)).toEqual(connector?.document);
   // Nothing else: the caller's role is untouched, and no exclusive attachment takes the role over.
-  expect(Object.keys(json.resource).sort()).toEqual(['aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment']);
+  expect(Object.keys(json.resource).sort()).toEqual([
+    'aws_iam_policy',
+    'aws_iam_role',
+    'aws_iam_role_policy_attachment',
+  ]);
 });
 
 test('GovCloud ARNs with qualysAccountType', () => {
-  const json = synthesized((stack) => new QualysCapabilityPermissions(stack, 'qualys-cspm', { capability: 'cspm', roleName: 'Scanner', qualysAccountType: 'govcloud' }));
-  expect(Object.values(json.resource.aws_iam_role_policy_attachment).map((a) => a.policy_arn)).toContain('arn:aws-us-gov:iam::aws:policy/SecurityAudit');
+  const json = synthesized(
+    (stack) =>
+      new QualysCapabilityPermissions(stack, 'qualys-cspm', {
+        capability: 'cspm',
+        roleName: 'Scanner',
+        qualysAccountType: 'govcloud',
+      }),
+  );
+  expect(Object.values(json.resource.aws_iam_role_policy_attachment).map((a) => a.policy_arn)).toContain(
+    'arn:aws-us-gov:iam::aws:policy/SecurityAudit',
+  );
 });
 
 test.each([

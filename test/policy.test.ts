@@ -74,7 +74,9 @@ test('no document we write grants a Write, Permissions management or Tagging act
     for (const partition of ['aws', 'aws-us-gov', 'aws-cn'] as const) {
       const document = capabilityDocument(spec, partition);
       if (!document) continue;
-      const mutating = document.actions.flatMap((a) => catalogue.expand(a)).filter((a) => a.accessLevels.some((l) => MUTATING_ACCESS_LEVELS.includes(l)));
+      const mutating = document.actions
+        .flatMap((a) => catalogue.expand(a))
+        .filter((a) => a.accessLevels.some((l) => MUTATING_ACCESS_LEVELS.includes(l)));
       if (spec.mutating) expect(mutating.length).toBeGreaterThan(0);
       else expect(mutating.map((a) => a.name)).toEqual([]);
     }
@@ -94,8 +96,11 @@ test('no document we write can read SSM parameter values', () => {
 test('every document is within the IAM limits, and the role within the managed policy quota', () => {
   for (const model of models) {
     expect(checkTrustPolicySize('trust', literalTrustPolicy(model))).toBeUndefined();
-    for (const policy of model.customerManagedPolicies) expect(checkManagedPolicySize(policyName(model.roleName, policy.suffix), policy.document)).toBeUndefined();
-    expect(model.customerManagedPolicies.length + model.awsManagedPolicyArns.length).toBeLessThanOrEqual(IAM_LIMITS.managedPoliciesPerRole);
+    for (const policy of model.customerManagedPolicies)
+      expect(checkManagedPolicySize(policyName(model.roleName, policy.suffix), policy.document)).toBeUndefined();
+    expect(model.customerManagedPolicies.length + model.awsManagedPolicyArns.length).toBeLessThanOrEqual(
+      IAM_LIMITS.managedPoliciesPerRole,
+    );
   }
 });
 
@@ -105,7 +110,11 @@ describe('splitting an oversized policy', () => {
   const oversized = () =>
     new PolicyDocument([
       new PolicyStatement({ sid: 'Small', actions: ['s3:ListAllMyBuckets'] }),
-      new PolicyStatement({ sid: 'Huge', actions: ec2Reads(), resources: ['arn:aws:ec2:*:111122223333:instance/*', 'arn:aws:ec2:*:111122223333:volume/*'] }),
+      new PolicyStatement({
+        sid: 'Huge',
+        actions: ec2Reads(),
+        resources: ['arn:aws:ec2:*:111122223333:instance/*', 'arn:aws:ec2:*:111122223333:volume/*'],
+      }),
       new PolicyStatement({ sid: 'Tail', actions: ['iam:GetRole', 'iam:ListRoles'] }),
     ]);
 

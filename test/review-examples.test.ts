@@ -1,5 +1,15 @@
 import { spawn, spawnSync } from 'child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'fs';
 import { tmpdir } from 'os';
 import { basename, dirname, join } from 'path';
 import { DEFAULT_CONFIG, parseConfig } from '../src/tools/app';
@@ -25,12 +35,20 @@ const SESSION_MAX = 43200;
 
 /** The configuration of an example as data (the default one for `default`). */
 function configOf(example: { file?: string }): { stacks: Record<string, unknown>[] } {
-  return example.file === undefined ? JSON.parse(JSON.stringify(DEFAULT_CONFIG)) : JSON.parse(readFileSync(example.file, 'utf8'));
+  return example.file === undefined
+    ? JSON.parse(JSON.stringify(DEFAULT_CONFIG))
+    : JSON.parse(readFileSync(example.file, 'utf8'));
 }
 
 /** The configuration with every role's maximum session raised to the longest IAM allows: a broadening. */
 function withLongestSession(config: { stacks: Record<string, unknown>[] }): { stacks: Record<string, unknown>[] } {
-  return { ...config, stacks: config.stacks.map((s) => ({ ...s, connector: { ...(s.connector as object), maxSessionDuration: SESSION_MAX } })) };
+  return {
+    ...config,
+    stacks: config.stacks.map((s) => ({
+      ...s,
+      connector: { ...(s.connector as object), maxSessionDuration: SESSION_MAX },
+    })),
+  };
 }
 
 let work: string;
@@ -47,43 +65,57 @@ function file(name: string, config: unknown): string {
 
 async function json(argv: string[], cwd?: string): Promise<{ exitCode: number; review?: Review; stderr: string }> {
   const run = await runReview([...argv, '--format', 'json', '--fail-on-broadening'], {}, cwd);
-  return { exitCode: run.exitCode, review: run.stdout === '' ? undefined : (JSON.parse(run.stdout) as Review), stderr: run.stderr };
+  return {
+    exitCode: run.exitCode,
+    review: run.stdout === '' ? undefined : (JSON.parse(run.stdout) as Review),
+    stderr: run.stderr,
+  };
 }
 
-test.each(examples.map((e) => [e.name]))('%s: the synthesized stacks read as the configuration plans them', async (name) => {
-  const example = examples.find((e) => e.name === name) as { name: string; file?: string };
-  const synthesized = viewsFromSynthesis(sharedOutdir(sharedSynthesisDir(), name));
-  const planned = stackViewsFromConfig(parseConfig(configOf(example)));
-  expect(synthesized.map((s) => s.name)).toEqual(planned.map((s) => s.name).sort());
-  const review = await reviewStacks(planned, synthesized);
-  expect(review.roles.map((r) => r.status)).toEqual(planned.flatMap((s) => s.roles.map(() => 'unchanged')));
-  expect(review.reach).toEqual([]);
-  // Not vacuous: every role has its permissions and its trust.
-  for (const role of synthesized.flatMap((s) => s.roles)) {
-    expect(role.documents.length).toBeGreaterThan(0);
-    expect(role.trust.Statement).not.toEqual([]);
-  }
-});
+test.each(examples.map((e) => [e.name]))(
+  '%s: the synthesized stacks read as the configuration plans them',
+  async (name) => {
+    const example = examples.find((e) => e.name === name) as { name: string; file?: string };
+    const synthesized = viewsFromSynthesis(sharedOutdir(sharedSynthesisDir(), name));
+    const planned = stackViewsFromConfig(parseConfig(configOf(example)));
+    expect(synthesized.map((s) => s.name)).toEqual(planned.map((s) => s.name).sort());
+    const review = await reviewStacks(planned, synthesized);
+    expect(review.roles.map((r) => r.status)).toEqual(planned.flatMap((s) => s.roles.map(() => 'unchanged')));
+    expect(review.reach).toEqual([]);
+    // Not vacuous: every role has its permissions and its trust.
+    for (const role of synthesized.flatMap((s) => s.roles)) {
+      expect(role.documents.length).toBeGreaterThan(0);
+      expect(role.trust.Statement).not.toEqual([]);
+    }
+  },
+);
 
 describe('--base-config', () => {
-  test.each(examples.map((e) => [e.name]))('%s: against itself no change (exit 0); against a longer maximum session, broadening (exit 1)', async (name) => {
-    const example = examples.find((e) => e.name === name) as { name: string; file?: string };
-    const config = configOf(example);
-    const self = example.file ?? file(`${name}.json`, config);
-    const same = await json(['--base-config', self, ...(example.file === undefined ? [] : ['--config', self])]);
-    expect([same.exitCode, same.stderr]).toEqual([0, '']);
-    expect(same.review?.broadening).toEqual([]);
-    expect(same.review?.roles.every((r) => r.status === 'unchanged')).toBe(true);
+  test.each(examples.map((e) => [e.name]))(
+    '%s: against itself no change (exit 0); against a longer maximum session, broadening (exit 1)',
+    async (name) => {
+      const example = examples.find((e) => e.name === name) as { name: string; file?: string };
+      const config = configOf(example);
+      const self = example.file ?? file(`${name}.json`, config);
+      const same = await json(['--base-config', self, ...(example.file === undefined ? [] : ['--config', self])]);
+      expect([same.exitCode, same.stderr]).toEqual([0, '']);
+      expect(same.review?.broadening).toEqual([]);
+      expect(same.review?.roles.every((r) => r.status === 'unchanged')).toBe(true);
 
-    const broadened = withLongestSession(config);
-    const wider = await json(['--base-config', self, '--config', file(`${name}-broadened.json`, broadened)]);
-    expect(wider.exitCode).toBe(1);
-    expect(wider.stderr).toBe(`qualys-connector-review: the gate holds:\n${(wider.review?.broadening ?? []).map((r) => `  - ${r}\n`).join('')}`);
-    expect(wider.review?.broadening.every((r) => /maximum session raised from 3600 s to 43200 s$/.test(r))).toBe(true);
-    const roles = wider.review?.roles ?? [];
-    expect(roles.length).toBeGreaterThanOrEqual(config.stacks.length);
-    for (const role of roles) expect(role.maxSession?.after).toBe(SESSION_MAX);
-  });
+      const broadened = withLongestSession(config);
+      const wider = await json(['--base-config', self, '--config', file(`${name}-broadened.json`, broadened)]);
+      expect(wider.exitCode).toBe(1);
+      expect(wider.stderr).toBe(
+        `qualys-connector-review: the gate holds:\n${(wider.review?.broadening ?? []).map((r) => `  - ${r}\n`).join('')}`,
+      );
+      expect(wider.review?.broadening.every((r) => /maximum session raised from 3600 s to 43200 s$/.test(r))).toBe(
+        true,
+      );
+      const roles = wider.review?.roles ?? [];
+      expect(roles.length).toBeGreaterThanOrEqual(config.stacks.length);
+      for (const role of roles) expect(role.maxSession?.after).toBe(SESSION_MAX);
+    },
+  );
 });
 
 /** A git repository in a temporary folder with the project's tracked files, node_modules linked (not committed). */
@@ -92,7 +124,13 @@ function git(cwd: string, args: string[]): string {
   const run = spawnSync('git', ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.com' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'test',
+      GIT_AUTHOR_EMAIL: 'test@example.com',
+      GIT_COMMITTER_NAME: 'test',
+      GIT_COMMITTER_EMAIL: 'test@example.com',
+    },
   });
   if (run.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${run.stderr}`);
   return run.stdout.trim();
@@ -101,16 +139,29 @@ function git(cwd: string, args: string[]): string {
 /** A commit of HEAD's tree with files replaced (content) or removed (null), without touching the working tree. */
 function commitVariant(repo: string, message: string, files: Record<string, string | null>): string {
   const index = join(work, `index-${message.replace(/\W+/g, '-')}`);
-  const env = { ...process.env, GIT_INDEX_FILE: index, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.com' };
+  const env = {
+    ...process.env,
+    GIT_INDEX_FILE: index,
+    GIT_AUTHOR_NAME: 'test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'test',
+    GIT_COMMITTER_EMAIL: 'test@example.com',
+  };
   const run = (args: string[], input?: string) => {
-    const result = spawnSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd: repo, env, encoding: 'utf8', input });
+    const result = spawnSync('git', ['-c', 'commit.gpgsign=false', ...args], {
+      cwd: repo,
+      env,
+      encoding: 'utf8',
+      input,
+    });
     if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
     return result.stdout.trim();
   };
   run(['read-tree', 'HEAD']);
   for (const [path, content] of Object.entries(files)) {
     if (content === null) run(['rm', '--cached', '--quiet', path]);
-    else run(['update-index', '--add', '--cacheinfo', `100644,${run(['hash-object', '-w', '--stdin'], content)},${path}`]);
+    else
+      run(['update-index', '--add', '--cacheinfo', `100644,${run(['hash-object', '-w', '--stdin'], content)},${path}`]);
   }
   return run(['commit-tree', run(['write-tree']), '-p', 'HEAD', '-m', message]);
 }
@@ -125,7 +176,9 @@ describe('--base', () => {
   beforeAll(() => {
     repo = join(work, 'repo');
     mkdirSync(repo);
-    for (const path of git(PROJECT_ROOT, ['ls-files', '-z']).split('\0').filter((p) => p !== '' && existsSync(join(PROJECT_ROOT, p)))) {
+    for (const path of git(PROJECT_ROOT, ['ls-files', '-z'])
+      .split('\0')
+      .filter((p) => p !== '' && existsSync(join(PROJECT_ROOT, p)))) {
       mkdirSync(dirname(join(repo, path)), { recursive: true });
       cpSync(join(PROJECT_ROOT, path), join(repo, path));
     }
@@ -163,16 +216,20 @@ describe('--base', () => {
       expect(wider.exitCode).toBe(1);
       expect(wider.stderr).toMatch(/^qualys-connector-review: the gate holds:\n/);
       const roles = wider.review?.roles ?? [];
-      expect(new Set(roles.map((r) => r.stack))).toEqual(new Set(config.length === 0 ? DEFAULT_CONFIG.stacks.map((s) => s.name) : stackNames));
+      expect(new Set(roles.map((r) => r.stack))).toEqual(
+        new Set(config.length === 0 ? DEFAULT_CONFIG.stacks.map((s) => s.name) : stackNames),
+      );
       for (const role of roles) {
-        expect(role.permissionsAdded.map((row) => [row.action, row.resource, row.capability])).toEqual([['ec2:DescribeVpcs', '*', 'asset-view']]);
+        expect(role.permissionsAdded.map((row) => [row.action, row.resource, row.capability])).toEqual([
+          ['ec2:DescribeVpcs', '*', 'asset-view'],
+        ]);
         expect(role.permissionsRemoved).toEqual([]);
       }
     }
     expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
   });
 
-  test('with --base-config too, against HEAD: every example\'s configuration change reads as --base-config alone reads it', async () => {
+  test("with --base-config too, against HEAD: every example's configuration change reads as --base-config alone reads it", async () => {
     const all = allExamples();
     const { stacks } = JSON.parse(readFileSync(all, 'utf8')) as { stacks: Record<string, unknown>[] };
     const broadened = file('all-examples-broadened.json', withLongestSession({ stacks }));
@@ -182,18 +239,28 @@ describe('--base', () => {
     expect(whole.stderr).toBe(configOnly.stderr);
     expect(whole.review?.roles.length).toBeGreaterThanOrEqual(stacks.length);
     // The same verdicts and rows; only where each side comes from differs (and synthesized roles have addresses).
-    const rows = (review: Review | undefined) => ({ ...review, sources: undefined, reasonsFrom: undefined, roles: review?.roles.map(({ address: _address, ...role }) => role) });
+    const rows = (review: Review | undefined) => ({
+      ...review,
+      sources: undefined,
+      reasonsFrom: undefined,
+      roles: review?.roles.map(({ address: _address, ...role }) => role),
+    });
     expect(rows(whole.review)).toEqual(rows(configOnly.review));
   });
 
   test('--base alone reads the configuration as it was at the revision: a pull request that only edits the configuration is reviewed', async () => {
-    const { stacks } = JSON.parse(readFileSync(join(repo, IN_REPOSITORY), 'utf8')) as { stacks: Record<string, unknown>[] };
+    const { stacks } = JSON.parse(readFileSync(join(repo, IN_REPOSITORY), 'utf8')) as {
+      stacks: Record<string, unknown>[];
+    };
     writeFileSync(join(repo, IN_REPOSITORY), JSON.stringify(withLongestSession({ stacks })));
     try {
       const review = await json(['--base', 'HEAD', '--config', IN_REPOSITORY], repo);
       expect(review.exitCode).toBe(1);
       expect(review.review?.roles.every((r) => r.maxSession?.after === SESSION_MAX)).toBe(true);
-      expect(review.review?.sources).toEqual({ before: `${IN_REPOSITORY} as it was at HEAD, synthesized by HEAD`, after: `${IN_REPOSITORY} (from --config), synthesized by the working tree` });
+      expect(review.review?.sources).toEqual({
+        before: `${IN_REPOSITORY} as it was at HEAD, synthesized by HEAD`,
+        after: `${IN_REPOSITORY} (from --config), synthesized by the working tree`,
+      });
       // Absent at the revision: there was no connector, so everything is added.
       const added = await json(['--base', narrowed, '--config', IN_REPOSITORY], repo);
       expect(added.review?.roles.every((r) => r.status !== 'added')).toBe(true);
@@ -206,16 +273,22 @@ describe('--base', () => {
   });
 
   test('--config defaults to qualys-connector.json in the project folder, and the review says which file it read', async () => {
-    const { stacks } = JSON.parse(readFileSync(join(repo, IN_REPOSITORY), 'utf8')) as { stacks: Record<string, unknown>[] };
+    const { stacks } = JSON.parse(readFileSync(join(repo, IN_REPOSITORY), 'utf8')) as {
+      stacks: Record<string, unknown>[];
+    };
     const projectFile = join(repo, 'qualys-connector.json');
     writeFileSync(projectFile, JSON.stringify({ stacks: stacks.slice(0, 1) }));
     try {
       const run = await runReview(['--base-config', projectFile, '--format', 'json'], {}, repo);
       expect(run.exitCode).toBe(0);
-      expect((JSON.parse(run.stdout) as Review).sources.after).toBe("qualys-connector.json (the project folder's file), planned by this code");
+      expect((JSON.parse(run.stdout) as Review).sources.after).toBe(
+        "qualys-connector.json (the project folder's file), planned by this code",
+      );
       const conflict = await runReview(['--base-config', projectFile], { QUALYS_CONNECTOR_CONFIG: 'other.json' }, repo);
       expect(conflict.exitCode).toBe(2);
-      expect(conflict.stderr).toMatch(/- QUALYS_CONNECTOR_CONFIG: names another file than the project folder's qualys-connector\.json/);
+      expect(conflict.stderr).toMatch(
+        /- QUALYS_CONNECTOR_CONFIG: names another file than the project folder's qualys-connector\.json/,
+      );
     } finally {
       rmSync(projectFile);
     }
@@ -255,26 +328,60 @@ describe('--base', () => {
    * over as upload-artifact and download-artifact would, then the review step in a checkout of the base branch.
    */
   function runWorkflow(baseBranch: string, pullRequest: string): WorkflowRun {
-    const workflow = readFileSync(join(PROJECT_ROOT, 'examples', 'github-actions', 'qualys-connector-review.yml'), 'utf8');
+    const workflow = readFileSync(
+      join(PROJECT_ROOT, 'examples', 'github-actions', 'qualys-connector-review.yml'),
+      'utf8',
+    );
     const runnerTemp = mkdtempSync(join(work, 'runner-temp-'));
     const pr = checkout(pullRequest, `pull-request-${basename(runnerTemp)}`);
     const judge = checkout(baseBranch, `judge-${basename(runnerTemp)}`);
     try {
       const summary = join(runnerTemp, 'summary.md');
-      const env: NodeJS.ProcessEnv = { ...process.env, RUNNER_TEMP: runnerTemp, GITHUB_STEP_SUMMARY: summary, PULL_REQUEST: '7' };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        RUNNER_TEMP: runnerTemp,
+        GITHUB_STEP_SUMMARY: summary,
+        PULL_REQUEST: '7',
+      };
       delete env.QUALYS_CONNECTOR_CONFIG;
-      const synthesis = spawnSync('bash', ['-e', '-c', stepScript(workflow, 'Synthesis of the pull request')], { cwd: pr, env, encoding: 'utf8' });
+      const synthesis = spawnSync('bash', ['-e', '-c', stepScript(workflow, 'Synthesis of the pull request')], {
+        cwd: pr,
+        env,
+        encoding: 'utf8',
+      });
       expect([synthesis.status, synthesis.stderr]).toEqual([0, expect.not.stringMatching(/error/i)]);
       const artifact = join(runnerTemp, 'pull-request-synthesis');
       mkdirSync(join(artifact, 'stacks'), { recursive: true });
       cpSync(join(pr, 'cdktf.out', 'manifest.json'), join(artifact, 'manifest.json'));
-      for (const stack of existsSync(join(pr, 'cdktf.out', 'stacks')) ? readdirSync(join(pr, 'cdktf.out', 'stacks')) : []) {
+      for (const stack of existsSync(join(pr, 'cdktf.out', 'stacks'))
+        ? readdirSync(join(pr, 'cdktf.out', 'stacks'))
+        : []) {
         mkdirSync(join(artifact, 'stacks', stack));
         cpSync(join(pr, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), join(artifact, 'stacks', stack, 'cdk.tf.json'));
       }
-      const review = spawnSync('bash', ['-e', '-c', stepScript(workflow, 'Review and gate')], { cwd: judge, env, encoding: 'utf8' });
-      const baseConfig = existsSync(join(judge, 'qualys-connector.json')) ? join(judge, 'qualys-connector.json') : join(runnerTemp, 'no-connector.json');
-      const own = spawnSync('npm', ['run', '--silent', 'review', '--', '--base-config', baseConfig, '--synthesis', artifact, '--fail-on-broadening'], { cwd: pr, env, encoding: 'utf8' });
+      const review = spawnSync('bash', ['-e', '-c', stepScript(workflow, 'Review and gate')], {
+        cwd: judge,
+        env,
+        encoding: 'utf8',
+      });
+      const baseConfig = existsSync(join(judge, 'qualys-connector.json'))
+        ? join(judge, 'qualys-connector.json')
+        : join(runnerTemp, 'no-connector.json');
+      const own = spawnSync(
+        'npm',
+        [
+          'run',
+          '--silent',
+          'review',
+          '--',
+          '--base-config',
+          baseConfig,
+          '--synthesis',
+          artifact,
+          '--fail-on-broadening',
+        ],
+        { cwd: pr, env, encoding: 'utf8' },
+      );
       return {
         gate: review.status,
         review: readFileSync(join(runnerTemp, 'review', 'review.md'), 'utf8'),
@@ -289,15 +396,24 @@ describe('--base', () => {
   }
 
   describe('the pull-request workflow, its own steps run against a base branch', () => {
-    const config = (capabilities: string[]) => JSON.stringify({ stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }] });
+    const config = (capabilities: string[]) =>
+      JSON.stringify({
+        stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }],
+      });
     const reviewCode = join('src', 'tools', 'review', 'cli.ts');
     const gateLine = 'const holds = options.failOnBroadening && review.broadening.length > 0;';
 
     test("a pull request that turns off the review's own gate and adds remediation: the base branch's judge still fails it", () => {
-      const baseBranch = commitVariant(repo, 'base-branch-with-connector', { 'qualys-connector.json': config(['cspm']) });
+      const baseBranch = commitVariant(repo, 'base-branch-with-connector', {
+        'qualys-connector.json': config(['cspm']),
+      });
       const source = readFileSync(join(repo, reviewCode), 'utf8');
       expect(source).toContain(gateLine);
-      const sabotaged = commitVariant(repo, 'gate-turned-off', { 'qualys-connector.json': config(['cspm', 'remediation']), [reviewCode]: source.replace(gateLine, 'const holds = false;'), [assetView]: narrowedSource });
+      const sabotaged = commitVariant(repo, 'gate-turned-off', {
+        'qualys-connector.json': config(['cspm', 'remediation']),
+        [reviewCode]: source.replace(gateLine, 'const holds = false;'),
+        [assetView]: narrowedSource,
+      });
       const run = runWorkflow(baseBranch, sabotaged);
       expect(run.gate).toBe(1);
       // The pull request's own review code would have let it through.
@@ -306,13 +422,18 @@ describe('--base', () => {
       expect(run.review).toMatch(/\| added \| `ec2:StopInstances` \| \*\*Write\*\* \|/);
       expect(run.review).toMatch(/\| removed \| `ec2:DescribeVpcs` \|/);
       expect(run.summary).toBe(run.review);
-      expect(run.gateErrors).toMatch(/qualys-connector-review: the gate holds:\n {2}- prod: role QualysCVRole: 6 grants added/);
+      expect(run.gateErrors).toMatch(
+        /qualys-connector-review: the gate holds:\n {2}- prod: role QualysCVRole: 6 grants added/,
+      );
       for (const text of [run.review, run.gateErrors]) expect(text).not.toContain('EU2-2792719');
       expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
     });
 
     test('without a configuration on the base branch (the pull request adds the connector): every role is added, and the gate fails', () => {
-      const run = runWorkflow('HEAD', commitVariant(repo, 'adds-connector', { 'qualys-connector.json': config(['cspm']) }));
+      const run = runWorkflow(
+        'HEAD',
+        commitVariant(repo, 'adds-connector', { 'qualys-connector.json': config(['cspm']) }),
+      );
       expect(run.gate).toBe(1);
       expect(run.review).toContain('### prod: role QualysCVRole (added)');
     });
@@ -328,7 +449,9 @@ describe('--base', () => {
   /** What a review might leave behind: worktrees of the repository, temporary checkouts, output folders. */
   function leftovers(dir: string): { worktrees: number; temporary: string[]; outputs: string[] } {
     return {
-      worktrees: git(dir, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree ')).length,
+      worktrees: git(dir, ['worktree', 'list', '--porcelain'])
+        .split('\n')
+        .filter((l) => l.startsWith('worktree ')).length,
       temporary: readdirSync(tmpdir()).filter((f) => f.startsWith('qualys-review-base-')),
       outputs: readdirSync(dir).filter((f) => f.startsWith('.qualys-review-')),
     };
@@ -337,13 +460,51 @@ describe('--base', () => {
   test('errors exit 2 before any output, with the option, the value and the rule; nothing is left behind', async () => {
     const outside = mkdtempSync(join(work, 'not-a-repository-'));
     const cases: [string, string[], string | undefined, RegExp][] = [
-      ['not a git repository', ['--base', 'HEAD'], outside, /--base: needs a git repository: the current folder is not in one .*\(got "HEAD"\)/],
-      ['unknown revision', ['--base', 'no-such-branch'], repo, /--base: must be a commit, branch or tag of this repository .*\(got "no-such-branch"\)/],
-      ['revision without the app', ['--base', commitVariant(repo, 'no-app', { 'cdktf.json': null })], repo, /--base: must be a revision with the app: it has no cdktf\.json/],
-      ['synthesis fails', ['--base', commitVariant(repo, 'broken-app', { 'main.ts': 'throw new Error("this revision cannot synthesize");\n' })], repo, /--base: the synthesis of the revision failed \(exit code 1\); the end of its output:\n[\s\S]*\| Error: this revision cannot synthesize/],
-      ['app writes nothing', ['--base', commitVariant(repo, 'silent-app', { 'cdktf.json': JSON.stringify({ app: 'true' }) })], repo, /--base: the revision wrote no synthesis: its app command \("true" in cdktf\.json\) ended without writing a manifest\.json into CDKTF_OUTDIR/],
-      ['install fails', ['--base', commitVariant(repo, 'other-lock', { 'package-lock.json': '{ not a lock file' })], repo, /--base: the install of the revision \(npm ci\) failed \(exit code \d+\); the end of its output:\n\s+\| /],
-      ['with --plan', ['--base', 'HEAD', '--plan', allExamples()], repo, /--plan: reviews plans on its own: leave out --base-config, --base, --config and --synthesis/],
+      [
+        'not a git repository',
+        ['--base', 'HEAD'],
+        outside,
+        /--base: needs a git repository: the current folder is not in one .*\(got "HEAD"\)/,
+      ],
+      [
+        'unknown revision',
+        ['--base', 'no-such-branch'],
+        repo,
+        /--base: must be a commit, branch or tag of this repository .*\(got "no-such-branch"\)/,
+      ],
+      [
+        'revision without the app',
+        ['--base', commitVariant(repo, 'no-app', { 'cdktf.json': null })],
+        repo,
+        /--base: must be a revision with the app: it has no cdktf\.json/,
+      ],
+      [
+        'synthesis fails',
+        [
+          '--base',
+          commitVariant(repo, 'broken-app', { 'main.ts': 'throw new Error("this revision cannot synthesize");\n' }),
+        ],
+        repo,
+        /--base: the synthesis of the revision failed \(exit code 1\); the end of its output:\n[\s\S]*\| Error: this revision cannot synthesize/,
+      ],
+      [
+        'app writes nothing',
+        ['--base', commitVariant(repo, 'silent-app', { 'cdktf.json': JSON.stringify({ app: 'true' }) })],
+        repo,
+        /--base: the revision wrote no synthesis: its app command \("true" in cdktf\.json\) ended without writing a manifest\.json into CDKTF_OUTDIR/,
+      ],
+      [
+        'install fails',
+        ['--base', commitVariant(repo, 'other-lock', { 'package-lock.json': '{ not a lock file' })],
+        repo,
+        /--base: the install of the revision \(npm ci\) failed \(exit code \d+\); the end of its output:\n\s+\| /,
+      ],
+      [
+        'with --plan',
+        ['--base', 'HEAD', '--plan', allExamples()],
+        repo,
+        /--plan: reviews plans on its own: leave out --base-config, --base, --config and --synthesis/,
+      ],
     ];
     for (const [what, argv, cwd, message] of cases) {
       const run = await runReview(argv, {}, cwd);
@@ -369,7 +530,12 @@ describe('--base', () => {
       }
     };
     collect('');
-    const pkg = { name: 'base-app', version: '1.0.0', private: true, dependencies: { 'stacks-fixture': 'file:stacks-fixture' } };
+    const pkg = {
+      name: 'base-app',
+      version: '1.0.0',
+      private: true,
+      dependencies: { 'stacks-fixture': 'file:stacks-fixture' },
+    };
     const lock = {
       name: 'base-app',
       version: '1.0.0',
@@ -413,7 +579,9 @@ describe('--base', () => {
       'cdktf.json': JSON.stringify({ language: 'typescript', app: 'node write-stacks.js' }),
       'write-stacks.js': writer,
     });
-    await expect(viewsFromRevision(uninstalled, repo, undefined)).rejects.toThrow(/the synthesis of the revision failed \(exit code 1\)[\s\S]*Cannot find module 'stacks-fixture'/);
+    await expect(viewsFromRevision(uninstalled, repo, undefined)).rejects.toThrow(
+      /the synthesis of the revision failed \(exit code 1\)[\s\S]*Cannot find module 'stacks-fixture'/,
+    );
     expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
   });
 
@@ -434,10 +602,14 @@ describe('--base', () => {
     const hanging = commitVariant(repo, 'hanging-app', {
       'main.ts': `import { writeFileSync } from 'fs';\nwriteFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetTimeout(() => undefined, 60000);\n`,
     });
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'tools', 'review', 'cli.ts'), '--base', hanging], { cwd: repo, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'tools', 'review', 'cli.ts'), '--base', hanging],
+      { cwd: repo, stdio: 'ignore' },
+    );
     const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
     for (let waited = 0; leftovers(repo).worktrees < 2 || !existsSync(pidFile); waited += 100) {
-      if (waited > 30000) throw new Error('the revision\'s app never started');
+      if (waited > 30000) throw new Error("the revision's app never started");
       await new Promise((r) => setTimeout(r, 100));
     }
     const app = Number(readFileSync(pidFile, 'utf8'));

@@ -6,7 +6,17 @@ import { runReview } from '../src/tools/review/cli';
 import { stackViewsFromConfig } from '../src/tools/review/readers/configuration';
 import { StackView } from '../src/tools/review/views';
 import { synthesizeInto } from './support/app-process';
-import { MODULE_EXAMPLES, OU_A, OU_B, accountStack as account, equivalentConfig, moduleExampleFolders, moduleExampleTree, moduleExampleWorkspace, organizationStack as organization } from './support/module-examples';
+import {
+  MODULE_EXAMPLES,
+  OU_A,
+  OU_B,
+  accountStack as account,
+  equivalentConfig,
+  moduleExampleFolders,
+  moduleExampleTree,
+  moduleExampleWorkspace,
+  organizationStack as organization,
+} from './support/module-examples';
 import { projectScratch, releaseScratch } from './support/scratch';
 import { OfflineTerraform, OfflineWorkspace, PROJECT_RESOURCE_TYPES, SavedPlan } from './terraform/harness';
 
@@ -56,7 +66,11 @@ async function offlineReview(before: StackView[], after: StackView[]): Promise<R
  * addresses a plan names its roles by (a configuration has none).
  */
 function rows(review: Review): Pick<Review, 'roles' | 'reach' | 'broadening'> {
-  return { roles: review.roles.map(({ address: _address, ...role }) => role), reach: review.reach, broadening: review.broadening };
+  return {
+    roles: review.roles.map(({ address: _address, ...role }) => role),
+    reach: review.reach,
+    broadening: review.broadening,
+  };
 }
 
 describe('an account stack', () => {
@@ -111,7 +125,12 @@ describe('an organization stack', () => {
     }
     expect(created.reach[0].targetsAdded).toEqual([OU_A, OU_B]);
     workspace.apply();
-    const after = synthesize(organization({ organizationalUnitIds: [OU_A, OU_B, OU_C], excludedAccountIds: ['333333333333'] }, { capabilities: ['cspm', 'remediation'] }));
+    const after = synthesize(
+      organization(
+        { organizationalUnitIds: [OU_A, OU_B, OU_C], excludedAccountIds: ['333333333333'] },
+        { capabilities: ['cspm', 'remediation'] },
+      ),
+    );
     workspace.reconfigure(after.dir);
     const updated = await reviewPlan(workspace.plan(), 'org');
     expect(rows(updated)).toEqual(rows(await offlineReview(before.views, after.views)));
@@ -131,7 +150,9 @@ describe('a target removed from an organization', () => {
     workspace.reconfigure(synthesize(organization({ protectFromDestroy: protect, organizationalUnitIds: [OU_A] })).dir);
     const review = await reviewPlan(workspace.plan(), 'org');
     const address = 'aws_cloudformation_stack_set_instance.member_roles_ou_ab12_22222222';
-    expect(review.disruptions).toEqual([{ stack: 'org', address, action: 'delete', ...(protect ? { stacksKept: true } : {}) }]);
+    expect(review.disruptions).toEqual([
+      { stack: 'org', address, action: 'delete', ...(protect ? { stacksKept: true } : {}) },
+    ]);
     const file = join(work, `plan-${++counter}.json`);
     writeFileSync(file, JSON.stringify(workspace.plan().json));
     const markdown = (await runReview(['--plan', `org=${file}`], {})).stdout;
@@ -161,7 +182,6 @@ describe('plan input is checked', () => {
   });
 });
 
-
 // The examples in examples/terraform and their equivalent configurations: test/support/module-examples.ts.
 describe('configurations using the plain Terraform modules', () => {
   let tree: string;
@@ -176,7 +196,13 @@ describe('configurations using the plain Terraform modules', () => {
   function equivalentViews(name: string): StackView[] {
     const views = stackViewsFromConfig(equivalentConfig(name));
     if (name !== 'existing-role') return views;
-    return views.map((v) => ({ ...v, roles: v.roles.map((r) => ({ ...r, documents: r.documents.filter((d) => !JSON.stringify(d).includes('"QualysAssetView')) })) }));
+    return views.map((v) => ({
+      ...v,
+      roles: v.roles.map((r) => ({
+        ...r,
+        documents: r.documents.filter((d) => !JSON.stringify(d).includes('"QualysAssetView')),
+      })),
+    }));
   }
 
   function workspaceOf(name: string): OfflineWorkspace {
@@ -187,25 +213,33 @@ describe('configurations using the plain Terraform modules', () => {
     expect(Object.keys(MODULE_EXAMPLES).sort()).toEqual(moduleExampleFolders());
   });
 
-  test.each(Object.keys(MODULE_EXAMPLES))('%s: a create plan gives the rows of the equivalent configuration', async (name) => {
-    const review = await reviewPlan(workspaceOf(name).plan(), name);
-    expect(rows(review)).toEqual(rows(await offlineReview([], equivalentViews(name))));
-    expect(review.roles.every((r) => r.status === 'added' && r.permissionsAdded.length > 0)).toBe(true);
-    // Everything the roles are made of is known in the plan: nothing is left to apply time.
-    expect(review.roles.flatMap((r) => r.unknown)).toEqual([]);
-    expect(review.disruptions).toEqual([]);
-  });
+  test.each(Object.keys(MODULE_EXAMPLES))(
+    '%s: a create plan gives the rows of the equivalent configuration',
+    async (name) => {
+      const review = await reviewPlan(workspaceOf(name).plan(), name);
+      expect(rows(review)).toEqual(rows(await offlineReview([], equivalentViews(name))));
+      expect(review.roles.every((r) => r.status === 'added' && r.permissionsAdded.length > 0)).toBe(true);
+      // Everything the roles are made of is known in the plan: nothing is left to apply time.
+      expect(review.roles.flatMap((r) => r.unknown)).toEqual([]);
+      expect(review.disruptions).toEqual([]);
+    },
+  );
 
   test('assetview: an update against the applied state gives the rows of the configuration change; a -replace of the role in the module is a disruption row under its module address', async () => {
     const workspace = workspaceOf('assetview');
     workspace.apply();
     const main = join(workspace.dir, 'main.tf');
     const original = readFileSync(main, 'utf8');
-    const changed = original.replace('external_id = var.external_id\n', 'external_id = var.external_id\n  capabilities = ["cspm", "remediation"]\n');
+    const changed = original.replace(
+      'external_id = var.external_id\n',
+      'external_id = var.external_id\n  capabilities = ["cspm", "remediation"]\n',
+    );
     expect(changed).not.toBe(original);
     writeFileSync(main, changed);
     const updated = await reviewPlan(workspace.plan(), 'assetview');
-    const after = stackViewsFromConfig(parseConfig({ stacks: [{ ...account({ capabilities: ['cspm', 'remediation'] }), name: 'assetview' }] }));
+    const after = stackViewsFromConfig(
+      parseConfig({ stacks: [{ ...account({ capabilities: ['cspm', 'remediation'] }), name: 'assetview' }] }),
+    );
     expect(rows(updated)).toEqual(rows(await offlineReview(equivalentViews('assetview'), after)));
     expect(updated.roles.map((r) => r.status)).toEqual(['changed']);
     expect(updated.disruptions).toEqual([]);
@@ -236,7 +270,11 @@ describe('what a plan must not hide', () => {
   });
   afterAll(() => offline?.dispose());
 
-  type Stack = { resource: Record<string, Record<string, Record<string, unknown>>>; provider: { aws: Record<string, unknown>[] }; data?: Record<string, unknown> };
+  type Stack = {
+    resource: Record<string, Record<string, Record<string, unknown>>>;
+    provider: { aws: Record<string, unknown>[] };
+    data?: Record<string, unknown>;
+  };
   /** The base stack, edited, written as a synthesis folder. */
   function edited(edit: (stack: Stack) => void): string {
     const stack = JSON.parse(readFileSync(join(base.dir, 'cdk.tf.json'), 'utf8')) as Stack;
@@ -256,10 +294,15 @@ describe('what a plan must not hide', () => {
   }
 
   test('a create plan: a role policy naming the role by its id (known only after apply) is linked by reference', async () => {
-    const dir = edited((s) => (s.resource.aws_iam_role_policy = { extra: { name: 'extra', role: '${aws_iam_role.this.id}', policy: admin } }));
+    const dir = edited(
+      (s) =>
+        (s.resource.aws_iam_role_policy = { extra: { name: 'extra', role: '${aws_iam_role.this.id}', policy: admin } }),
+    );
     const result = await gate(offline.workspace(dir).plan());
     expect(result.exitCode).toBe(1);
-    expect(result.review.roles[0].permissionsAdded).toContainEqual(expect.objectContaining({ action: '*', resource: '*' }));
+    expect(result.review.roles[0].permissionsAdded).toContainEqual(
+      expect.objectContaining({ action: '*', resource: '*' }),
+    );
     expect(result.review.roles[0].secrets).toEqual(['*']);
   });
 
@@ -270,8 +313,11 @@ describe('what a plan must not hide', () => {
       workspace.apply();
       // The offline provider leaves the ARN empty; AWS's names the account the role is in.
       const statePath = join(workspace.dir, 'terraform.tfstate');
-      const state = JSON.parse(readFileSync(statePath, 'utf8')) as { resources: { type: string; instances: { attributes: Record<string, unknown> }[] }[] };
-      for (const resource of state.resources.filter((r) => r.type === 'aws_iam_role')) resource.instances[0].attributes.arn = 'arn:aws:iam::111111111111:role/QualysCVRole';
+      const state = JSON.parse(readFileSync(statePath, 'utf8')) as {
+        resources: { type: string; instances: { attributes: Record<string, unknown> }[] }[];
+      };
+      for (const resource of state.resources.filter((r) => r.type === 'aws_iam_role'))
+        resource.instances[0].attributes.arn = 'arn:aws:iam::111111111111:role/QualysCVRole';
       writeFileSync(statePath, JSON.stringify(state));
     });
     afterEach(() => workspace.reconfigure(base.dir));
@@ -282,20 +328,58 @@ describe('what a plan must not hide', () => {
     });
 
     test.each([
-      ['a role policy by id', (s: Stack) => (s.resource.aws_iam_role_policy = { extra: { name: 'extra', role: '${aws_iam_role.this.id}', policy: admin } }), /edited: role QualysCVRole: 1 grant added/],
-      ['managed_policy_arns on the role', (s: Stack) => (s.resource.aws_iam_role.this.managed_policy_arns = ['arn:aws:iam::aws:policy/AdministratorAccess']), /read secrets or return credentials: \*/],
-      ['inline_policy on the role', (s: Stack) => (s.resource.aws_iam_role.this.inline_policy = [{ name: 'extra', policy: admin }]), /1 grant added/],
-      ['aws_iam_policy_attachment', (s: Stack) => (s.resource.aws_iam_policy_attachment = { extra: { name: 'extra', roles: ['${aws_iam_role.this.name}'], policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess' } }), /grants? added/],
+      [
+        'a role policy by id',
+        (s: Stack) =>
+          (s.resource.aws_iam_role_policy = {
+            extra: { name: 'extra', role: '${aws_iam_role.this.id}', policy: admin },
+          }),
+        /edited: role QualysCVRole: 1 grant added/,
+      ],
+      [
+        'managed_policy_arns on the role',
+        (s: Stack) =>
+          (s.resource.aws_iam_role.this.managed_policy_arns = ['arn:aws:iam::aws:policy/AdministratorAccess']),
+        /read secrets or return credentials: \*/,
+      ],
+      [
+        'inline_policy on the role',
+        (s: Stack) => (s.resource.aws_iam_role.this.inline_policy = [{ name: 'extra', policy: admin }]),
+        /1 grant added/,
+      ],
+      [
+        'aws_iam_policy_attachment',
+        (s: Stack) =>
+          (s.resource.aws_iam_policy_attachment = {
+            extra: {
+              name: 'extra',
+              roles: ['${aws_iam_role.this.name}'],
+              policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+            },
+          }),
+        /grants? added/,
+      ],
       [
         'an attachment whose ARN is known only after apply',
         (s: Stack) => {
           s.data = { aws_iam_policy: { other: { name: 'Other' } } };
-          s.resource.aws_iam_role_policy_attachment.extra = { role: '${aws_iam_role.this.name}', policy_arn: '${data.aws_iam_policy.other.arn}' };
+          s.resource.aws_iam_role_policy_attachment.extra = {
+            role: '${aws_iam_role.this.name}',
+            policy_arn: '${data.aws_iam_policy.other.arn}',
+          };
         },
         /not known before apply.*the policy aws_iam_role_policy_attachment\.extra attaches is known only after apply/,
       ],
-      ['the role renamed', (s: Stack) => (s.resource.aws_iam_role.this.name = 'Renamed'), /the role's ARN changes from arn:aws:iam::\(account\):role\/QualysCVRole to arn:aws:iam::\(account\):role\/Renamed/],
-      ['the provider moved to another account', (s: Stack) => (s.provider.aws[0].allowed_account_ids = ['999999999999']), /deployed to account 999999999999 instead of account 111111111111/],
+      [
+        'the role renamed',
+        (s: Stack) => (s.resource.aws_iam_role.this.name = 'Renamed'),
+        /the role's ARN changes from arn:aws:iam::\(account\):role\/QualysCVRole to arn:aws:iam::\(account\):role\/Renamed/,
+      ],
+      [
+        'the provider moved to another account',
+        (s: Stack) => (s.provider.aws[0].allowed_account_ids = ['999999999999']),
+        /deployed to account 999999999999 instead of account 111111111111/,
+      ],
     ])('%s: the gate holds', async (_what, edit, reason) => {
       workspace.reconfigure(edited(edit));
       const result = await gate(workspace.plan());

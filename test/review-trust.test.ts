@@ -28,9 +28,14 @@ const allow = (extra: Partial<IamStatementJson> = {}): IamStatementJson =>
       ...extra,
     }),
   );
-const doc = (...statements: IamStatementJson[]): IamDocumentJson => ({ Version: '2012-10-17', Statement: statements } as IamDocumentJson);
+const doc = (...statements: IamStatementJson[]): IamDocumentJson =>
+  ({ Version: '2012-10-17', Statement: statements }) as IamDocumentJson;
 const exact = doc(allow());
-const denyBadRole: IamStatementJson = { Effect: 'Deny', Principal: { AWS: `arn:aws:iam::${QUALYS}:role/bad` }, Action: 'sts:AssumeRole' };
+const denyBadRole: IamStatementJson = {
+  Effect: 'Deny',
+  Principal: { AWS: `arn:aws:iam::${QUALYS}:role/bad` },
+  Action: 'sts:AssumeRole',
+};
 
 interface TrustCase {
   readonly name: string;
@@ -52,33 +57,126 @@ const SESSION_ACTIONS = 'the simulator drops sts:ExternalId from the session act
 /** Each weakening, then its mirror image (the same pair the other way round), which must not broaden. */
 const WEAKENINGS: Omit<TrustCase, 'broadens'>[] = [
   { name: 'the external ID condition deleted', before: exact, after: doc(allow({ Condition: undefined })) },
-  { name: 'a second Allow for the same principal without the condition', before: exact, after: doc(allow(), allow({ Sid: 'Second', Condition: undefined })) },
-  { name: 'StringLike with a wildcard', before: exact, after: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': 'EU2-*' } } })) },
-  { name: 'StringLike with the same literal', before: exact, after: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': ID } } })), stricterBecause: 'only an exact StringEquals counts as an external ID match' },
-  { name: 'StringEqualsIgnoreCase', before: exact, after: doc(allow({ Condition: { StringEqualsIgnoreCase: { 'sts:ExternalId': ID } } })) },
-  { name: 'StringEqualsIfExists', before: exact, after: doc(allow({ Condition: { StringEqualsIfExists: { 'sts:ExternalId': ID } } })) },
-  { name: 'ForAllValues:StringEquals', before: exact, after: doc(allow({ Condition: { 'ForAllValues:StringEquals': { 'sts:ExternalId': ID } } })) },
-  { name: 'ForAnyValue:StringEquals', before: exact, after: doc(allow({ Condition: { 'ForAnyValue:StringEquals': { 'sts:ExternalId': ID } } })), stricterBecause: 'only an exact StringEquals counts as an external ID match' },
-  { name: 'StringNotEquals a wrong ID', before: exact, after: doc(allow({ Condition: { StringNotEquals: { 'sts:ExternalId': 'WRONG-ID-0000' } } })) },
+  {
+    name: 'a second Allow for the same principal without the condition',
+    before: exact,
+    after: doc(allow(), allow({ Sid: 'Second', Condition: undefined })),
+  },
+  {
+    name: 'StringLike with a wildcard',
+    before: exact,
+    after: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': 'EU2-*' } } })),
+  },
+  {
+    name: 'StringLike with the same literal',
+    before: exact,
+    after: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': ID } } })),
+    stricterBecause: 'only an exact StringEquals counts as an external ID match',
+  },
+  {
+    name: 'StringEqualsIgnoreCase',
+    before: exact,
+    after: doc(allow({ Condition: { StringEqualsIgnoreCase: { 'sts:ExternalId': ID } } })),
+  },
+  {
+    name: 'StringEqualsIfExists',
+    before: exact,
+    after: doc(allow({ Condition: { StringEqualsIfExists: { 'sts:ExternalId': ID } } })),
+  },
+  {
+    name: 'ForAllValues:StringEquals',
+    before: exact,
+    after: doc(allow({ Condition: { 'ForAllValues:StringEquals': { 'sts:ExternalId': ID } } })),
+  },
+  {
+    name: 'ForAnyValue:StringEquals',
+    before: exact,
+    after: doc(allow({ Condition: { 'ForAnyValue:StringEquals': { 'sts:ExternalId': ID } } })),
+    stricterBecause: 'only an exact StringEquals counts as an external ID match',
+  },
+  {
+    name: 'StringNotEquals a wrong ID',
+    before: exact,
+    after: doc(allow({ Condition: { StringNotEquals: { 'sts:ExternalId': 'WRONG-ID-0000' } } })),
+  },
   { name: 'Principal "*"', before: exact, after: doc(allow({ Principal: '*' })) },
   { name: 'Principal AWS "*"', before: exact, after: doc(allow({ Principal: { AWS: '*' } })) },
-  { name: 'NotPrincipal another account', before: exact, after: doc(allow({ Principal: undefined, NotPrincipal: { AWS: root('111111111111') } })) },
-  { name: 'a new principal with the exact ID', before: exact, after: doc(allow({ Principal: { AWS: [root(QUALYS), root(OTHER)] } })) },
-  { name: 'sts:* instead of sts:AssumeRole', before: exact, after: doc(allow({ Action: 'sts:*' })), stricterBecause: SESSION_ACTIONS },
-  { name: 'NotAction sts:TagSession', before: exact, after: doc(allow({ Action: undefined, NotAction: 'sts:TagSession' })), stricterBecause: SESSION_ACTIONS },
-  { name: 'sts:TagSession allowed apart, without the condition', before: exact, after: doc(allow(), allow({ Sid: 'Tags', Action: 'sts:TagSession', Condition: undefined })) },
+  {
+    name: 'NotPrincipal another account',
+    before: exact,
+    after: doc(allow({ Principal: undefined, NotPrincipal: { AWS: root('111111111111') } })),
+  },
+  {
+    name: 'a new principal with the exact ID',
+    before: exact,
+    after: doc(allow({ Principal: { AWS: [root(QUALYS), root(OTHER)] } })),
+  },
+  {
+    name: 'sts:* instead of sts:AssumeRole',
+    before: exact,
+    after: doc(allow({ Action: 'sts:*' })),
+    stricterBecause: SESSION_ACTIONS,
+  },
+  {
+    name: 'NotAction sts:TagSession',
+    before: exact,
+    after: doc(allow({ Action: undefined, NotAction: 'sts:TagSession' })),
+    stricterBecause: SESSION_ACTIONS,
+  },
+  {
+    name: 'sts:TagSession allowed apart, without the condition',
+    before: exact,
+    after: doc(allow(), allow({ Sid: 'Tags', Action: 'sts:TagSession', Condition: undefined })),
+  },
   { name: 'a Deny removed', before: doc(allow(), denyBadRole), after: exact },
-  { name: 'a Deny narrowed by a condition', before: doc(allow(), denyBadRole), after: doc(allow(), { ...denyBadRole, Condition: { StringEquals: { 'sts:ExternalId': 'WRONG-ID-0000' } } }) },
-  { name: 'a second external ID accepted', before: exact, after: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': [ID, ID2] } } })) },
-  { name: 'one account root instead of one role in it', before: doc(allow({ Principal: { AWS: `arn:aws:iam::${QUALYS}:role/qualys` } })), after: exact },
-  { name: 'the external ID condition moved to an IfExists next to a required one', before: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': ID, 'aws:PrincipalAccount': QUALYS } } })), after: exact },
+  {
+    name: 'a Deny narrowed by a condition',
+    before: doc(allow(), denyBadRole),
+    after: doc(allow(), { ...denyBadRole, Condition: { StringEquals: { 'sts:ExternalId': 'WRONG-ID-0000' } } }),
+  },
+  {
+    name: 'a second external ID accepted',
+    before: exact,
+    after: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': [ID, ID2] } } })),
+  },
+  {
+    name: 'one account root instead of one role in it',
+    before: doc(allow({ Principal: { AWS: `arn:aws:iam::${QUALYS}:role/qualys` } })),
+    after: exact,
+  },
+  {
+    name: 'the external ID condition moved to an IfExists next to a required one',
+    before: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': ID, 'aws:PrincipalAccount': QUALYS } } })),
+    after: exact,
+  },
 ];
 
 const EQUIVALENT: TrustCase[] = [
-  { name: 'a bare account ID for the account root ARN', before: exact, after: doc(allow({ Principal: { AWS: QUALYS } })), broadens: false },
-  { name: 'the condition key in another case', before: exact, after: doc(allow({ Condition: { StringEquals: { 'sts:externalid': ID } } })), broadens: false },
-  { name: 'a rotation: one ID for another', before: exact, after: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': ID2 } } })), broadens: false, rotation: true },
-  { name: 'one statement with two IDs split into two statements of one', before: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': [ID, ID2] } } })), after: doc(allow(), allow({ Sid: 'Other', Condition: { StringEquals: { 'sts:ExternalId': ID2 } } })), broadens: false },
+  {
+    name: 'a bare account ID for the account root ARN',
+    before: exact,
+    after: doc(allow({ Principal: { AWS: QUALYS } })),
+    broadens: false,
+  },
+  {
+    name: 'the condition key in another case',
+    before: exact,
+    after: doc(allow({ Condition: { StringEquals: { 'sts:externalid': ID } } })),
+    broadens: false,
+  },
+  {
+    name: 'a rotation: one ID for another',
+    before: exact,
+    after: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': ID2 } } })),
+    broadens: false,
+    rotation: true,
+  },
+  {
+    name: 'one statement with two IDs split into two statements of one',
+    before: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': [ID, ID2] } } })),
+    after: doc(allow(), allow({ Sid: 'Other', Condition: { StringEquals: { 'sts:ExternalId': ID2 } } })),
+    broadens: false,
+  },
   { name: 'a new Deny', before: exact, after: doc(allow(), denyBadRole), broadens: false },
 ];
 
@@ -88,11 +186,21 @@ const CASES: TrustCase[] = [
   ...EQUIVALENT,
 ];
 
-const CALLERS = [`arn:aws:iam::${QUALYS}:role/qualys`, `arn:aws:iam::${QUALYS}:role/bad`, `arn:aws:iam::${OTHER}:role/other`, 'arn:aws:iam::111111111111:role/x'];
+const CALLERS = [
+  `arn:aws:iam::${QUALYS}:role/qualys`,
+  `arn:aws:iam::${QUALYS}:role/bad`,
+  `arn:aws:iam::${OTHER}:role/other`,
+  'arn:aws:iam::111111111111:role/x',
+];
 const PRESENTED = [undefined, ID, ID2, 'WRONG-ID-0000', ID.toLowerCase(), 'EU2-0000000'];
 const ACTIONS = ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'];
 
-async function decide(trust: IamDocumentJson, caller: string, action: string, externalId: string | undefined): Promise<Decision> {
+async function decide(
+  trust: IamDocumentJson,
+  caller: string,
+  action: string,
+  externalId: string | undefined,
+): Promise<Decision> {
   return simulateTrustRequest(trust, 'aws', caller, action, externalId);
 }
 
@@ -103,8 +211,14 @@ async function newlyAllowed(c: TrustCase): Promise<string[]> {
     for (const action of ACTIONS) {
       for (const externalId of PRESENTED) {
         if (c.rotation && externalId === ID2) continue;
-        const [before, after] = await Promise.all([decide(c.before, caller, action, externalId), decide(c.after, caller, action, externalId)]);
-        if (after === 'Allowed' && before !== 'Allowed') found.push(`${caller} ${action} ${externalId === undefined ? 'without an ID' : externalId === ID ? 'with the ID' : 'with another ID'}`);
+        const [before, after] = await Promise.all([
+          decide(c.before, caller, action, externalId),
+          decide(c.after, caller, action, externalId),
+        ]);
+        if (after === 'Allowed' && before !== 'Allowed')
+          found.push(
+            `${caller} ${action} ${externalId === undefined ? 'without an ID' : externalId === ID ? 'with the ID' : 'with another ID'}`,
+          );
       }
     }
   }
@@ -131,8 +245,14 @@ describe.each(CASES)('$name', (c) => {
 });
 
 test('a statement IAM rejects (no principal) makes the trust unknown, which broadens', () => {
-  const verdict = compareTrust(exact, doc(allow(), { Effect: 'Allow', Action: 'sts:AssumeRole' } as IamStatementJson), 'aws');
-  expect(verdict.broadening).toContainEqual(expect.stringMatching(/cannot be judged: statement 2 needs exactly one of Principal and NotPrincipal/));
+  const verdict = compareTrust(
+    exact,
+    doc(allow(), { Effect: 'Allow', Action: 'sts:AssumeRole' } as IamStatementJson),
+    'aws',
+  );
+  expect(verdict.broadening).toContainEqual(
+    expect.stringMatching(/cannot be judged: statement 2 needs exactly one of Principal and NotPrincipal/),
+  );
 });
 
 test('the reasons name the principal, the actions and what is presented, never the ID', () => {

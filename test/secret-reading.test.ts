@@ -3,7 +3,12 @@ import { CAPABILITIES, CAPABILITY_NAMES, capabilityDocument } from '../src/model
 import { QUALYS_CSPM_WILDCARDS, wildcardActionsLeftToSecurityAudit } from '../src/model/permissions/cspm-wildcards';
 import { connectorPolicies } from '../src/plan/policies';
 import { ActionCatalogue } from '../src/model/policy/catalogue';
-import { SECRET_READING_ACTIONS, secretReadingGrants, secretReadingMatches, secretReadingOutside } from '../src/model/policy/secret-reading';
+import {
+  SECRET_READING_ACTIONS,
+  secretReadingGrants,
+  secretReadingMatches,
+  secretReadingOutside,
+} from '../src/model/policy/secret-reading';
 import { AwsPartition } from '../src/rules/partition';
 import { resourceFor, simulateIdentity } from './support/simulate';
 
@@ -20,22 +25,42 @@ test.each(SECRET_READING_ACTIONS.map((s) => [s.action]))('%s is an action of the
   expect(await iamActionExists(service, name)).toBe(true);
 });
 
-test.each(PARTITIONS)('no capability document grants one, in %s (the rule, applied to every capability)', (partition) => {
-  for (const name of CAPABILITY_NAMES) {
-    const document = capabilityDocument(CAPABILITIES[name], partition);
-    if (document) expect([name, secretReadingGrants(document.toJson() as never)]).toEqual([name, []]);
-  }
-  const widest = connectorPolicies(['asset-view', 'api-based-assessment', 'organization', 'cspm', 'remediation'], partition);
-  expect(widest.customerManagedPolicies.length).toBeGreaterThan(0);
-});
+test.each(PARTITIONS)(
+  'no capability document grants one, in %s (the rule, applied to every capability)',
+  (partition) => {
+    for (const name of CAPABILITY_NAMES) {
+      const document = capabilityDocument(CAPABILITIES[name], partition);
+      if (document) expect([name, secretReadingGrants(document.toJson() as never)]).toEqual([name, []]);
+    }
+    const widest = connectorPolicies(
+      ['asset-view', 'api-based-assessment', 'organization', 'cspm', 'remediation'],
+      partition,
+    );
+    expect(widest.customerManagedPolicies.length).toBeGreaterThan(0);
+  },
+);
 
 test('the rule bites: a wildcard, NotAction and a different case are all caught; a Deny is not a grant', () => {
   expect(secretReadingGrants({ Statement: [{ Effect: 'Allow', Action: 'ssm:Get*' }] }).map((s) => s.action)).toEqual(
-    expect.arrayContaining(['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory', 'ssm:GetCommandInvocation']),
+    expect.arrayContaining([
+      'ssm:GetParameter',
+      'ssm:GetParameters',
+      'ssm:GetParametersByPath',
+      'ssm:GetParameterHistory',
+      'ssm:GetCommandInvocation',
+    ]),
   );
-  expect(secretReadingGrants({ Statement: { Effect: 'Allow', Action: 'SecretsManager:getsecretvalue' } }).map((s) => s.action)).toEqual(['secretsmanager:GetSecretValue']);
-  expect(secretReadingGrants({ Statement: [{ Effect: 'Allow', NotAction: 'ec2:*' }] })).toHaveLength(SECRET_READING_ACTIONS.length - 1);
-  expect(secretReadingGrants({ Statement: [{ Effect: 'Allow', Action: '*' }] })).toHaveLength(SECRET_READING_ACTIONS.length);
+  expect(
+    secretReadingGrants({ Statement: { Effect: 'Allow', Action: 'SecretsManager:getsecretvalue' } }).map(
+      (s) => s.action,
+    ),
+  ).toEqual(['secretsmanager:GetSecretValue']);
+  expect(secretReadingGrants({ Statement: [{ Effect: 'Allow', NotAction: 'ec2:*' }] })).toHaveLength(
+    SECRET_READING_ACTIONS.length - 1,
+  );
+  expect(secretReadingGrants({ Statement: [{ Effect: 'Allow', Action: '*' }] })).toHaveLength(
+    SECRET_READING_ACTIONS.length,
+  );
   expect(secretReadingGrants({ Statement: [{ Effect: 'Deny', Action: '*' }] })).toEqual([]);
   expect(secretReadingMatches('ec2:Describe*')).toEqual([]);
   expect(secretReadingOutside(['*'])).toEqual([]);
@@ -54,7 +79,10 @@ test("what Qualys' CSPM wildcards reach of the list is excluded, never left to S
 
 describe('the widest role (every capability) in the IAM simulator', () => {
   // Customer managed documents only: SecurityAudit is AWS's, judged in simulation.test.ts.
-  const documents = connectorPolicies(['asset-view', 'api-based-assessment', 'organization', 'cspm', 'remediation'], 'aws').customerManagedPolicies.map((p) => ({
+  const documents = connectorPolicies(
+    ['asset-view', 'api-based-assessment', 'organization', 'cspm', 'remediation'],
+    'aws',
+  ).customerManagedPolicies.map((p) => ({
     name: p.suffix,
     document: p.document.toJson() as never,
   }));

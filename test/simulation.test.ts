@@ -6,7 +6,11 @@ import { Decision, resourceFor, securityAuditDocument, simulateAssumeRole, simul
 import { IamPolicyJson, customerPolicyDocuments, synthConnector, trustPolicyOf } from './support/synth';
 
 const PARTITION: Record<QualysAccountType, string> = { global: 'aws', govcloud: 'aws-us-gov', china: 'aws-cn' };
-const TRUSTED: Record<QualysAccountType, string> = { global: '805950163170', govcloud: '210987654321', china: '345678901234' };
+const TRUSTED: Record<QualysAccountType, string> = {
+  global: '805950163170',
+  govcloud: '210987654321',
+  china: '345678901234',
+};
 
 interface Probe {
   readonly action: string;
@@ -15,7 +19,9 @@ interface Probe {
 }
 
 /** Every CSPM exclusion; parameter values by name too, so they stay probed whatever the list says. */
-const NEVER_GRANTED = [...new Set(['ssm:GetParameter', 'ssm:GetParameters', ...(CAPABILITIES.cspm.excluded ?? []).map((e) => e.action)])];
+const NEVER_GRANTED = [
+  ...new Set(['ssm:GetParameter', 'ssm:GetParameters', ...(CAPABILITIES.cspm.excluded ?? []).map((e) => e.action)]),
+];
 
 /** Requests no variant may allow: secrets, identity changes, destructive writes, and every CSPM exclusion. */
 const ALWAYS_DENIED: Probe[] = [
@@ -29,9 +35,19 @@ const ALWAYS_DENIED: Probe[] = [
   { action: 'kms:Decrypt' },
 ];
 
-const ASSET_VIEW: Probe[] = ['DescribeInstances', 'DescribeAddresses', 'DescribeImages', 'DescribeRegions', 'DescribeVpcs'].map((a) => ({ action: `ec2:${a}` }));
+const ASSET_VIEW: Probe[] = [
+  'DescribeInstances',
+  'DescribeAddresses',
+  'DescribeImages',
+  'DescribeRegions',
+  'DescribeVpcs',
+].map((a) => ({ action: `ec2:${a}` }));
 const API_BASED: Probe[] = [{ action: 'ssm:ListInventoryEntries' }, { action: 'ssm:DescribeInstanceInformation' }];
-const ORGANIZATION: Probe[] = [{ action: 'organizations:ListAccounts' }, { action: 'organizations:ListOrganizationalUnitsForParent' }, { action: 'organizations:ListRoots' }];
+const ORGANIZATION: Probe[] = [
+  { action: 'organizations:ListAccounts' },
+  { action: 'organizations:ListOrganizationalUnitsForParent' },
+  { action: 'organizations:ListRoots' },
+];
 const CSPM: Probe[] = [
   { action: 'guardduty:GetDetector' },
   { action: 'backup:DescribeBackupVault' },
@@ -66,7 +82,11 @@ const VARIANTS: { name: string; capabilities: CapabilityName[]; allowed: Probe[]
   { name: 'Organization', capabilities: ['organization'], allowed: [...ASSET_VIEW, ...ORGANIZATION] },
   // SecurityAudit itself grants SSM inventory reads and organizations:List*.
   { name: 'CSPM', capabilities: ['cspm'], allowed: [...ASSET_VIEW, ...CSPM, ...API_BASED, ...ORGANIZATION] },
-  { name: 'CSPM with remediation', capabilities: ['cspm', 'remediation'], allowed: [...ASSET_VIEW, ...CSPM, ...API_BASED, ...ORGANIZATION, ...REMEDIATION] },
+  {
+    name: 'CSPM with remediation',
+    capabilities: ['cspm', 'remediation'],
+    allowed: [...ASSET_VIEW, ...CSPM, ...API_BASED, ...ORGANIZATION, ...REMEDIATION],
+  },
 ];
 const ALL_PROBES = [...ASSET_VIEW, ...API_BASED, ...ORGANIZATION, ...CSPM, ...REMEDIATION];
 
@@ -76,56 +96,88 @@ const cases = VARIANTS.flatMap((v) =>
     .map((accountType) => ({ ...v, accountType })),
 );
 
-describe.each(cases)('$name in $accountType: IAM simulation of the synthesized documents', ({ capabilities, allowed, accountType }) => {
-  const partition = PARTITION[accountType];
-  const stack = synthConnector({ accountType, capabilities });
-  const policies: { name: string; document: IamPolicyJson }[] = customerPolicyDocuments(stack);
-  if (capabilities.includes('cspm')) policies.push({ name: 'SecurityAudit', document: securityAuditDocument(partition) });
+describe.each(cases)(
+  '$name in $accountType: IAM simulation of the synthesized documents',
+  ({ capabilities, allowed, accountType }) => {
+    const partition = PARTITION[accountType];
+    const stack = synthConnector({ accountType, capabilities });
+    const policies: { name: string; document: IamPolicyJson }[] = customerPolicyDocuments(stack);
+    if (capabilities.includes('cspm'))
+      policies.push({ name: 'SecurityAudit', document: securityAuditDocument(partition) });
 
-  const allowedActions = new Set(allowed.map((p) => p.action));
-  const denied = [...ALL_PROBES.filter((p) => !allowedActions.has(p.action)), ...ALWAYS_DENIED];
+    const allowedActions = new Set(allowed.map((p) => p.action));
+    const denied = [...ALL_PROBES.filter((p) => !allowedActions.has(p.action)), ...ALWAYS_DENIED];
 
-  test.each(allowed.map((p) => [p.action, p] as const))('allows %s', async (_action, probe) => {
-    const resource = await resourceFor(probe.action, partition, probe.resourceType);
-    expect(await simulateIdentity(policies, partition, probe.action, resource)).toBe<Decision>('Allowed');
-  });
-
-  test.each(denied.map((p) => [p.action, p] as const))('denies %s', async (_action, probe) => {
-    const resource = await resourceFor(probe.action, partition, probe.resourceType);
-    expect(await simulateIdentity(policies, partition, probe.action, resource)).toBe<Decision>('ImplicitlyDenied');
-  });
-
-  describe('assume role', () => {
-    const trust = trustPolicyOf(stack);
-    const qualys = `arn:${partition}:iam::${TRUSTED[accountType]}:role/qualys-connector`;
-
-    test('allowed for the trusted account with the exact external ID', async () => {
-      expect(await simulateAssumeRole(trust, partition, qualys, 'EU2-2792719')).toBe('Allowed');
+    test.each(allowed.map((p) => [p.action, p] as const))('allows %s', async (_action, probe) => {
+      const resource = await resourceFor(probe.action, partition, probe.resourceType);
+      expect(await simulateIdentity(policies, partition, probe.action, resource)).toBe<Decision>('Allowed');
     });
-    test.each([
-      ['no external ID', undefined],
-      ['a wrong external ID', 'EU2-2792718'],
-      ['a case-changed external ID', 'eu2-2792719'],
-      ['a prefix of the external ID', 'EU2-279271'],
-    ])('denied with %s', async (_what, externalId) => {
-      expect(await simulateAssumeRole(trust, partition, qualys, externalId)).toBe('ImplicitlyDenied');
+
+    test.each(denied.map((p) => [p.action, p] as const))('denies %s', async (_action, probe) => {
+      const resource = await resourceFor(probe.action, partition, probe.resourceType);
+      expect(await simulateIdentity(policies, partition, probe.action, resource)).toBe<Decision>('ImplicitlyDenied');
     });
-    test('denied from another account, even with the right external ID', async () => {
-      expect(await simulateAssumeRole(trust, partition, `arn:${partition}:iam::999988887777:role/qualys-connector`, 'EU2-2792719')).toBe('ImplicitlyDenied');
+
+    describe('assume role', () => {
+      const trust = trustPolicyOf(stack);
+      const qualys = `arn:${partition}:iam::${TRUSTED[accountType]}:role/qualys-connector`;
+
+      test('allowed for the trusted account with the exact external ID', async () => {
+        expect(await simulateAssumeRole(trust, partition, qualys, 'EU2-2792719')).toBe('Allowed');
+      });
+      test.each([
+        ['no external ID', undefined],
+        ['a wrong external ID', 'EU2-2792718'],
+        ['a case-changed external ID', 'eu2-2792719'],
+        ['a prefix of the external ID', 'EU2-279271'],
+      ])('denied with %s', async (_what, externalId) => {
+        expect(await simulateAssumeRole(trust, partition, qualys, externalId)).toBe('ImplicitlyDenied');
+      });
+      test('denied from another account, even with the right external ID', async () => {
+        expect(
+          await simulateAssumeRole(
+            trust,
+            partition,
+            `arn:${partition}:iam::999988887777:role/qualys-connector`,
+            'EU2-2792719',
+          ),
+        ).toBe('ImplicitlyDenied');
+      });
     });
-  });
-});
+  },
+);
 
 describe('SecurityAudit alone does not cover what the custom policy adds', () => {
   // Why the CSPM custom policy exists: without it these requests are denied.
-  const notInSecurityAudit = ['backup:DescribeBackupVault', 'ds:ListLogSubscriptions', 'ssm:GetDocument', 'states:GetExecutionHistory', 'appflow:DescribeFlow', ...wildcardGrants.map((g) => g.action)];
+  const notInSecurityAudit = [
+    'backup:DescribeBackupVault',
+    'ds:ListLogSubscriptions',
+    'ssm:GetDocument',
+    'states:GetExecutionHistory',
+    'appflow:DescribeFlow',
+    ...wildcardGrants.map((g) => g.action),
+  ];
   test.each(notInSecurityAudit)('%s', async (action) => {
     const resource = await resourceFor(action, 'aws');
-    expect(await simulateIdentity([{ name: 'SecurityAudit', document: securityAuditDocument('aws') }], 'aws', action, resource)).toBe('ImplicitlyDenied');
+    expect(
+      await simulateIdentity(
+        [{ name: 'SecurityAudit', document: securityAuditDocument('aws') }],
+        'aws',
+        action,
+        resource,
+      ),
+    ).toBe('ImplicitlyDenied');
   });
   test('apigateway:GET on a REST API', async () => {
     const resource = await resourceFor('apigateway:GET', 'aws', 'RestApi');
-    expect(await simulateIdentity([{ name: 'SecurityAudit', document: securityAuditDocument('aws') }], 'aws', 'apigateway:GET', resource)).toBe('ImplicitlyDenied');
+    expect(
+      await simulateIdentity(
+        [{ name: 'SecurityAudit', document: securityAuditDocument('aws') }],
+        'aws',
+        'apigateway:GET',
+        resource,
+      ),
+    ).toBe('ImplicitlyDenied');
   });
 });
 
@@ -134,12 +186,19 @@ describe('what CSPM leaves to SecurityAudit', () => {
   async function droppedBy(securityAudit: IamPolicyJson, actions: readonly string[]): Promise<string[]> {
     const dropped: string[] = [];
     for (const action of actions) {
-      const decision = await simulateIdentity([{ name: 'SecurityAudit', document: securityAudit }], 'aws', action, await resourceFor(action, 'aws'));
+      const decision = await simulateIdentity(
+        [{ name: 'SecurityAudit', document: securityAudit }],
+        'aws',
+        action,
+        await resourceFor(action, 'aws'),
+      );
       if (decision !== 'Allowed') dropped.push(action);
     }
     return dropped;
   }
-  const leftToSecurityAudit = (CAPABILITIES.cspm.leftToManagedPolicies ?? []).filter((r) => r.policy === 'SecurityAudit').map((r) => r.action);
+  const leftToSecurityAudit = (CAPABILITIES.cspm.leftToManagedPolicies ?? [])
+    .filter((r) => r.policy === 'SecurityAudit')
+    .map((r) => r.action);
 
   test('SecurityAudit as shipped still grants every action CSPM relies on it for', async () => {
     expect(leftToSecurityAudit.length).toBeGreaterThan(0);
@@ -178,7 +237,11 @@ describe('rotation and variables', () => {
   });
 
   test('a trust policy from the Terraform variable behaves like a literal one', async () => {
-    const stack = synthConnector({ accountType: 'global', capabilities: ['cspm'], externalId: { variable: 'external_id' } });
+    const stack = synthConnector({
+      accountType: 'global',
+      capabilities: ['cspm'],
+      externalId: { variable: 'external_id' },
+    });
     const trust = trustPolicyOf(stack, { external_id: 'US4-144359-1646867770137' });
     const qualys = 'arn:aws:iam::805950163170:role/qualys-connector';
     expect(await simulateAssumeRole(trust, 'aws', qualys, 'US4-144359-1646867770137')).toBe('Allowed');
@@ -188,7 +251,11 @@ describe('rotation and variables', () => {
   test('a base account override is the only trusted account', async () => {
     const stack = synthConnector({ accountType: 'global', capabilities: [], trustedAccountId: '444455556666' });
     const trust = trustPolicyOf(stack);
-    expect(await simulateAssumeRole(trust, 'aws', 'arn:aws:iam::444455556666:user/base', 'EU2-2792719')).toBe('Allowed');
-    expect(await simulateAssumeRole(trust, 'aws', 'arn:aws:iam::805950163170:role/qualys-connector', 'EU2-2792719')).toBe('ImplicitlyDenied');
+    expect(await simulateAssumeRole(trust, 'aws', 'arn:aws:iam::444455556666:user/base', 'EU2-2792719')).toBe(
+      'Allowed',
+    );
+    expect(
+      await simulateAssumeRole(trust, 'aws', 'arn:aws:iam::805950163170:role/qualys-connector', 'EU2-2792719'),
+    ).toBe('ImplicitlyDenied');
   });
 });

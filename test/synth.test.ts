@@ -6,7 +6,7 @@ import { buildApp, parseConfig } from '../src/tools/app';
 import { MINIMUM_TERRAFORM_VERSION } from '../src/plan/stack-facts';
 import { ConfigurationError } from '../src/rules/errors';
 import { PROJECT_ROOT } from './support/app-process';
-import { accountPlanOf } from './support/configs';
+import { accountPlanOf, accountStack, configOf, organizationStack } from './support/configs';
 import { QualysAccountConnectorStack } from '../src/render/cdktf/account-connector-stack';
 import { CapabilityName } from '../src/model/permissions';
 import { QualysAccountType } from '../src/rules/partition';
@@ -67,7 +67,9 @@ describe.each(cases)('$variant in $accountType', ({ variant, capabilities, accou
   test('one customer managed policy per capability, attached and owned exclusively', () => {
     const policies = resourcesOfType(stack, 'aws_iam_policy');
     // Terraform JSON orders resources by key; compare as sets.
-    expect(policies.map((p) => p.name).sort()).toEqual(EXPECTED_POLICIES[variant].map((s) => `QualysCVRole-${s}`).sort());
+    expect(policies.map((p) => p.name).sort()).toEqual(
+      EXPECTED_POLICIES[variant].map((s) => `QualysCVRole-${s}`).sort(),
+    );
     const securityAudit = `arn:${expected.partition}:iam::aws:policy/SecurityAudit`;
     const attachments = resourcesOfType(stack, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn);
     const exclusive = resourcesOfType(stack, 'aws_iam_role_policy_attachments_exclusive');
@@ -78,7 +80,10 @@ describe.each(cases)('$variant in $accountType', ({ variant, capabilities, accou
   });
 
   test('every ARN in every document follows the partition', () => {
-    const texts = [JSON.stringify(trustPolicyOf(stack)), ...customerPolicyDocuments(stack).map((p) => JSON.stringify(p.document))];
+    const texts = [
+      JSON.stringify(trustPolicyOf(stack)),
+      ...customerPolicyDocuments(stack).map((p) => JSON.stringify(p.document)),
+    ];
     const attachmentArns = resourcesOfType(stack, 'aws_iam_role_policy_attachment').map((a) => String(a.policy_arn));
     for (const text of [...texts, ...attachmentArns.filter((a) => a.startsWith('arn:'))]) {
       for (const [, partition] of text.matchAll(/arn:([\w-]+):/g)) expect(partition).toBe(expected.partition);
@@ -87,7 +92,13 @@ describe.each(cases)('$variant in $accountType', ({ variant, capabilities, accou
 
   test('provider region of the partition and the stable outputs', () => {
     expect(stack.provider.aws[0].region).toBe(expected.region);
-    expect(Object.keys(stack.output).sort()).toEqual(['external_id', 'policy_arns', 'role_arn', 'role_name', 'trusted_principal']);
+    expect(Object.keys(stack.output).sort()).toEqual([
+      'external_id',
+      'policy_arns',
+      'role_arn',
+      'role_name',
+      'trusted_principal',
+    ]);
     expect(stack.output.external_id).toMatchObject({ sensitive: true, value: 'EU2-2792719' });
     expect(stack.output.trusted_principal.value).toBe(expected.principal);
     expect(stack.output.role_arn.value).toMatch(/^\$\{aws_iam_role\.[\w-]+\.arn\}$/);
@@ -102,14 +113,22 @@ describe.each(cases)('$variant in $accountType', ({ variant, capabilities, accou
 });
 
 describe('external ID from a Terraform variable', () => {
-  const stack = synthConnector({ accountType: 'global', capabilities: ['cspm'], externalId: { variable: 'external_id' } });
+  const stack = synthConnector({
+    accountType: 'global',
+    capabilities: ['cspm'],
+    externalId: { variable: 'external_id' },
+  });
 
   test('the variable is sensitive, validated, and the trust policy is jsonencode() of the document', () => {
     expect(stack.variable?.external_id).toMatchObject({ type: 'string', sensitive: true });
     expect(stack.variable?.external_id.validation).toHaveLength(1);
-    expect(String(resourcesOfType(stack, 'aws_iam_role')[0].assume_role_policy)).toMatch(/^\$\{jsonencode\(\{.*\}\)\}$/);
+    expect(String(resourcesOfType(stack, 'aws_iam_role')[0].assume_role_policy)).toMatch(
+      /^\$\{jsonencode\(\{.*\}\)\}$/,
+    );
     expect(stack.data).toBeUndefined();
-    expect(trustPolicyOf(stack, { external_id: 'US4-1' }).Statement[0].Condition).toEqual({ StringEquals: { 'sts:ExternalId': 'US4-1' } });
+    expect(trustPolicyOf(stack, { external_id: 'US4-1' }).Statement[0].Condition).toEqual({
+      StringEquals: { 'sts:ExternalId': 'US4-1' },
+    });
     expect(stack.output.external_id).toEqual(expect.objectContaining({ sensitive: true, value: '${var.external_id}' }));
   });
 });
@@ -146,7 +165,9 @@ describe('role settings', () => {
 
   test('rotation: every listed external ID is accepted by the trust policy', () => {
     const rotating = synthConnector({ accountType: 'global', capabilities: [], externalId: ['EU2-new', 'EU2-old'] });
-    expect(trustPolicyOf(rotating).Statement[0].Condition).toEqual({ StringEquals: { 'sts:ExternalId': ['EU2-new', 'EU2-old'] } });
+    expect(trustPolicyOf(rotating).Statement[0].Condition).toEqual({
+      StringEquals: { 'sts:ExternalId': ['EU2-new', 'EU2-old'] },
+    });
     expect(rotating.output.external_id.value).toBe('EU2-new');
   });
 
@@ -156,7 +177,9 @@ describe('role settings', () => {
     const adopted = new QualysAccountConnectorStack(new App({ outdir }), plan);
     const json = JSON.parse(Testing.synth(adopted)) as { import?: { to: string; id: string }[] };
     rmSync(outdir, { recursive: true, force: true });
-    expect(json.import).toEqual([expect.objectContaining({ id: 'QualysCVRole', to: expect.stringMatching(/^aws_iam_role\./) })]);
+    expect(json.import).toEqual([
+      expect.objectContaining({ id: 'QualysCVRole', to: expect.stringMatching(/^aws_iam_role\./) }),
+    ]);
   });
 });
 
@@ -175,40 +198,73 @@ describe('what every stack asks of Terraform and where it keeps local state', ()
   });
 
   const config = (backend?: Record<string, unknown>) =>
-    parseConfig({ stacks: [{ kind: 'account', name: 'depth', connector: { externalId: 'EU2-1' }, ...(backend ? { backend } : {}) }] });
+    parseConfig({
+      stacks: [{ kind: 'account', name: 'depth', connector: { externalId: 'EU2-1' }, ...(backend ? { backend } : {}) }],
+    });
 
   /** The state file Terraform would use, resolved from the stack's folder as Terraform does. */
   function stateFileFor(outdir: string, backend?: Record<string, unknown>): { written: string; resolved: string } {
     mkdirSync(outdir, { recursive: true });
     buildApp(config(backend), new App({ outdir })).synth();
     const stackDir = join(outdir, 'stacks', 'depth');
-    const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { terraform: { backend: { local: { path: string } } } };
+    const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as {
+      terraform: { backend: { local: { path: string } } };
+    };
     const written = json.terraform.backend.local.path;
     return { written, resolved: resolve(stackDir, written) };
   }
 
-  test.each([undefined, { type: 'local', path: 'state/dev.tfstate' }])('backend %j: the same state file from output folders at any depth inside the project', (backend) => {
-    const scratch = projectScratch('depth');
-    try {
-      const expected = join(PROJECT_ROOT, (backend?.path as string | undefined) ?? 'terraform.depth.tfstate');
-      const shallow = stateFileFor(join(scratch, 'out'), backend);
-      const deep = stateFileFor(join(scratch, 'a', 'b', 'c', 'out'), backend);
-      expect(shallow.resolved).toBe(expected);
-      expect(deep.resolved).toBe(expected);
-      expect(deep.written).not.toBe(shallow.written);
-      for (const { written } of [shallow, deep]) {
-        expect(isAbsolute(written)).toBe(false);
-        expect(written).not.toContain(PROJECT_ROOT);
+  test.each([undefined, { type: 'local', path: 'state/dev.tfstate' }])(
+    'backend %j: the same state file from output folders at any depth inside the project',
+    (backend) => {
+      const scratch = projectScratch('depth');
+      try {
+        const expected = join(PROJECT_ROOT, (backend?.path as string | undefined) ?? 'terraform.depth.tfstate');
+        const shallow = stateFileFor(join(scratch, 'out'), backend);
+        const deep = stateFileFor(join(scratch, 'a', 'b', 'c', 'out'), backend);
+        expect(shallow.resolved).toBe(expected);
+        expect(deep.resolved).toBe(expected);
+        expect(deep.written).not.toBe(shallow.written);
+        for (const { written } of [shallow, deep]) {
+          expect(isAbsolute(written)).toBe(false);
+          expect(written).not.toContain(PROJECT_ROOT);
+        }
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   test('the construct rejects an output folder outside the project for a local backend, naming the folder', () => {
     const outdir = join(tmpdir(), 'qualys-outside-the-project');
     expect(() => buildApp(config(), new App({ outdir: join(outdir) }))).toThrow(ConfigurationError);
     expect(() => buildApp(config(), new App({ outdir }))).toThrow(`(got ${JSON.stringify(outdir)})`);
     rmSync(outdir, { recursive: true, force: true });
+  });
+});
+
+describe('the plan is the spine', () => {
+  test('a synthesis plans each stack once, and the constructs render that plan', () => {
+    const stackModule = jest.requireActual('../src/plan/stack') as typeof import('../src/plan/stack');
+    const spy = jest.spyOn(stackModule, 'planStack');
+    const roleModule = jest.requireActual('../src/plan/role') as typeof import('../src/plan/role');
+    const roleSpy = jest.spyOn(roleModule, 'buildConnectorRoleModel');
+    try {
+      const config = parseConfig(
+        configOf(accountStack(), organizationStack({ members: { excludedAccountIds: ['333333333333'] } })),
+      );
+      const outdir = projectScratch('plan-once');
+      const app = buildApp(config, new App({ outdir }));
+      app.synth();
+      rmSync(outdir, { recursive: true, force: true });
+      expect(spy).toHaveBeenCalledTimes(2);
+      // One role for the account, two for the organization: planned once each, never again by a renderer.
+      expect(roleSpy).toHaveBeenCalledTimes(3);
+      const organization = app.node.children.find((c) => c.node.id === 'org') as unknown as { plan: unknown };
+      expect(organization.plan).toBe(spy.mock.results[1].value);
+    } finally {
+      spy.mockRestore();
+      roleSpy.mockRestore();
+    }
   });
 });

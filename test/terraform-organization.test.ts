@@ -7,7 +7,13 @@ import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
 import { sharedOutdir } from './support/examples';
 import { OU_A, SAMPLE_EXTERNAL_ID, StackParts, organizationConfig, organizationPlanOf } from './support/configs';
 import { projectScratch, releaseScratch, sharedSynthesisDir } from './support/scratch';
-import { OfflineTerraform, PROJECT_RESOURCE_TYPES, OfflineWorkspace, PlannedChange, SavedPlan } from './terraform/harness';
+import {
+  OfflineTerraform,
+  PROJECT_RESOURCE_TYPES,
+  OfflineWorkspace,
+  PlannedChange,
+  SavedPlan,
+} from './terraform/harness';
 
 /*
  * Organization stacks planned and applied by the real Terraform binary against the offline provider: what
@@ -61,7 +67,10 @@ describe('template bodies as Terraform evaluates them', () => {
   test.each(['terraform', 'cloudformation-stack'])(
     'every character description and tags allow reaches CloudFormation unchanged (management role: %s)',
     (deployWith) => {
-      const { dir, plan: models } = synthesize({ connector: { description: DESCRIPTION, tags: TAGS }, managementRole: { deployWith } });
+      const { dir, plan: models } = synthesize({
+        connector: { description: DESCRIPTION, tags: TAGS },
+        managementRole: { deployWith },
+      });
       const workspace = terraform.workspace(dir);
       const plan = workspace.plan();
       const memberBody = change(plan, STACK_SET).after?.template_body as string;
@@ -81,11 +90,18 @@ describe('template bodies as Terraform evaluates them', () => {
   );
 
   test("the bytes a stack receives are Go's JSON encoding of the body, as Terraform's own jsonencode writes it", () => {
-    const { dir, plan: models } = synthesize({ connector: { description: DESCRIPTION, tags: TAGS }, managementRole: { deployWith: 'cloudformation-stack' } });
+    const { dir, plan: models } = synthesize({
+      connector: { description: DESCRIPTION, tags: TAGS },
+      managementRole: { deployWith: 'cloudformation-stack' },
+    });
     const workspace = terraform.workspace(dir);
     writeFileSync(
       join(workspace.dir, 'normalized.tf.json'),
-      JSON.stringify({ output: { normalized: { value: '${jsonencode(jsondecode(aws_cloudformation_stack.management_role.template_body))}' } } }),
+      JSON.stringify({
+        output: {
+          normalized: { value: '${jsonencode(jsondecode(aws_cloudformation_stack.management_role.template_body))}' },
+        },
+      }),
     );
     const plan = workspace.plan();
     const outputs = (plan.json.planned_values as { outputs: Record<string, { value: string }> }).outputs;
@@ -93,19 +109,27 @@ describe('template bodies as Terraform evaluates them', () => {
     expect(templateSize(models.templates.management, 'stack')).toBe(Buffer.byteLength(outputs.normalized.value));
   });
 
-  test.each(['organization.json', 'organization-govcloud-delegated-admin.json'])('npm run templates for examples/%s writes the template bodies Terraform deploys', (example) => {
-    const file = join(PROJECT_ROOT, 'examples', example);
-    const out = sharedOutdir(sharedSynthesisDir(), example.replace(/\.json$/, ''));
-    const config = parseConfig(JSON.parse(readFileSync(file, 'utf8')));
-    const stackName = config.stacks[0].name;
-    const workspace = terraform.workspace(join(out, 'stacks', stackName), { external_id: EXTERNAL_ID });
-    const plan = workspace.plan();
-    const exported = exportTemplates(planConfiguration(config));
-    const deployed: Record<string, unknown> = { member: JSON.parse(change(plan, STACK_SET).after?.template_body as string) };
-    const stack = plan.changes.find((c) => c.address.startsWith('aws_cloudformation_stack.'));
-    expect(exported[`${stackName}/member-accounts.template.json`]).toEqual(deployed.member);
-    if (stack) expect(exported[`${stackName}/management-account.template.json`]).toEqual(JSON.parse(stack.after?.template_body as string));
-  });
+  test.each(['organization.json', 'organization-govcloud-delegated-admin.json'])(
+    'npm run templates for examples/%s writes the template bodies Terraform deploys',
+    (example) => {
+      const file = join(PROJECT_ROOT, 'examples', example);
+      const out = sharedOutdir(sharedSynthesisDir(), example.replace(/\.json$/, ''));
+      const config = parseConfig(JSON.parse(readFileSync(file, 'utf8')));
+      const stackName = config.stacks[0].name;
+      const workspace = terraform.workspace(join(out, 'stacks', stackName), { external_id: EXTERNAL_ID });
+      const plan = workspace.plan();
+      const exported = exportTemplates(planConfiguration(config));
+      const deployed: Record<string, unknown> = {
+        member: JSON.parse(change(plan, STACK_SET).after?.template_body as string),
+      };
+      const stack = plan.changes.find((c) => c.address.startsWith('aws_cloudformation_stack.'));
+      expect(exported[`${stackName}/member-accounts.template.json`]).toEqual(deployed.member);
+      if (stack)
+        expect(exported[`${stackName}/management-account.template.json`]).toEqual(
+          JSON.parse(stack.after?.template_body as string),
+        );
+    },
+  );
 });
 
 describe('the next apply after a change', () => {
@@ -155,16 +179,33 @@ describe('the next apply after a change', () => {
 
   test("the README's two-step commands destroy what they say, and only that", () => {
     workspace.reconfigure(synthesize({}).dir);
-    expect(README).toContain('`terraform destroy -target=aws_cloudformation_stack_set.member_roles` (its instances go with it)');
-    expect(workspace.plan(['-destroy', `-target=${STACK_SET}`]).byAction).toEqual({ delete: [STACK_SET, INSTANCE_A, INSTANCE_B].sort() });
+    expect(README).toContain(
+      '`terraform destroy -target=aws_cloudformation_stack_set.member_roles` (its instances go with it)',
+    );
+    expect(workspace.plan(['-destroy', `-target=${STACK_SET}`]).byAction).toEqual({
+      delete: [STACK_SET, INSTANCE_A, INSTANCE_B].sort(),
+    });
     // terraform → stack: every IAM resource of the Terraform management role, found with `terraform state list`.
-    expect(README).toContain("`terraform destroy $(terraform state list \\| grep '^aws_iam_' \\| sed 's/^/-target=/')`");
-    const listed = workspace.run(['state', 'list']).stdout.split('\n').filter((a) => a.startsWith('aws_iam_'));
+    expect(README).toContain(
+      "`terraform destroy $(terraform state list \\| grep '^aws_iam_' \\| sed 's/^/-target=/')`",
+    );
+    const listed = workspace
+      .run(['state', 'list'])
+      .stdout.split('\n')
+      .filter((a) => a.startsWith('aws_iam_'));
     const destroyed = workspace.plan(['-destroy', ...listed.map((a) => `-target=${a}`)]).byAction;
     expect(Object.keys(destroyed)).toEqual(['delete']);
-    expect(destroyed.delete.map((a) => a.split('.')[0]).sort()).toEqual(
-      ['aws_iam_policy', 'aws_iam_policy', 'aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy_attachments_exclusive'],
-    );
+    expect(destroyed.delete.map((a) => a.split('.')[0]).sort()).toEqual([
+      'aws_iam_policy',
+      'aws_iam_policy',
+      'aws_iam_policy',
+      'aws_iam_role',
+      'aws_iam_role_policy_attachment',
+      'aws_iam_role_policy_attachment',
+      'aws_iam_role_policy_attachment',
+      'aws_iam_role_policy_attachment',
+      'aws_iam_role_policy_attachments_exclusive',
+    ]);
   });
 });
 
@@ -184,13 +225,19 @@ describe('changes against applied state that keep the member roles', () => {
   }
 
   test('protectFromDestroy: an OU removed leaves the stack set and keeps its stacks, roles included (retain_stack)', () => {
-    const plan = replan({ members: { protectFromDestroy: true } }, { members: { protectFromDestroy: true, organizationalUnitIds: [OU_A] } });
+    const plan = replan(
+      { members: { protectFromDestroy: true } },
+      { members: { protectFromDestroy: true, organizationalUnitIds: [OU_A] } },
+    );
     expect(plan.byAction).toEqual({ delete: [INSTANCE_B] });
     expect(change(plan, INSTANCE_B).before?.retain_stack).toBe(true);
   });
 
-  test('protectFromDestroy: OUs switched to the root keep the OUs\' stacks; the root\'s instance is added', () => {
-    const plan = replan({ members: { protectFromDestroy: true } }, { members: { protectFromDestroy: true, organizationalUnitIds: undefined, organizationRootId: 'r-ab12' } });
+  test("protectFromDestroy: OUs switched to the root keep the OUs' stacks; the root's instance is added", () => {
+    const plan = replan(
+      { members: { protectFromDestroy: true } },
+      { members: { protectFromDestroy: true, organizationalUnitIds: undefined, organizationRootId: 'r-ab12' } },
+    );
     expect(plan.byAction).toEqual({ create: [ROOT_INSTANCE], delete: [INSTANCE_A, INSTANCE_B] });
     for (const instance of [INSTANCE_A, INSTANCE_B]) expect(change(plan, instance).before?.retain_stack).toBe(true);
   });
@@ -199,7 +246,7 @@ describe('changes against applied state that keep the member roles', () => {
     const plan = replan({}, { members: { organizationalUnitIds: [OU_A] } });
     expect(plan.byAction).toEqual({ delete: [INSTANCE_B] });
     expect(change(plan, INSTANCE_B).before?.retain_stack).toBe(false);
-    expect(README).toContain('| remove an OU | destroys that OU\'s instance | **deleted** in that OU\'s accounts');
+    expect(README).toContain("| remove an OU | destroys that OU's instance | **deleted** in that OU's accounts");
   });
 
   test('turning protection on is an update in place of the instances: in the state before any removal it protects against', () => {
@@ -208,25 +255,44 @@ describe('changes against applied state that keep the member roles', () => {
     expect(change(plan, INSTANCE_A).after?.retain_stack).toBe(true);
   });
 
-  const ADMIN = { delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws:iam::222222222222:role/StackSetAdministrator' } };
+  const ADMIN = {
+    delegatedAdmin: {
+      accountId: '222222222222',
+      assumeRoleArn: 'arn:aws:iam::222222222222:role/StackSetAdministrator',
+    },
+  };
   test.each([
     ['added', {}, ADMIN],
     ['removed', ADMIN, {}],
-  ])('a delegated administrator %s: the stack set and its instances are updated in place (call_as), nothing is deleted', (_what, before, after) => {
-    const plan = replan(before, after);
-    expect(plan.byAction).toEqual({ update: [STACK_SET, INSTANCE_A, INSTANCE_B].sort() });
-    const callAs = (c: PlannedChange) => [c.before?.call_as, c.after?.call_as];
-    expect(callAs(change(plan, STACK_SET))).toEqual('delegatedAdmin' in before ? ['DELEGATED_ADMIN', 'SELF'] : ['SELF', 'DELEGATED_ADMIN']);
-  });
+  ])(
+    'a delegated administrator %s: the stack set and its instances are updated in place (call_as), nothing is deleted',
+    (_what, before, after) => {
+      const plan = replan(before, after);
+      expect(plan.byAction).toEqual({ update: [STACK_SET, INSTANCE_A, INSTANCE_B].sort() });
+      const callAs = (c: PlannedChange) => [c.before?.call_as, c.after?.call_as];
+      expect(callAs(change(plan, STACK_SET))).toEqual(
+        'delegatedAdmin' in before ? ['DELEGATED_ADMIN', 'SELF'] : ['SELF', 'DELEGATED_ADMIN'],
+      );
+    },
+  );
 
-  test('an external ID rotation (a second ID, then the old one dropped) updates the roles in place: the management role\'s trust and the stack set\'s parameters', () => {
+  test("an external ID rotation (a second ID, then the old one dropped) updates the roles in place: the management role's trust and the stack set's parameters", () => {
     const both = replan({}, { connector: { externalId: ['EU2-1009001', EXTERNAL_ID] } });
     const role = both.changes.find((c) => c.address.startsWith('aws_iam_role.'))!;
     expect(both.byAction).toEqual({ update: [role.address, STACK_SET].sort() });
-    expect(change(both, STACK_SET).after?.parameters).toEqual(expect.objectContaining({ ExternalId: 'EU2-1009001', PreviousExternalId1: EXTERNAL_ID, PreviousExternalId2: '' }));
-    expect(JSON.parse(role.after?.assume_role_policy as string).Statement[0].Condition.StringEquals['sts:ExternalId']).toEqual(['EU2-1009001', EXTERNAL_ID]);
-    const done = replan({ connector: { externalId: ['EU2-1009001', EXTERNAL_ID] } }, { connector: { externalId: 'EU2-1009001' } });
+    expect(change(both, STACK_SET).after?.parameters).toEqual(
+      expect.objectContaining({ ExternalId: 'EU2-1009001', PreviousExternalId1: EXTERNAL_ID, PreviousExternalId2: '' }),
+    );
+    expect(
+      JSON.parse(role.after?.assume_role_policy as string).Statement[0].Condition.StringEquals['sts:ExternalId'],
+    ).toEqual(['EU2-1009001', EXTERNAL_ID]);
+    const done = replan(
+      { connector: { externalId: ['EU2-1009001', EXTERNAL_ID] } },
+      { connector: { externalId: 'EU2-1009001' } },
+    );
     expect(Object.keys(done.byAction)).toEqual(['update']);
-    expect(change(done, STACK_SET).after?.parameters).toEqual(expect.objectContaining({ ExternalId: 'EU2-1009001', PreviousExternalId1: '' }));
+    expect(change(done, STACK_SET).after?.parameters).toEqual(
+      expect.objectContaining({ ExternalId: 'EU2-1009001', PreviousExternalId1: '' }),
+    );
   });
 });

@@ -13,7 +13,10 @@ import { providerSchemas } from './terraform/schema';
 const work = sharedSynthesisDir();
 const outdirs = exampleConfigs().map(({ name }) => sharedOutdir(work, name));
 const stacks = outdirs.flatMap((outdir) =>
-  readdirSync(join(outdir, 'stacks')).map((stack) => ({ name: `${outdir.slice(work.length + 1)}/${stack}`, dir: join(outdir, 'stacks', stack) })),
+  readdirSync(join(outdir, 'stacks')).map((stack) => ({
+    name: `${outdir.slice(work.length + 1)}/${stack}`,
+    dir: join(outdir, 'stacks', stack),
+  })),
 );
 const configs = stacks.map((s) => readJson(join(s.dir, 'cdk.tf.json')));
 const used = typesUsed(configs);
@@ -60,14 +63,42 @@ describe('the check bites: broken configurations fail validation', () => {
   const firstKey = (o: Record<string, unknown>) => Object.keys(o)[0];
 
   test.each<[string, (c: TerraformJson) => void, string]>([
-    ['an unknown attribute', (c) => (c.resource.aws_iam_role[firstKey(c.resource.aws_iam_role)].bogus_argument = 'x'), 'No argument or block type is named "bogus_argument"'],
-    ['a missing required attribute', (c) => delete c.resource.aws_iam_role[firstKey(c.resource.aws_iam_role)].assume_role_policy, 'Missing required argument'],
-    ['a reference to an undeclared resource', (c) => (c.output.role_arn.value = '${aws_iam_role.missing.arn}'), 'Reference to undeclared resource'],
-    ['a reference to an attribute the resource lacks', (c) => (c.output.role_arn.value = `\${aws_iam_role.${firstKey(c.resource.aws_iam_role)}.no_such_attribute}`), 'Unsupported attribute'],
-    ['an unknown attribute in a nested block', (c) => (c.resource.aws_iam_role[firstKey(c.resource.aws_iam_role)].inline_policy = [{ bogus: 'x' }]), 'No argument or block type is named "bogus"'],
-    ['a value of the wrong type', (c) => (c.resource.aws_iam_role[firstKey(c.resource.aws_iam_role)].max_session_duration = 'one hour'), 'Incorrect attribute value type'],
+    [
+      'an unknown attribute',
+      (c) => (c.resource.aws_iam_role[firstKey(c.resource.aws_iam_role)].bogus_argument = 'x'),
+      'No argument or block type is named "bogus_argument"',
+    ],
+    [
+      'a missing required attribute',
+      (c) => delete c.resource.aws_iam_role[firstKey(c.resource.aws_iam_role)].assume_role_policy,
+      'Missing required argument',
+    ],
+    [
+      'a reference to an undeclared resource',
+      (c) => (c.output.role_arn.value = '${aws_iam_role.missing.arn}'),
+      'Reference to undeclared resource',
+    ],
+    [
+      'a reference to an attribute the resource lacks',
+      (c) => (c.output.role_arn.value = `\${aws_iam_role.${firstKey(c.resource.aws_iam_role)}.no_such_attribute}`),
+      'Unsupported attribute',
+    ],
+    [
+      'an unknown attribute in a nested block',
+      (c) => (c.resource.aws_iam_role[firstKey(c.resource.aws_iam_role)].inline_policy = [{ bogus: 'x' }]),
+      'No argument or block type is named "bogus"',
+    ],
+    [
+      'a value of the wrong type',
+      (c) => (c.resource.aws_iam_role[firstKey(c.resource.aws_iam_role)].max_session_duration = 'one hour'),
+      'Incorrect attribute value type',
+    ],
     ['an unknown resource type', (c) => (c.resource.aws_iam_rol = { x: { name: 'x' } }), 'Invalid resource type'],
-    ['a Terraform version floor above the running Terraform', (c) => (c.terraform.required_version = '>= 99.0.0'), 'Unsupported Terraform Core version'],
+    [
+      'a Terraform version floor above the running Terraform',
+      (c) => (c.terraform.required_version = '>= 99.0.0'),
+      'Unsupported Terraform Core version',
+    ],
   ])('%s', (_what, mutate, message) => {
     const result = validateMutated(mutate);
     expect(result.status).toBe(1);
@@ -132,7 +163,8 @@ describe('terraform test of the organization example', () => {
   test('member_role_arns maps accounts to roles (duplicates merged, excluded accounts left out); the template keeps ${AWS::Partition}', () => {
     const organization = stacks.find((s) => s.name === 'organization/qualys-organization');
     if (!organization) throw new Error('the organization example was not synthesized');
-    const summary = (account: string, ou: string) => `{ account_id = "${account}", organizational_unit_id = "${ou}", stack_id = "stack-${account}" }`;
+    const summary = (account: string, ou: string) =>
+      `{ account_id = "${account}", organizational_unit_id = "${ou}", stack_id = "stack-${account}" }`;
     const override = (ou: string, accounts: string[]) =>
       [
         'override_resource {',
@@ -177,5 +209,7 @@ describe('terraform test of the organization example', () => {
 });
 
 test('a type missing from the bindings fails loudly', () => {
-  expect(() => providerSchemas(['aws_no_such_resource'], [])).toThrow(/no @cdktf\/provider-aws binding for aws_no_such_resource/);
+  expect(() => providerSchemas(['aws_no_such_resource'], [])).toThrow(
+    /no @cdktf\/provider-aws binding for aws_no_such_resource/,
+  );
 });

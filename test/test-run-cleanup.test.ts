@@ -23,7 +23,13 @@ test('a test run removes every temporary and output folder it made', () => {
     const before = outputFolders();
     const run = spawnSync(
       process.execPath,
-      [join(PROJECT_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--cacheDirectory', join(scratch, 'jest-cache'), 'test/validation.test.ts', 'test/library-example.test.ts'],
+      [
+        join(PROJECT_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+        '--cacheDirectory',
+        join(scratch, 'jest-cache'),
+        'test/validation.test.ts',
+        'test/library-example.test.ts',
+      ],
       { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, TMPDIR: tmp, QUALYS_TEST_TIER: 'fast' } },
     );
     expect(run.stderr).toMatch(/Tests: +\d+ passed, \d+ total/);

@@ -23,89 +23,494 @@ const M = 'stacks[0].members';
 
 /** [what, configuration, field that must be named, a word of the rule]. */
 const BAD_CONFIGS: [string, unknown, string, string][] = [
-  ['external ID with a space', accountConfig({ name: 'test', connector: { externalId: 'EU2 2792719' } }), 'stacks[0].connector.externalId', '2 to 1224'],
-  ['external ID of one character', accountConfig({ name: 'test', connector: { externalId: 'x' } }), 'stacks[0].connector.externalId', '2 to 1224'],
-  ['external ID longer than 1224', accountConfig({ name: 'test', connector: { externalId: 'a'.repeat(1225) } }), 'stacks[0].connector.externalId', '2 to 1224'],
-  ['external ID with a quote', accountConfig({ name: 'test', connector: { externalId: 'EU2"1' } }), 'stacks[0].connector.externalId', 'sts:ExternalId'],
-  ['external ID missing', { stacks: [{ kind: 'account', name: 'test', connector: {} }] }, 'stacks[0].connector.externalId', 'is required'],
-  ['external ID as a number', accountConfig({ name: 'test', connector: { externalId: 2792719 } }), 'stacks[0].connector.externalId', 'must be a string, a list of 1 to 5'],
-  ['empty external ID list', accountConfig({ name: 'test', connector: { externalId: [] } }), 'stacks[0].connector.externalId', '1 to 5'],
-  ['six external IDs', accountConfig({ name: 'test', connector: { externalId: ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'] } }), 'stacks[0].connector.externalId', 'at most 5'],
-  ['repeated external ID', accountConfig({ name: 'test', connector: { externalId: ['EU2-1', 'EU2-1'] } }), 'stacks[0].connector.externalId', 'twice'],
-  ['bad external ID in a list', accountConfig({ name: 'test', connector: { externalId: ['EU2-1', 'bad id'] } }), 'stacks[0].connector.externalId[1]', '2 to 1224'],
-  ['external IDs too long for the trust policy', accountConfig({ name: 'test', connector: { externalId: ['a'.repeat(1100), 'b'.repeat(1100)] } }), 'stacks[0].connector.externalId', 'trust policy'],
-  ['bad variable name', accountConfig({ name: 'test', connector: { externalId: { variable: '9lives' } } }), 'stacks[0].connector.externalId.variable', 'Terraform identifier'],
-  ['unknown account type', accountConfig({ name: 'test', connector: { qualysAccountType: 'europe' } }), 'stacks[0].connector.qualysAccountType', 'global, govcloud, china'],
-  ['govcloud without trusted account', accountConfig({ name: 'test', connector: { qualysAccountType: 'govcloud' } }), 'stacks[0].connector.trustedAccountId', 'govAccountId'],
-  ['china without base account', accountConfig({ name: 'test', connector: { qualysAccountType: 'china' } }), 'stacks[0].connector.trustedAccountId', 'base account'],
-  ['11-digit account', accountConfig({ name: 'test', connector: { trustedAccountId: '80595017016' } }), 'stacks[0].connector.trustedAccountId', '12 digits'],
-  ['account as a number', accountConfig({ name: 'test', connector: { trustedAccountId: 805950163170 } }), 'stacks[0].connector.trustedAccountId', '12 digits'],
-  ['sample account that is not Qualys', accountConfig({ name: 'test', connector: { trustedAccountId: '148141692175' } }), 'stacks[0].connector.trustedAccountId', 'not a Qualys account'],
-  ['unknown capability', accountConfig({ name: 'test', connector: { capabilities: ['cspm', 'inventory'] } }), 'stacks[0].connector.capabilities[1]', 'is not a capability'],
-  ['remediation alone', accountConfig({ name: 'test', connector: { capabilities: ['remediation'] } }), 'stacks[0].connector.capabilities[0]', 'requires the "cspm"'],
-  ['organization in china', accountConfig({ name: 'test', connector: { qualysAccountType: 'china', trustedAccountId: '345678901234', capabilities: ['organization'] } }), 'stacks[0].connector.capabilities[0]', 'organization connectors'],
-  ['role name with a space', accountConfig({ name: 'test', connector: { roleName: 'Qualys Role' } }), 'stacks[0].connector.roleName', 'IAM role name'],
-  ['role name of 65 characters', accountConfig({ name: 'test', connector: { roleName: 'r'.repeat(65) } }), 'stacks[0].connector.roleName', '1 to 64'],
-  ['path without trailing slash', accountConfig({ name: 'test', connector: { path: '/qualys' } }), 'stacks[0].connector.path', 'start and end with "/"'],
-  ['path too long', accountConfig({ name: 'test', connector: { path: `/${'p'.repeat(512)}/` } }), 'stacks[0].connector.path', '512'],
-  ['boundary that is not an ARN', accountConfig({ name: 'test', connector: { permissionsBoundaryArn: 'Boundary' } }), 'stacks[0].connector.permissionsBoundaryArn', 'policy ARN'],
-  ['boundary in another partition', accountConfig({ name: 'test', connector: { permissionsBoundaryArn: 'arn:aws-us-gov:iam::123456789012:policy/B' } }), 'stacks[0].connector.permissionsBoundaryArn', 'partition "aws"'],
-  ['session of 30 minutes', accountConfig({ name: 'test', connector: { maxSessionDuration: 1800 } }), 'stacks[0].connector.maxSessionDuration', '3600'],
-  ['session of 13 hours', accountConfig({ name: 'test', connector: { maxSessionDuration: 46800 } }), 'stacks[0].connector.maxSessionDuration', '43200'],
-  ['fractional session', accountConfig({ name: 'test', connector: { maxSessionDuration: 3600.5 } }), 'stacks[0].connector.maxSessionDuration', 'whole number'],
-  ['reserved tag key', accountConfig({ name: 'test', connector: { tags: { 'aws:owner': 'x' } } }), 'stacks[0].connector.tags["aws:owner"]', 'reserved'],
-  ['tag key too long', accountConfig({ name: 'test', connector: { tags: { ['k'.repeat(129)]: 'x' } } }), `stacks[0].connector.tags.${'k'.repeat(129)}`, '1 to 128'],
-  ['tag value too long', accountConfig({ name: 'test', connector: { tags: { team: 'v'.repeat(257) } } }), 'stacks[0].connector.tags.team', '256'],
-  ['51 tags', accountConfig({ name: 'test', connector: { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) } }), 'stacks[0].connector.tags', 'at most 50'],
-  ['tag value that is not text', accountConfig({ name: 'test', connector: { tags: { team: 7 } } }), 'stacks[0].connector.tags.team', 'string'],
-  ['misspelt setting', accountConfig({ name: 'test', connector: { rolename: 'X' } }), 'stacks[0].connector.rolename', 'not a known setting'],
-  ['quota above 20', accountConfig({ name: 'test', connector: { managedPolicyQuota: 25 } }), 'stacks[0].connector.managedPolicyQuota', 'to 20'],
+  [
+    'external ID with a space',
+    accountConfig({ name: 'test', connector: { externalId: 'EU2 2792719' } }),
+    'stacks[0].connector.externalId',
+    '2 to 1224',
+  ],
+  [
+    'external ID of one character',
+    accountConfig({ name: 'test', connector: { externalId: 'x' } }),
+    'stacks[0].connector.externalId',
+    '2 to 1224',
+  ],
+  [
+    'external ID longer than 1224',
+    accountConfig({ name: 'test', connector: { externalId: 'a'.repeat(1225) } }),
+    'stacks[0].connector.externalId',
+    '2 to 1224',
+  ],
+  [
+    'external ID with a quote',
+    accountConfig({ name: 'test', connector: { externalId: 'EU2"1' } }),
+    'stacks[0].connector.externalId',
+    'sts:ExternalId',
+  ],
+  [
+    'external ID missing',
+    { stacks: [{ kind: 'account', name: 'test', connector: {} }] },
+    'stacks[0].connector.externalId',
+    'is required',
+  ],
+  [
+    'external ID as a number',
+    accountConfig({ name: 'test', connector: { externalId: 2792719 } }),
+    'stacks[0].connector.externalId',
+    'must be a string, a list of 1 to 5',
+  ],
+  [
+    'empty external ID list',
+    accountConfig({ name: 'test', connector: { externalId: [] } }),
+    'stacks[0].connector.externalId',
+    '1 to 5',
+  ],
+  [
+    'six external IDs',
+    accountConfig({ name: 'test', connector: { externalId: ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'] } }),
+    'stacks[0].connector.externalId',
+    'at most 5',
+  ],
+  [
+    'repeated external ID',
+    accountConfig({ name: 'test', connector: { externalId: ['EU2-1', 'EU2-1'] } }),
+    'stacks[0].connector.externalId',
+    'twice',
+  ],
+  [
+    'bad external ID in a list',
+    accountConfig({ name: 'test', connector: { externalId: ['EU2-1', 'bad id'] } }),
+    'stacks[0].connector.externalId[1]',
+    '2 to 1224',
+  ],
+  [
+    'external IDs too long for the trust policy',
+    accountConfig({ name: 'test', connector: { externalId: ['a'.repeat(1100), 'b'.repeat(1100)] } }),
+    'stacks[0].connector.externalId',
+    'trust policy',
+  ],
+  [
+    'bad variable name',
+    accountConfig({ name: 'test', connector: { externalId: { variable: '9lives' } } }),
+    'stacks[0].connector.externalId.variable',
+    'Terraform identifier',
+  ],
+  [
+    'unknown account type',
+    accountConfig({ name: 'test', connector: { qualysAccountType: 'europe' } }),
+    'stacks[0].connector.qualysAccountType',
+    'global, govcloud, china',
+  ],
+  [
+    'govcloud without trusted account',
+    accountConfig({ name: 'test', connector: { qualysAccountType: 'govcloud' } }),
+    'stacks[0].connector.trustedAccountId',
+    'govAccountId',
+  ],
+  [
+    'china without base account',
+    accountConfig({ name: 'test', connector: { qualysAccountType: 'china' } }),
+    'stacks[0].connector.trustedAccountId',
+    'base account',
+  ],
+  [
+    '11-digit account',
+    accountConfig({ name: 'test', connector: { trustedAccountId: '80595017016' } }),
+    'stacks[0].connector.trustedAccountId',
+    '12 digits',
+  ],
+  [
+    'account as a number',
+    accountConfig({ name: 'test', connector: { trustedAccountId: 805950163170 } }),
+    'stacks[0].connector.trustedAccountId',
+    '12 digits',
+  ],
+  [
+    'sample account that is not Qualys',
+    accountConfig({ name: 'test', connector: { trustedAccountId: '148141692175' } }),
+    'stacks[0].connector.trustedAccountId',
+    'not a Qualys account',
+  ],
+  [
+    'unknown capability',
+    accountConfig({ name: 'test', connector: { capabilities: ['cspm', 'inventory'] } }),
+    'stacks[0].connector.capabilities[1]',
+    'is not a capability',
+  ],
+  [
+    'remediation alone',
+    accountConfig({ name: 'test', connector: { capabilities: ['remediation'] } }),
+    'stacks[0].connector.capabilities[0]',
+    'requires the "cspm"',
+  ],
+  [
+    'organization in china',
+    accountConfig({
+      name: 'test',
+      connector: { qualysAccountType: 'china', trustedAccountId: '345678901234', capabilities: ['organization'] },
+    }),
+    'stacks[0].connector.capabilities[0]',
+    'organization connectors',
+  ],
+  [
+    'role name with a space',
+    accountConfig({ name: 'test', connector: { roleName: 'Qualys Role' } }),
+    'stacks[0].connector.roleName',
+    'IAM role name',
+  ],
+  [
+    'role name of 65 characters',
+    accountConfig({ name: 'test', connector: { roleName: 'r'.repeat(65) } }),
+    'stacks[0].connector.roleName',
+    '1 to 64',
+  ],
+  [
+    'path without trailing slash',
+    accountConfig({ name: 'test', connector: { path: '/qualys' } }),
+    'stacks[0].connector.path',
+    'start and end with "/"',
+  ],
+  [
+    'path too long',
+    accountConfig({ name: 'test', connector: { path: `/${'p'.repeat(512)}/` } }),
+    'stacks[0].connector.path',
+    '512',
+  ],
+  [
+    'boundary that is not an ARN',
+    accountConfig({ name: 'test', connector: { permissionsBoundaryArn: 'Boundary' } }),
+    'stacks[0].connector.permissionsBoundaryArn',
+    'policy ARN',
+  ],
+  [
+    'boundary in another partition',
+    accountConfig({ name: 'test', connector: { permissionsBoundaryArn: 'arn:aws-us-gov:iam::123456789012:policy/B' } }),
+    'stacks[0].connector.permissionsBoundaryArn',
+    'partition "aws"',
+  ],
+  [
+    'session of 30 minutes',
+    accountConfig({ name: 'test', connector: { maxSessionDuration: 1800 } }),
+    'stacks[0].connector.maxSessionDuration',
+    '3600',
+  ],
+  [
+    'session of 13 hours',
+    accountConfig({ name: 'test', connector: { maxSessionDuration: 46800 } }),
+    'stacks[0].connector.maxSessionDuration',
+    '43200',
+  ],
+  [
+    'fractional session',
+    accountConfig({ name: 'test', connector: { maxSessionDuration: 3600.5 } }),
+    'stacks[0].connector.maxSessionDuration',
+    'whole number',
+  ],
+  [
+    'reserved tag key',
+    accountConfig({ name: 'test', connector: { tags: { 'aws:owner': 'x' } } }),
+    'stacks[0].connector.tags["aws:owner"]',
+    'reserved',
+  ],
+  [
+    'tag key too long',
+    accountConfig({ name: 'test', connector: { tags: { ['k'.repeat(129)]: 'x' } } }),
+    `stacks[0].connector.tags.${'k'.repeat(129)}`,
+    '1 to 128',
+  ],
+  [
+    'tag value too long',
+    accountConfig({ name: 'test', connector: { tags: { team: 'v'.repeat(257) } } }),
+    'stacks[0].connector.tags.team',
+    '256',
+  ],
+  [
+    '51 tags',
+    accountConfig({
+      name: 'test',
+      connector: { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) },
+    }),
+    'stacks[0].connector.tags',
+    'at most 50',
+  ],
+  [
+    'tag value that is not text',
+    accountConfig({ name: 'test', connector: { tags: { team: 7 } } }),
+    'stacks[0].connector.tags.team',
+    'string',
+  ],
+  [
+    'misspelt setting',
+    accountConfig({ name: 'test', connector: { rolename: 'X' } }),
+    'stacks[0].connector.rolename',
+    'not a known setting',
+  ],
+  [
+    'quota above 20',
+    accountConfig({ name: 'test', connector: { managedPolicyQuota: 25 } }),
+    'stacks[0].connector.managedPolicyQuota',
+    'to 20',
+  ],
   ['invented region', accountConfig({ name: 'test', region: 'us-east-9' }), 'stacks[0].region', 'not an AWS region'],
-  ['region of another partition', accountConfig({ name: 'test', region: 'us-gov-west-1' }), 'stacks[0].region', 'partition "aws"'],
-  ['absolute local state path', accountConfig({ name: 'test', backend: { type: 'local', path: '/var/state.tfstate' } }), 'stacks[0].backend.path', 'relative'],
-  ['unknown backend', accountConfig({ name: 'test', backend: { type: 'gcs' } }), 'stacks[0].backend.type', 'must be {"type": "local"} or {"type": "s3"'],
-  ['S3 backend bucket in another partition', accountConfig({ name: 'test', backend: { type: 's3', bucket: 'state', key: 'k', region: 'cn-north-1' } }), 'stacks[0].backend.region', 'partition "aws"'],
-  ['provider role in another partition', accountConfig({ name: 'test', provider: { assumeRoleArn: 'arn:aws-cn:iam::123456789012:role/Admin' } }), 'stacks[0].provider.assumeRoleArn', 'partition "aws"'],
-  ['provider account that is not 12 digits', accountConfig({ name: 'test', provider: { accountId: '1234' } }), 'stacks[0].provider.accountId', '12 digits'],
-  ['organization: bad OU ID', organizationConfig({ members: { organizationalUnitIds: ['ou-AB12-1'] } }), `${M}.organizationalUnitIds[0]`, 'organizational unit ID'],
-  ['organization: bad root ID', organizationConfig({ members: { organizationalUnitIds: undefined, organizationRootId: 'root' } }), `${M}.organizationRootId`, 'r-'],
-  ['organization: root and OUs', organizationConfig({ members: { organizationRootId: 'r-ab12' } }), `${M}.organizationalUnitIds`, 'not both'],
-  ['organization: no targets', organizationConfig({ members: { organizationalUnitIds: undefined } }), `${M}.organizationalUnitIds`, 'need targets'],
-  ['organization: empty OU list', organizationConfig({ members: { organizationalUnitIds: [] } }), `${M}.organizationalUnitIds`, 'at least one OU'],
-  ['organization: several regions', organizationConfig({ members: { region: ['us-east-1', 'eu-west-1'] } }), `${M}.region`, 'IAM is global'],
-  ['organization: member region of another partition', organizationConfig({ members: { region: 'us-gov-west-1' } }), `${M}.region`, 'partition "aws"'],
-  ['organization: invented member region', organizationConfig({ members: { region: 'eu-north-9' } }), `${M}.region`, 'not an AWS region'],
-  ['organization: bad excluded account', organizationConfig({ members: { excludedAccountIds: ['12345'] } }), `${M}.excludedAccountIds[0]`, '12 digits'],
-  ['organization: account excluded twice', organizationConfig({ members: { excludedAccountIds: ['333333333333', '333333333333'] } }), `${M}.excludedAccountIds`, 'twice'],
-  ['organization: management account excluded', organizationConfig({ members: { excludedAccountIds: ['111111111111'] }, provider: { accountId: '111111111111' } }), `${M}.excludedAccountIds[0]`, 'never deploys to'],
-  ['organization: too many exclusions', organizationConfig({ members: { excludedAccountIds: Array.from({ length: 1000 }, (_, i) => String(300000000000 + i)) } }), `${M}.excludedAccountIds`, 'template_body limit'],
-  ['organization: failure tolerance above 100', organizationConfig({ members: { operationPreferences: { failureTolerancePercentage: 101 } } }), `${M}.operationPreferences.failureTolerancePercentage`, '0 to 100'],
-  ['organization: concurrency of 0', organizationConfig({ members: { operationPreferences: { maxConcurrentCount: 0 } } }), `${M}.operationPreferences.maxConcurrentCount`, 'at least 1'],
-  ['organization: count and percentage', organizationConfig({ members: { operationPreferences: { maxConcurrentCount: 2, maxConcurrentPercentage: 10 } } }), `${M}.operationPreferences.maxConcurrentPercentage`, 'conflicts'],
-  ['organization: tolerance not below concurrency', organizationConfig({ members: { operationPreferences: { maxConcurrentCount: 2, failureToleranceCount: 2 } } }), `${M}.operationPreferences.failureToleranceCount`, 'lower than maxConcurrentCount'],
-  ['organization: unknown concurrency mode', organizationConfig({ members: { operationPreferences: { concurrencyMode: 'FAST' } } }), `${M}.operationPreferences.concurrencyMode`, 'STRICT_FAILURE_TOLERANCE'],
-  ['organization: bad timeout', organizationConfig({ members: { timeouts: { create: '1 hour' } } }), `${M}.timeouts.create`, 'duration'],
-  ['organization: stack set name with a digit first', organizationConfig({ members: { stackSetName: '1Qualys' } }), `${M}.stackSetName`, 'StackSet name rule'],
-  ['organization: stack set name with an underscore', organizationConfig({ members: { stackSetName: 'Qualys_Roles' } }), `${M}.stackSetName`, 'StackSet name rule'],
-  ['organization: stack set name of 129 characters', organizationConfig({ members: { stackSetName: `Q${'q'.repeat(128)}` } }), `${M}.stackSetName`, 'at most 128'],
-  ['organization: delegated admin without credentials', organizationConfig({ delegatedAdmin: { accountId: '222222222222' } }), 'stacks[0].delegatedAdmin.assumeRoleArn', 'delegated administrator account'],
-  ['organization: delegated admin role in another account', organizationConfig({ delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws:iam::333333333333:role/Admin' } }), 'stacks[0].delegatedAdmin.assumeRoleArn', 'must be a role in the delegated administrator account'],
-  ['organization: delegated admin is the management account', organizationConfig({ provider: { accountId: '222222222222' }, delegatedAdmin: { accountId: '222222222222', profile: 'admin' } }), 'stacks[0].delegatedAdmin.accountId', 'management account'],
-  ['organization: delegated admin role in another partition', organizationConfig({ delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws-us-gov:iam::222222222222:role/Admin' } }), 'stacks[0].delegatedAdmin.assumeRoleArn', 'partition "aws"'],
-  ['organization: China', organizationConfig({ connector: { qualysAccountType: 'china', trustedAccountId: '345678901234' } }), 'stacks[0].connector.qualysAccountType', 'no organization connector'],
-  ['organization: six external IDs', organizationConfig({ connector: { externalId: ['EU2-1', 'EU2-2', 'EU2-3', 'EU2-4', 'EU2-5', 'EU2-6'] } }), 'stacks[0].connector.externalId', 'at most 5'],
-  ['organization: a path other than "/"', organizationConfig({ connector: { path: '/qualys/' } }), 'stacks[0].connector.path', 'cannot change the path of a named role'],
-  ['organization: permissions boundary', organizationConfig({ connector: { permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/B' } }), 'stacks[0].connector.permissionsBoundaryArn', 'not supported for organization'],
-  ['organization: unknown management deployment', organizationConfig({ managementRole: { deployWith: 'manual' } }), 'stacks[0].managementRole.deployWith', 'cloudformation-stack'],
-  ['organization: stack name without the stack option', organizationConfig({ managementRole: { stackName: 'Qualys' } }), 'stacks[0].managementRole.stackName', 'only applies'],
-  ['organization: adopting a role with the stack option', organizationConfig({ importExistingRole: true, managementRole: { deployWith: 'cloudformation-stack' } }), 'stacks[0].importExistingRole', 'Terraform management role'],
-  ['organization: unknown members setting', organizationConfig({ members: { regionOrder: ['us-east-1'] } }), `${M}.regionOrder`, 'not a known setting'],
+  [
+    'region of another partition',
+    accountConfig({ name: 'test', region: 'us-gov-west-1' }),
+    'stacks[0].region',
+    'partition "aws"',
+  ],
+  [
+    'absolute local state path',
+    accountConfig({ name: 'test', backend: { type: 'local', path: '/var/state.tfstate' } }),
+    'stacks[0].backend.path',
+    'relative',
+  ],
+  [
+    'unknown backend',
+    accountConfig({ name: 'test', backend: { type: 'gcs' } }),
+    'stacks[0].backend.type',
+    'must be {"type": "local"} or {"type": "s3"',
+  ],
+  [
+    'S3 backend bucket in another partition',
+    accountConfig({ name: 'test', backend: { type: 's3', bucket: 'state', key: 'k', region: 'cn-north-1' } }),
+    'stacks[0].backend.region',
+    'partition "aws"',
+  ],
+  [
+    'provider role in another partition',
+    accountConfig({ name: 'test', provider: { assumeRoleArn: 'arn:aws-cn:iam::123456789012:role/Admin' } }),
+    'stacks[0].provider.assumeRoleArn',
+    'partition "aws"',
+  ],
+  [
+    'provider account that is not 12 digits',
+    accountConfig({ name: 'test', provider: { accountId: '1234' } }),
+    'stacks[0].provider.accountId',
+    '12 digits',
+  ],
+  [
+    'organization: bad OU ID',
+    organizationConfig({ members: { organizationalUnitIds: ['ou-AB12-1'] } }),
+    `${M}.organizationalUnitIds[0]`,
+    'organizational unit ID',
+  ],
+  [
+    'organization: bad root ID',
+    organizationConfig({ members: { organizationalUnitIds: undefined, organizationRootId: 'root' } }),
+    `${M}.organizationRootId`,
+    'r-',
+  ],
+  [
+    'organization: root and OUs',
+    organizationConfig({ members: { organizationRootId: 'r-ab12' } }),
+    `${M}.organizationalUnitIds`,
+    'not both',
+  ],
+  [
+    'organization: no targets',
+    organizationConfig({ members: { organizationalUnitIds: undefined } }),
+    `${M}.organizationalUnitIds`,
+    'need targets',
+  ],
+  [
+    'organization: empty OU list',
+    organizationConfig({ members: { organizationalUnitIds: [] } }),
+    `${M}.organizationalUnitIds`,
+    'at least one OU',
+  ],
+  [
+    'organization: several regions',
+    organizationConfig({ members: { region: ['us-east-1', 'eu-west-1'] } }),
+    `${M}.region`,
+    'IAM is global',
+  ],
+  [
+    'organization: member region of another partition',
+    organizationConfig({ members: { region: 'us-gov-west-1' } }),
+    `${M}.region`,
+    'partition "aws"',
+  ],
+  [
+    'organization: invented member region',
+    organizationConfig({ members: { region: 'eu-north-9' } }),
+    `${M}.region`,
+    'not an AWS region',
+  ],
+  [
+    'organization: bad excluded account',
+    organizationConfig({ members: { excludedAccountIds: ['12345'] } }),
+    `${M}.excludedAccountIds[0]`,
+    '12 digits',
+  ],
+  [
+    'organization: account excluded twice',
+    organizationConfig({ members: { excludedAccountIds: ['333333333333', '333333333333'] } }),
+    `${M}.excludedAccountIds`,
+    'twice',
+  ],
+  [
+    'organization: management account excluded',
+    organizationConfig({ members: { excludedAccountIds: ['111111111111'] }, provider: { accountId: '111111111111' } }),
+    `${M}.excludedAccountIds[0]`,
+    'never deploys to',
+  ],
+  [
+    'organization: too many exclusions',
+    organizationConfig({
+      members: { excludedAccountIds: Array.from({ length: 1000 }, (_, i) => String(300000000000 + i)) },
+    }),
+    `${M}.excludedAccountIds`,
+    'template_body limit',
+  ],
+  [
+    'organization: failure tolerance above 100',
+    organizationConfig({ members: { operationPreferences: { failureTolerancePercentage: 101 } } }),
+    `${M}.operationPreferences.failureTolerancePercentage`,
+    '0 to 100',
+  ],
+  [
+    'organization: concurrency of 0',
+    organizationConfig({ members: { operationPreferences: { maxConcurrentCount: 0 } } }),
+    `${M}.operationPreferences.maxConcurrentCount`,
+    'at least 1',
+  ],
+  [
+    'organization: count and percentage',
+    organizationConfig({ members: { operationPreferences: { maxConcurrentCount: 2, maxConcurrentPercentage: 10 } } }),
+    `${M}.operationPreferences.maxConcurrentPercentage`,
+    'conflicts',
+  ],
+  [
+    'organization: tolerance not below concurrency',
+    organizationConfig({ members: { operationPreferences: { maxConcurrentCount: 2, failureToleranceCount: 2 } } }),
+    `${M}.operationPreferences.failureToleranceCount`,
+    'lower than maxConcurrentCount',
+  ],
+  [
+    'organization: unknown concurrency mode',
+    organizationConfig({ members: { operationPreferences: { concurrencyMode: 'FAST' } } }),
+    `${M}.operationPreferences.concurrencyMode`,
+    'STRICT_FAILURE_TOLERANCE',
+  ],
+  [
+    'organization: bad timeout',
+    organizationConfig({ members: { timeouts: { create: '1 hour' } } }),
+    `${M}.timeouts.create`,
+    'duration',
+  ],
+  [
+    'organization: stack set name with a digit first',
+    organizationConfig({ members: { stackSetName: '1Qualys' } }),
+    `${M}.stackSetName`,
+    'StackSet name rule',
+  ],
+  [
+    'organization: stack set name with an underscore',
+    organizationConfig({ members: { stackSetName: 'Qualys_Roles' } }),
+    `${M}.stackSetName`,
+    'StackSet name rule',
+  ],
+  [
+    'organization: stack set name of 129 characters',
+    organizationConfig({ members: { stackSetName: `Q${'q'.repeat(128)}` } }),
+    `${M}.stackSetName`,
+    'at most 128',
+  ],
+  [
+    'organization: delegated admin without credentials',
+    organizationConfig({ delegatedAdmin: { accountId: '222222222222' } }),
+    'stacks[0].delegatedAdmin.assumeRoleArn',
+    'delegated administrator account',
+  ],
+  [
+    'organization: delegated admin role in another account',
+    organizationConfig({
+      delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws:iam::333333333333:role/Admin' },
+    }),
+    'stacks[0].delegatedAdmin.assumeRoleArn',
+    'must be a role in the delegated administrator account',
+  ],
+  [
+    'organization: delegated admin is the management account',
+    organizationConfig({
+      provider: { accountId: '222222222222' },
+      delegatedAdmin: { accountId: '222222222222', profile: 'admin' },
+    }),
+    'stacks[0].delegatedAdmin.accountId',
+    'management account',
+  ],
+  [
+    'organization: delegated admin role in another partition',
+    organizationConfig({
+      delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws-us-gov:iam::222222222222:role/Admin' },
+    }),
+    'stacks[0].delegatedAdmin.assumeRoleArn',
+    'partition "aws"',
+  ],
+  [
+    'organization: China',
+    organizationConfig({ connector: { qualysAccountType: 'china', trustedAccountId: '345678901234' } }),
+    'stacks[0].connector.qualysAccountType',
+    'no organization connector',
+  ],
+  [
+    'organization: six external IDs',
+    organizationConfig({ connector: { externalId: ['EU2-1', 'EU2-2', 'EU2-3', 'EU2-4', 'EU2-5', 'EU2-6'] } }),
+    'stacks[0].connector.externalId',
+    'at most 5',
+  ],
+  [
+    'organization: a path other than "/"',
+    organizationConfig({ connector: { path: '/qualys/' } }),
+    'stacks[0].connector.path',
+    'cannot change the path of a named role',
+  ],
+  [
+    'organization: permissions boundary',
+    organizationConfig({ connector: { permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/B' } }),
+    'stacks[0].connector.permissionsBoundaryArn',
+    'not supported for organization',
+  ],
+  [
+    'organization: unknown management deployment',
+    organizationConfig({ managementRole: { deployWith: 'manual' } }),
+    'stacks[0].managementRole.deployWith',
+    'cloudformation-stack',
+  ],
+  [
+    'organization: stack name without the stack option',
+    organizationConfig({ managementRole: { stackName: 'Qualys' } }),
+    'stacks[0].managementRole.stackName',
+    'only applies',
+  ],
+  [
+    'organization: adopting a role with the stack option',
+    organizationConfig({ importExistingRole: true, managementRole: { deployWith: 'cloudformation-stack' } }),
+    'stacks[0].importExistingRole',
+    'Terraform management role',
+  ],
+  [
+    'organization: unknown members setting',
+    organizationConfig({ members: { regionOrder: ['us-east-1'] } }),
+    `${M}.regionOrder`,
+    'not a known setting',
+  ],
   ['stack name with a space', accountConfig({ name: 'my stack' }), 'stacks[0].name', 'start with a letter'],
-  ['unknown stack kind', { stacks: [{ kind: 'cluster', name: 'x', connector: { externalId: SAMPLE_EXTERNAL_ID } }] }, 'stacks[0].kind', 'must have kind "account" or "organization"'],
+  [
+    'unknown stack kind',
+    { stacks: [{ kind: 'cluster', name: 'x', connector: { externalId: SAMPLE_EXTERNAL_ID } }] },
+    'stacks[0].kind',
+    'must have kind "account" or "organization"',
+  ],
   ['no stacks', { stacks: [] }, 'stacks', 'at least one'],
   [
     'two stacks of one name',
-    { stacks: [{ kind: 'account', name: 'a', connector: { externalId: SAMPLE_EXTERNAL_ID } }, { kind: 'account', name: 'a', connector: { externalId: SAMPLE_EXTERNAL_ID } }] },
+    {
+      stacks: [
+        { kind: 'account', name: 'a', connector: { externalId: SAMPLE_EXTERNAL_ID } },
+        { kind: 'account', name: 'a', connector: { externalId: SAMPLE_EXTERNAL_ID } },
+      ],
+    },
     'stacks[1].name',
     'unique',
   ],
@@ -115,25 +520,57 @@ describe('bad configuration is rejected with the field, the value and the rule',
   test.each(BAD_CONFIGS)('%s', (_what, config, field, rule) => {
     const problems = problemsOf(config);
     const problem = problems.find((p) => p.field === field);
-    expect({ fields: problems.map((p) => p.field), found: problem !== undefined }).toEqual(expect.objectContaining({ found: true }));
+    expect({ fields: problems.map((p) => p.field), found: problem !== undefined }).toEqual(
+      expect.objectContaining({ found: true }),
+    );
     expect(problem?.rule).toContain(rule);
     expect(problem?.value.length).toBeGreaterThan(0);
   });
 
   test('the message shows the value it rejects', () => {
-    expect(() => parseConfig(accountConfig({ name: 'test', connector: { roleName: 'Qualys Role' } }))).toThrow(/stacks\[0\]\.connector\.roleName: .*IAM role name.*\(got "Qualys Role"\)/);
+    expect(() => parseConfig(accountConfig({ name: 'test', connector: { roleName: 'Qualys Role' } }))).toThrow(
+      /stacks\[0\]\.connector\.roleName: .*IAM role name.*\(got "Qualys Role"\)/,
+    );
   });
 });
 
 describe('external IDs are never echoed in an error', () => {
   const ID = 'EU2-2792719';
   test.each([
-    ['a bad ID (a space)', accountConfig({ name: 'test', connector: { externalId: 'EU2 2792719' } }), 'EU2 2792719', /- stacks\[0\]\.connector\.externalId: .* \(got a value of 11 characters, not shown\)/],
-    ['a bad ID in a list', accountConfig({ name: 'test', connector: { externalId: [ID, 'EU2 2792719'] } }), 'EU2 2792719', /externalId\[1\]: .*\(got a value of 11 characters, not shown\)/],
-    ['an ID repeated in a list', accountConfig({ name: 'test', connector: { externalId: [ID, ID] } }), ID, /externalId: must not list the same external ID twice \(got a list of 2, not shown\)/],
-    ['an organization given a repeated ID', organizationConfig({ connector: { externalId: [ID, ID] } }), ID, /externalId: must not list the same external ID twice \(got a list of 2, not shown\)/],
+    [
+      'a bad ID (a space)',
+      accountConfig({ name: 'test', connector: { externalId: 'EU2 2792719' } }),
+      'EU2 2792719',
+      /- stacks\[0\]\.connector\.externalId: .* \(got a value of 11 characters, not shown\)/,
+    ],
+    [
+      'a bad ID in a list',
+      accountConfig({ name: 'test', connector: { externalId: [ID, 'EU2 2792719'] } }),
+      'EU2 2792719',
+      /externalId\[1\]: .*\(got a value of 11 characters, not shown\)/,
+    ],
+    [
+      'an ID repeated in a list',
+      accountConfig({ name: 'test', connector: { externalId: [ID, ID] } }),
+      ID,
+      /externalId: must not list the same external ID twice \(got a list of 2, not shown\)/,
+    ],
+    [
+      'an organization given a repeated ID',
+      organizationConfig({ connector: { externalId: [ID, ID] } }),
+      ID,
+      /externalId: must not list the same external ID twice \(got a list of 2, not shown\)/,
+    ],
     ['a stack without its kind', { stacks: [{ name: 'x', connector: { externalId: ID } }] }, ID, /stacks\[0\]/],
-    ['IDs too long for the trust policy', accountConfig({ name: 'test', connector: { externalId: [`${ID}${'a'.repeat(1100)}`, `${ID}${'b'.repeat(1100)}`] } }), ID, /trust policy/],
+    [
+      'IDs too long for the trust policy',
+      accountConfig({
+        name: 'test',
+        connector: { externalId: [`${ID}${'a'.repeat(1100)}`, `${ID}${'b'.repeat(1100)}`] },
+      }),
+      ID,
+      /trust policy/,
+    ],
   ])('%s', (_what, config, id, message) => {
     let text = '';
     try {
@@ -219,9 +656,21 @@ describe('through the real app', () => {
   const stackNames = (outdir: string) => readdirSync(join(outdir, 'stacks')).sort();
 
   test.each([
-    ['bad external ID', accountConfig({ name: 'test', connector: { externalId: 'no spaces allowed' } }), 'stacks[0].connector.externalId'],
-    ['remediation without CSPM', accountConfig({ name: 'test', connector: { capabilities: ['remediation'] } }), 'stacks[0].connector.capabilities[0]'],
-    ['govcloud region for a global connector', accountConfig({ name: 'test', region: 'us-gov-east-1' }), 'stacks[0].region'],
+    [
+      'bad external ID',
+      accountConfig({ name: 'test', connector: { externalId: 'no spaces allowed' } }),
+      'stacks[0].connector.externalId',
+    ],
+    [
+      'remediation without CSPM',
+      accountConfig({ name: 'test', connector: { capabilities: ['remediation'] } }),
+      'stacks[0].connector.capabilities[0]',
+    ],
+    [
+      'govcloud region for a global connector',
+      accountConfig({ name: 'test', region: 'us-gov-east-1' }),
+      'stacks[0].region',
+    ],
     ['not JSON', '{ "stacks": [', 'must be valid JSON'],
   ])('%s: exit 1, the field on stderr, no output at all', (_what, config, field) => {
     const run = runWithConfig(config);
@@ -261,12 +710,37 @@ describe('through the real app', () => {
   test.each<[string, { args?: string[]; configEnv?: string }, string, string]>([
     ['the variable set but empty', { configEnv: '' }, 'QUALYS_CONNECTOR_CONFIG', 'set but empty'],
     ['the variable set to blanks', { configEnv: '  ' }, 'QUALYS_CONNECTOR_CONFIG', 'set but empty'],
-    ['--config= without a file', { args: ['--config='] }, '--config', 'must be followed by the path of a configuration file (got "")'],
-    ['--config without a file', { args: ['--config'] }, '--config', 'must be followed by the path of a configuration file (got (missing))'],
-    ['--config followed by another option', { args: ['--config', '--verbose'] }, '--config', 'must be followed by the path'],
-    ['an unknown argument', { args: ['examples/organization.json'] }, 'arguments', 'is not an option of the app; the only one is --config <file> (got "examples/organization.json")'],
+    [
+      '--config= without a file',
+      { args: ['--config='] },
+      '--config',
+      'must be followed by the path of a configuration file (got "")',
+    ],
+    [
+      '--config without a file',
+      { args: ['--config'] },
+      '--config',
+      'must be followed by the path of a configuration file (got (missing))',
+    ],
+    [
+      '--config followed by another option',
+      { args: ['--config', '--verbose'] },
+      '--config',
+      'must be followed by the path',
+    ],
+    [
+      'an unknown argument',
+      { args: ['examples/organization.json'] },
+      'arguments',
+      'is not an option of the app; the only one is --config <file> (got "examples/organization.json")',
+    ],
     ['an unknown option', { args: ['--cfg', 'examples/organization.json'] }, 'arguments', '(got "--cfg")'],
-    ['--config twice', { args: ['--config', 'examples/organization.json', '--config=examples/two-accounts.json'] }, '--config', 'may be given once'],
+    [
+      '--config twice',
+      { args: ['--config', 'examples/organization.json', '--config=examples/two-accounts.json'] },
+      '--config',
+      'may be given once',
+    ],
     [
       'both the option and the variable',
       { args: ['--config', 'examples/organization.json'], configEnv: 'examples/two-accounts.json' },
@@ -312,13 +786,20 @@ describe('through the real app', () => {
     const outside = join(tmpdir(), `qualys-outside-${process.pid}`, 'out');
     const run = runAppWith(outside, {});
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`output folder (cdktf --output, CDKTF_OUTDIR or the App outdir): must be inside the project folder`);
+    expect(run.stderr).toContain(
+      `output folder (cdktf --output, CDKTF_OUTDIR or the App outdir): must be inside the project folder`,
+    );
     expect(run.stderr).toContain(`(got ${JSON.stringify(outside)})`);
     expect(existsSync(join(outside, '..'))).toBe(false);
   });
 
   test('an output folder outside the project is fine for S3 state', () => {
-    const { file } = prepared(accountConfig({ name: 'test', backend: { type: 's3', bucket: 'state', key: 'qualys.tfstate', region: 'us-east-1' } }));
+    const { file } = prepared(
+      accountConfig({
+        name: 'test',
+        backend: { type: 's3', bucket: 'state', key: 'qualys.tfstate', region: 'us-east-1' },
+      }),
+    );
     const outside = mkdtempSync(join(tmpdir(), 'qualys-outside-'));
     try {
       const run = runApp(join(outside, 'out'), file);

@@ -12,7 +12,9 @@ import { projectScratch, releaseScratch } from './support/scratch';
 
 const root = join(__dirname, '..');
 const folder = join(root, 'examples', 'github-actions');
-const files = readdirSync(folder).filter((f) => f.endsWith('.yml')).sort();
+const files = readdirSync(folder)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 const work = projectScratch('workflow');
 afterAll(() => releaseScratch(work));
 
@@ -31,7 +33,10 @@ test.each(files)('%s passes the workflow linter', (file) => {
 
 test('the linter bites: a misspelt key fails', () => {
   const broken = join(work, 'broken.yml');
-  writeFileSync(broken, readFileSync(join(folder, 'qualys-connector-review.yml'), 'utf8').replace('runs-on:', 'runs_on:'));
+  writeFileSync(
+    broken,
+    readFileSync(join(folder, 'qualys-connector-review.yml'), 'utf8').replace('runs-on:', 'runs_on:'),
+  );
   const result = validate(broken);
   expect(result.status).not.toBe(0);
   expect(result.output).toContain('runs_on');
@@ -55,7 +60,9 @@ test.each(files)('%s grants least permissions and never runs pull-request code w
     // Two artifacts: the pull request's synthesized stacks (JSON only) and the review; the plan is written outside both and removed.
     expect(text.match(/upload-artifact/g)).toHaveLength(2);
     expect(text).toContain('path: ${{ runner.temp }}/review/\n');
-    expect(text).toContain('          path: |\n            cdktf.out/manifest.json\n            cdktf.out/stacks/*/cdk.tf.json\n');
+    expect(text).toContain(
+      '          path: |\n            cdktf.out/manifest.json\n            cdktf.out/stacks/*/cdk.tf.json\n',
+    );
     expect(text).not.toMatch(/\/review\/[^\s"]*plan/);
     expect(planJob).toContain('rm -f "$RUNNER_TEMP/tfplan" "$RUNNER_TEMP/plan.json"');
   }
@@ -69,7 +76,7 @@ function job(text: string, name: string): string {
   return next < 0 ? text.slice(start) : text.slice(start, start + 1 + next);
 }
 
-test('the judge is not the defendant: the gate runs the base branch\'s code and takes the pull request as data', () => {
+test("the judge is not the defendant: the gate runs the base branch's code and takes the pull request as data", () => {
   const text = readFileSync(join(folder, 'qualys-connector-review.yml'), 'utf8');
   const synthesize = job(text, 'synthesize');
   const review = job(text, 'review');
@@ -94,13 +101,26 @@ test('the judge is not the defendant: the gate runs the base branch\'s code and 
 test('the review commands of the workflow are the gate and the plan report, as the command reads them', () => {
   const text = readFileSync(join(folder, 'qualys-connector-review.yml'), 'utf8');
   const all = [...text.matchAll(/npm run --silent review -- (.+?)(?: >|$)/gm)].map((m) => m[1]);
-  expect(all).toEqual(['--base-config "$base_config" --synthesis "$RUNNER_TEMP/pull-request-synthesis" --fail-on-broadening', '--plan "$STACK=$RUNNER_TEMP/plan.json"']);
-  expect(parseReviewArgs(['--base-config', '/runner/base-config.json', '--synthesis', '/runner/pull-request-synthesis', '--fail-on-broadening'])).toMatchObject({
+  expect(all).toEqual([
+    '--base-config "$base_config" --synthesis "$RUNNER_TEMP/pull-request-synthesis" --fail-on-broadening',
+    '--plan "$STACK=$RUNNER_TEMP/plan.json"',
+  ]);
+  expect(
+    parseReviewArgs([
+      '--base-config',
+      '/runner/base-config.json',
+      '--synthesis',
+      '/runner/pull-request-synthesis',
+      '--fail-on-broadening',
+    ]),
+  ).toMatchObject({
     baseConfig: '/runner/base-config.json',
     synthesis: '/runner/pull-request-synthesis',
     failOnBroadening: true,
   });
-  expect(parseReviewArgs(['--plan', 'qualys-connector=/runner/plan.json']).plans).toEqual([{ label: 'qualys-connector', file: '/runner/plan.json' }]);
+  expect(parseReviewArgs(['--plan', 'qualys-connector=/runner/plan.json']).plans).toEqual([
+    { label: 'qualys-connector', file: '/runner/plan.json' },
+  ]);
   // Running them against a base branch is in review-examples.test.ts (full tier): it needs a git repository.
   // The plan job's role is the plan-only deployer policy: a command that exists, for a plan that takes the lock it grants.
   const policyCommand = /`npm run --silent deployer-policy -- (.+?)`/.exec(text);

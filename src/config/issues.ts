@@ -24,7 +24,11 @@ function withoutExternalIds(value: unknown): unknown {
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => {
       if (key !== 'externalId') return [key, withoutExternalIds(item)];
-      const variableOnly = item !== null && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).every((k) => k === 'variable');
+      const variableOnly =
+        item !== null &&
+        typeof item === 'object' &&
+        !Array.isArray(item) &&
+        Object.keys(item).every((k) => k === 'variable');
       return [key, variableOnly ? item : '(not shown)'];
     }),
   );
@@ -35,12 +39,18 @@ function withoutExternalIds(value: unknown): unknown {
  * given as text, a list or a variable reference) it reports the branch whose shape the value has, not
  * every alternative.
  */
-export function problemsFromIssues(issues: readonly Issue[], prefix: string, basePath: readonly PropertyKey[] = []): InputProblem[] {
+export function problemsFromIssues(
+  issues: readonly Issue[],
+  prefix: string,
+  basePath: readonly PropertyKey[] = [],
+): InputProblem[] {
   const problems: InputProblem[] = [];
   for (const issue of issues) {
     const path = [...basePath, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const sameShape = issue.errors.filter((branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+      const sameShape = issue.errors.filter(
+        (branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0),
+      );
       const chosen = sameShape.length === 1 ? sameShape[0] : undefined;
       if (chosen) {
         problems.push(...problemsFromIssues(chosen, prefix, path));
@@ -55,7 +65,11 @@ export function problemsFromIssues(issues: readonly Issue[], prefix: string, bas
     }
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        problems.push({ field: fieldPath(prefix, [...path, key]), value: '(present)', rule: 'is not a known setting (check spelling; see the configuration reference)' });
+        problems.push({
+          field: fieldPath(prefix, [...path, key]),
+          value: '(present)',
+          rule: 'is not a known setting (check spelling; see the configuration reference)',
+        });
       }
       continue;
     }
@@ -65,7 +79,12 @@ export function problemsFromIssues(issues: readonly Issue[], prefix: string, bas
 }
 
 /** Parses with a schema, throwing a ConfigurationError that lists every problem. */
-export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, prefix: string, context?: string): z.output<T> {
+export function parseOrThrow<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  prefix: string,
+  context?: string,
+): z.output<T> {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   throw new ConfigurationError(problemsFromIssues(result.error.issues, prefix), context);

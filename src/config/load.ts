@@ -54,21 +54,37 @@ export function configPathFrom(argv: readonly string[], env: NodeJS.ProcessEnv):
       const value = inline ? arg.slice(CONFIG_OPTION.length + 1) : argv[i + 1];
       if (!inline) i++;
       if (value === undefined || value === '' || (!inline && value.startsWith('-'))) {
-        problems.push({ field: CONFIG_OPTION, value: value === undefined ? '(missing)' : JSON.stringify(value), rule: 'must be followed by the path of a configuration file' });
+        problems.push({
+          field: CONFIG_OPTION,
+          value: value === undefined ? '(missing)' : JSON.stringify(value),
+          rule: 'must be followed by the path of a configuration file',
+        });
         if (!inline && value !== undefined && value.startsWith('-')) i--;
       } else {
         fromArgs.push(value);
       }
     } else {
-      problems.push({ field: 'arguments', value: JSON.stringify(arg), rule: `is not an option of the app; the only one is ${CONFIG_OPTION} <file>` });
+      problems.push({
+        field: 'arguments',
+        value: JSON.stringify(arg),
+        rule: `is not an option of the app; the only one is ${CONFIG_OPTION} <file>`,
+      });
     }
   }
   if (fromArgs.length > 1) {
-    problems.push({ field: CONFIG_OPTION, value: fromArgs.map((a) => JSON.stringify(a)).join(', '), rule: 'may be given once' });
+    problems.push({
+      field: CONFIG_OPTION,
+      value: fromArgs.map((a) => JSON.stringify(a)).join(', '),
+      rule: 'may be given once',
+    });
   }
   const fromEnv = env[CONFIG_ENV_VAR];
   if (fromEnv !== undefined && fromEnv.trim() === '') {
-    problems.push({ field: CONFIG_ENV_VAR, value: JSON.stringify(fromEnv), rule: 'is set but empty: name a configuration file, or unset it for the default configuration' });
+    problems.push({
+      field: CONFIG_ENV_VAR,
+      value: JSON.stringify(fromEnv),
+      rule: 'is set but empty: name a configuration file, or unset it for the default configuration',
+    });
   }
   if (fromEnv !== undefined && fromEnv.trim() !== '' && fromArgs.length > 0) {
     problems.push({
@@ -91,12 +107,27 @@ export function defaultConfigSource(projectDir: string, env: NodeJS.ProcessEnv):
   const projectFile = join(projectDir, PROJECT_CONFIG_FILE);
   const fromEnv = env[CONFIG_ENV_VAR];
   if (fromEnv !== undefined && fromEnv.trim() === '') {
-    throw new ConfigurationError([{ field: CONFIG_ENV_VAR, value: '""', rule: 'is set but empty: name a configuration file, or unset it for the default configuration' }], 'Invalid Qualys connector command line');
+    throw new ConfigurationError(
+      [
+        {
+          field: CONFIG_ENV_VAR,
+          value: '""',
+          rule: 'is set but empty: name a configuration file, or unset it for the default configuration',
+        },
+      ],
+      'Invalid Qualys connector command line',
+    );
   }
   if (existsSync(projectFile)) {
     if (fromEnv !== undefined && resolve(projectDir, fromEnv) !== resolve(projectFile)) {
       throw new ConfigurationError(
-        [{ field: CONFIG_ENV_VAR, value: JSON.stringify(fromEnv), rule: `names another file than the project folder's ${PROJECT_CONFIG_FILE}: name the configuration one way only (--config, or unset the variable)` }],
+        [
+          {
+            field: CONFIG_ENV_VAR,
+            value: JSON.stringify(fromEnv),
+            rule: `names another file than the project folder's ${PROJECT_CONFIG_FILE}: name the configuration one way only (--config, or unset the variable)`,
+          },
+        ],
         'Invalid Qualys connector command line',
       );
     }
@@ -117,7 +148,9 @@ function jsonSyntaxProblem(text: string, error: Error): string {
   const match = /\s*(?:in JSON )?at position (\d+)(?: \(line \d+ column \d+\))?/.exec(error.message);
   const offset = match ? Number(match[1]) : text.length;
   // Node quotes the text around the error ("...": EU2-27..."), which may hold an external ID: never shown.
-  const reason = (match ? error.message.replace(match[0], '') : error.message).replace(/ in JSON$/, '').replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
+  const reason = (match ? error.message.replace(match[0], '') : error.message)
+    .replace(/ in JSON$/, '')
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
   const { line, column } = lineAndColumn(text, offset);
   return `must be valid JSON: ${reason} at line ${line}, column ${column}`;
 }
@@ -128,7 +161,13 @@ export function loadConfig(source: ConfigSource | string | undefined): AppConfig
   const { path, origin } = typeof source === 'string' ? { path: source, origin: 'configuration file' } : source;
   const absolute = resolve(path);
   if (!existsSync(absolute) || !statSync(absolute).isFile()) {
-    throw new ConfigurationError([{ field: origin, value: JSON.stringify(path), rule: 'must name an existing configuration file (relative to the project folder)' }]);
+    throw new ConfigurationError([
+      {
+        field: origin,
+        value: JSON.stringify(path),
+        rule: 'must name an existing configuration file (relative to the project folder)',
+      },
+    ]);
   }
   const text = readFileSync(absolute, 'utf8');
   let data: unknown;
@@ -169,11 +208,17 @@ export function planConfiguration(config: AppConfig): readonly StackPlan[] {
 
 /** Checks a configuration's shape and fields, then plans it; every problem is reported with its field. */
 export function parseConfig(data: unknown, source = 'config'): AppConfig {
-  const config = parseOrThrow(appConfigSchema, data, '', `Invalid Qualys connector configuration in ${source}`) as unknown as AppConfig;
+  const config = parseOrThrow(
+    appConfigSchema,
+    data,
+    '',
+    `Invalid Qualys connector configuration in ${source}`,
+  ) as unknown as AppConfig;
   try {
     planConfiguration(config);
   } catch (error) {
-    if (error instanceof ConfigurationError) throw new ConfigurationError(error.problems, `Invalid Qualys connector configuration in ${source}`);
+    if (error instanceof ConfigurationError)
+      throw new ConfigurationError(error.problems, `Invalid Qualys connector configuration in ${source}`);
     throw error;
   }
   return config;

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { AccountStackSettings, BackendSettings, OrganizationStackSettings, StackSettings } from '../plan/settings';
-import { organizationRootIdRule, organizationalUnitIdRule, stackNameRule, stackSetNameRule, zodRule } from '../rules/value-rules';
+import {
+  organizationRootIdRule,
+  organizationalUnitIdRule,
+  stackNameRule,
+  stackSetNameRule,
+  zodRule,
+} from '../rules/value-rules';
 import { accountId, connectorRoleFields, externalIdSetting, roleArn } from './fields';
 
 /*
@@ -16,14 +22,19 @@ const localBackend = z.strictObject({
   type: z.literal('local'),
   path: z
     .string()
-    .regex(/^(?!\/)[^\0]+$/, { error: 'must be a relative path (relative to the project folder), so synthesized files are portable' })
+    .regex(/^(?!\/)[^\0]+$/, {
+      error: 'must be a relative path (relative to the project folder), so synthesized files are portable',
+    })
     .optional()
     .describe('State file, relative to the project folder. Default: terraform.<stack name>.tfstate.'),
 });
 
 const s3Backend = z.strictObject({
   type: z.literal('s3'),
-  bucket: z.string().min(3, { error: 'must be an S3 bucket name' }).max(63, { error: 'must be an S3 bucket name (at most 63 characters)' }),
+  bucket: z
+    .string()
+    .min(3, { error: 'must be an S3 bucket name' })
+    .max(63, { error: 'must be an S3 bucket name (at most 63 characters)' }),
   key: z.string().min(1, { error: 'must be the state object key' }),
   region: z.string().describe('Region of the bucket.'),
   encrypt: z.boolean().optional(),
@@ -38,7 +49,11 @@ const backendSchema = z
 
 const providerSettings = z
   .strictObject({
-    accountId: accountId.optional().describe('The account this stack must deploy to; Terraform refuses credentials of any other (allowed_account_ids).'),
+    accountId: accountId
+      .optional()
+      .describe(
+        'The account this stack must deploy to; Terraform refuses credentials of any other (allowed_account_ids).',
+      ),
     profile: z.string().min(1).optional().describe('Shared config/credentials profile of the AWS provider.'),
     assumeRoleArn: roleArn
       .optional()
@@ -47,50 +62,90 @@ const providerSettings = z
   .describe('How the AWS provider reaches the account.');
 
 const stackFields = {
-  name: zodRule(stackNameRule, 'must be a stack name')
-    .describe('Stack name: the folder under cdktf.out/stacks and the argument of cdktf deploy.'),
-  region: z.string().optional().describe("Provider region. Default: the partition's main region (us-east-1, us-gov-west-1, cn-north-1)."),
+  name: zodRule(stackNameRule, 'must be a stack name').describe(
+    'Stack name: the folder under cdktf.out/stacks and the argument of cdktf deploy.',
+  ),
+  region: z
+    .string()
+    .optional()
+    .describe("Provider region. Default: the partition's main region (us-east-1, us-gov-west-1, cn-north-1)."),
   backend: backendSchema.optional(),
   provider: providerSettings.optional(),
   importExistingRole: z
     .boolean({ error: 'must be true or false' })
     .optional()
-    .describe('Adopt a role of the same name made by hand: Terraform imports it on the next apply instead of failing with "already exists".'),
+    .describe(
+      'Adopt a role of the same name made by hand: Terraform imports it on the next apply instead of failing with "already exists".',
+    ),
 };
 
-export const accountStackSchema = z
-  .strictObject({
-    kind: z.literal('account', { error: 'must be "account" or "organization"' }).describe('One account connected with one role.'),
-    ...stackFields,
-    connector: connectorSettingsSchema,
-  });
+export const accountStackSchema = z.strictObject({
+  kind: z
+    .literal('account', { error: 'must be "account" or "organization"' })
+    .describe('One account connected with one role.'),
+  ...stackFields,
+  connector: connectorSettingsSchema,
+});
 
 const organizationalUnitId = zodRule(organizationalUnitIdRule, 'must be an OU ID');
 
 const organizationRootId = zodRule(organizationRootIdRule, 'must be a root ID');
 
 const percentage = (what: string) =>
-  z.number({ error: `must be a whole ${what} percentage` }).int({ error: `must be a whole ${what} percentage` }).min(0, { error: 'must be 0 to 100' }).max(100, { error: 'must be 0 to 100' });
+  z
+    .number({ error: `must be a whole ${what} percentage` })
+    .int({ error: `must be a whole ${what} percentage` })
+    .min(0, { error: 'must be 0 to 100' })
+    .max(100, { error: 'must be 0 to 100' });
 const count = (min: number) =>
-  z.number({ error: `must be a whole number of at least ${min}` }).int({ error: `must be a whole number of at least ${min}` }).min(min, { error: `must be at least ${min}` });
+  z
+    .number({ error: `must be a whole number of at least ${min}` })
+    .int({ error: `must be a whole number of at least ${min}` })
+    .min(min, { error: `must be at least ${min}` });
 
 const operationPreferences = z
   .strictObject({
-    failureToleranceCount: count(0).optional().describe('Accounts that may fail before CloudFormation stops the operation.'),
+    failureToleranceCount: count(0)
+      .optional()
+      .describe('Accounts that may fail before CloudFormation stops the operation.'),
     failureTolerancePercentage: percentage('failure tolerance').optional(),
     maxConcurrentCount: count(1).optional().describe('Accounts deployed at once.'),
     maxConcurrentPercentage: percentage('concurrency').min(1, { error: 'must be 1 to 100' }).optional(),
-    concurrencyMode: z.enum(['STRICT_FAILURE_TOLERANCE', 'SOFT_FAILURE_TOLERANCE'], { error: 'must be STRICT_FAILURE_TOLERANCE or SOFT_FAILURE_TOLERANCE' }).optional(),
+    concurrencyMode: z
+      .enum(['STRICT_FAILURE_TOLERANCE', 'SOFT_FAILURE_TOLERANCE'], {
+        error: 'must be STRICT_FAILURE_TOLERANCE or SOFT_FAILURE_TOLERANCE',
+      })
+      .optional(),
   })
   .superRefine((p, ctx) => {
     if (p.failureToleranceCount !== undefined && p.failureTolerancePercentage !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['failureTolerancePercentage'], input: p.failureTolerancePercentage, message: 'conflicts with failureToleranceCount: give one of them' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['failureTolerancePercentage'],
+        input: p.failureTolerancePercentage,
+        message: 'conflicts with failureToleranceCount: give one of them',
+      });
     }
     if (p.maxConcurrentCount !== undefined && p.maxConcurrentPercentage !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['maxConcurrentPercentage'], input: p.maxConcurrentPercentage, message: 'conflicts with maxConcurrentCount: give one of them' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxConcurrentPercentage'],
+        input: p.maxConcurrentPercentage,
+        message: 'conflicts with maxConcurrentCount: give one of them',
+      });
     }
-    if (p.maxConcurrentCount !== undefined && p.failureToleranceCount !== undefined && p.failureToleranceCount >= p.maxConcurrentCount && p.concurrencyMode !== 'SOFT_FAILURE_TOLERANCE') {
-      ctx.addIssue({ code: 'custom', path: ['failureToleranceCount'], input: p.failureToleranceCount, message: `must be lower than maxConcurrentCount (${p.maxConcurrentCount}) unless concurrencyMode is SOFT_FAILURE_TOLERANCE` });
+    if (
+      p.maxConcurrentCount !== undefined &&
+      p.failureToleranceCount !== undefined &&
+      p.failureToleranceCount >= p.maxConcurrentCount &&
+      p.concurrencyMode !== 'SOFT_FAILURE_TOLERANCE'
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['failureToleranceCount'],
+        input: p.failureToleranceCount,
+        message: `must be lower than maxConcurrentCount (${p.maxConcurrentCount}) unless concurrencyMode is SOFT_FAILURE_TOLERANCE`,
+      });
     }
   })
   .describe('How fast StackSet operations roll out and how many failures they tolerate.');
@@ -113,70 +168,103 @@ const membersSchema = z
       .optional()
       .describe('Accounts in the targets whose stack creates no role.'),
     region: z
-      .string({ error: (issue) => (Array.isArray(issue.input) ? 'must be exactly one region, not a list: IAM is global, so a stack in a second region fails with "already exists"' : 'must be a region name') })
+      .string({
+        error: (issue) =>
+          Array.isArray(issue.input)
+            ? 'must be exactly one region, not a list: IAM is global, so a stack in a second region fails with "already exists"'
+            : 'must be a region name',
+      })
       .optional()
-      .describe('The one region the member stacks are deployed in. Default: us-east-1 (global) or us-gov-west-1 (GovCloud).'),
+      .describe(
+        'The one region the member stacks are deployed in. Default: us-east-1 (global) or us-gov-west-1 (GovCloud).',
+      ),
     stackSetName: zodRule(stackSetNameRule, 'must be a stack set name')
       .optional()
       .describe('Default: QualysConnectorMemberRoles.'),
-    retainStacksOnAccountRemoval: z.boolean({ error: 'must be true or false' }).optional().describe('Keep the role in an account that leaves the targets. Default: false.'),
+    retainStacksOnAccountRemoval: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .describe('Keep the role in an account that leaves the targets. Default: false.'),
     operationPreferences: operationPreferences.optional(),
-    timeouts: z.strictObject({ create: duration.optional(), update: duration.optional(), delete: duration.optional() }).optional().describe('Terraform timeouts of StackSet operations. Default: 60m each.'),
-    protectFromDestroy: z.boolean({ error: 'must be true or false' }).optional().describe('Add prevent_destroy to the stack set and its instances.'),
+    timeouts: z
+      .strictObject({ create: duration.optional(), update: duration.optional(), delete: duration.optional() })
+      .optional()
+      .describe('Terraform timeouts of StackSet operations. Default: 60m each.'),
+    protectFromDestroy: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .describe('Add prevent_destroy to the stack set and its instances.'),
   })
   .superRefine((members, ctx) => {
     const hasRoot = members.organizationRootId !== undefined;
     const hasOus = members.organizationalUnitIds !== undefined;
     if (hasRoot && hasOus) {
-      ctx.addIssue({ code: 'custom', path: ['organizationalUnitIds'], input: members.organizationalUnitIds, message: 'conflicts with organizationRootId: target the root or a list of OUs, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['organizationalUnitIds'],
+        input: members.organizationalUnitIds,
+        message: 'conflicts with organizationRootId: target the root or a list of OUs, not both',
+      });
     } else if (!hasRoot && !hasOus) {
-      ctx.addIssue({ code: 'custom', path: ['organizationalUnitIds'], input: undefined, message: 'is required unless organizationRootId is given: the member roles need targets' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['organizationalUnitIds'],
+        input: undefined,
+        message: 'is required unless organizationRootId is given: the member roles need targets',
+      });
     }
   });
 
 const delegatedAdminSchema = z
   .strictObject({
     accountId: accountId.describe('The delegated administrator account for CloudFormation StackSets.'),
-    assumeRoleArn: roleArn
-      .optional(),
+    assumeRoleArn: roleArn.optional(),
     profile: z.string().min(1).optional(),
   })
-  .describe('Create the stack set from a registered delegated administrator (call_as DELEGATED_ADMIN) instead of the management account.');
+  .describe(
+    'Create the stack set from a registered delegated administrator (call_as DELEGATED_ADMIN) instead of the management account.',
+  );
 
-export const organizationConnectorSettingsSchema = z
-  .strictObject({
-    ...connectorRoleFields,
-    externalId: externalIdSetting.describe(
-      'The external ID of the organization connector, shared by the management role and every member role: a value, a list while rotating (the first is the current one; every role accepts all of them), or {"variable": "external_id"}.',
+export const organizationConnectorSettingsSchema = z.strictObject({
+  ...connectorRoleFields,
+  externalId: externalIdSetting.describe(
+    'The external ID of the organization connector, shared by the management role and every member role: a value, a list while rotating (the first is the current one; every role accepts all of them), or {"variable": "external_id"}.',
+  ),
+  permissionsBoundaryArn: z
+    .never({
+      error:
+        'is not supported for organization connectors: a boundary ARN names one account, member roles live in many',
+    })
+    .optional(),
+  path: z
+    .literal('/', {
+      error:
+        'must be "/" for organization connectors: CloudFormation cannot change the path of a named role in place (it would have to replace it, which it refuses), and Qualys takes only the member role name',
+    })
+    .optional()
+    .describe('IAM path of the roles: only "/" for organizations.'),
+});
+
+export const organizationStackSchema = z.strictObject({
+  kind: z
+    .literal('organization')
+    .describe('The management account role plus member roles rolled out by a service-managed StackSet.'),
+  ...stackFields,
+  delegatedAdmin: delegatedAdminSchema.optional(),
+  managementRole: z
+    .strictObject({
+      deployWith: z
+        .enum(['terraform', 'cloudformation-stack'], { error: 'must be "terraform" or "cloudformation-stack"' })
+        .optional(),
+      stackName: zodRule(stackSetNameRule, 'must be a stack name').optional(),
+    })
+    .optional()
+    .describe(
+      'How the management account gets its role: a Terraform role (default) or a CloudFormation stack of the management template.',
     ),
-    permissionsBoundaryArn: z
-      .never({ error: 'is not supported for organization connectors: a boundary ARN names one account, member roles live in many' })
-      .optional(),
-    path: z
-      .literal('/', {
-        error:
-          'must be "/" for organization connectors: CloudFormation cannot change the path of a named role in place (it would have to replace it, which it refuses), and Qualys takes only the member role name',
-      })
-      .optional()
-      .describe('IAM path of the roles: only "/" for organizations.'),
-  })
-;
-
-export const organizationStackSchema = z
-  .strictObject({
-    kind: z.literal('organization').describe('The management account role plus member roles rolled out by a service-managed StackSet.'),
-    ...stackFields,
-    delegatedAdmin: delegatedAdminSchema.optional(),
-    managementRole: z
-      .strictObject({
-        deployWith: z.enum(['terraform', 'cloudformation-stack'], { error: 'must be "terraform" or "cloudformation-stack"' }).optional(),
-        stackName: zodRule(stackSetNameRule, 'must be a stack name').optional(),
-      })
-      .optional()
-      .describe('How the management account gets its role: a Terraform role (default) or a CloudFormation stack of the management template.'),
-    members: membersSchema,
-    connector: organizationConnectorSettingsSchema,
-  });
+  members: membersSchema,
+  connector: organizationConnectorSettingsSchema,
+});
 
 const stackSchema = z.discriminatedUnion('kind', [accountStackSchema, organizationStackSchema], {
   error: 'must have kind "account" or "organization"',
@@ -193,7 +281,12 @@ export const appConfigSchema = z
     const seen = new Map<string, number>();
     config.stacks.forEach((stack, i) => {
       if (seen.has(stack.name)) {
-        ctx.addIssue({ code: 'custom', path: ['stacks', i, 'name'], input: stack.name, message: `repeats the name of stacks[${seen.get(stack.name)}]; stack names must be unique` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stacks', i, 'name'],
+          input: stack.name,
+          message: `repeats the name of stacks[${seen.get(stack.name)}]; stack names must be unique`,
+        });
       } else {
         seen.set(stack.name, i);
       }

@@ -56,7 +56,11 @@ export interface OrganizationModels {
  * Plans both roles and the member roles' rollout. The external ID (values or a variable) only reaches the
  * trust, which the templates take as a parameter.
  */
-export function buildOrganizationModels(stack: OrganizationStackSettings, fieldPrefix: string, providerRegion: string): OrganizationModels {
+export function buildOrganizationModels(
+  stack: OrganizationStackSettings,
+  fieldPrefix: string,
+  providerRegion: string,
+): OrganizationModels {
   const { capabilities = [], ...settings } = stack.connector;
   const chosen = capabilities.filter((c) => c !== 'organization');
   const problems: InputProblem[] = [];
@@ -81,20 +85,34 @@ export function buildOrganizationModels(stack: OrganizationStackSettings, fieldP
   return {
     management,
     member,
-    targets: stack.members.organizationRootId ? [stack.members.organizationRootId] : [...new Set(stack.members.organizationalUnitIds ?? [])],
+    targets: stack.members.organizationRootId
+      ? [stack.members.organizationRootId]
+      : [...new Set(stack.members.organizationalUnitIds ?? [])],
     excludedAccountIds: [...(stack.members.excludedAccountIds ?? [])].sort(),
     stackSet: {
       name: stack.members.stackSetName ?? DEFAULT_STACK_SET_NAME,
       description: STACK_SET_DESCRIPTION,
       region: stack.members.region ?? member.defaultRegion,
       callAs: admin ? 'DELEGATED_ADMIN' : 'SELF',
-      ...(admin ? { administrator: { region: providerRegion, alias: STACK_SET_ADMIN_ALIAS, accountId: admin.accountId, assumeRoleArn: admin.assumeRoleArn, profile: admin.profile } } : {}),
+      ...(admin
+        ? {
+            administrator: {
+              region: providerRegion,
+              alias: STACK_SET_ADMIN_ALIAS,
+              accountId: admin.accountId,
+              assumeRoleArn: admin.assumeRoleArn,
+              profile: admin.profile,
+            },
+          }
+        : {}),
       retainStacksOnAccountRemoval: stack.members.retainStacksOnAccountRemoval ?? false,
       protect: stack.members.protectFromDestroy === true,
       ...(stack.members.operationPreferences ? { operationPreferences: stack.members.operationPreferences } : {}),
       timeouts,
     },
-    ...(stack.managementRole?.deployWith === 'cloudformation-stack' ? { managementStack: { name: stack.managementRole.stackName ?? DEFAULT_MANAGEMENT_STACK_NAME, timeouts } } : {}),
+    ...(stack.managementRole?.deployWith === 'cloudformation-stack'
+      ? { managementStack: { name: stack.managementRole.stackName ?? DEFAULT_MANAGEMENT_STACK_NAME, timeouts } }
+      : {}),
   };
 }
 
@@ -103,10 +121,18 @@ export function buildOrganizationModels(stack: OrganizationStackSettings, fieldP
  * or however the renderer writes the variable), the earlier IDs while rotating (every parameter needs a
  * value, so empty when unused), the role name and the trusted account.
  */
-export function templateParameters(plan: Pick<OrganizationModels, 'member'>, externalId: string): Record<string, string> {
+export function templateParameters(
+  plan: Pick<OrganizationModels, 'member'>,
+  externalId: string,
+): Record<string, string> {
   const earlier = plan.member.externalId.values?.slice(1) ?? [];
   const previous = Object.fromEntries(PREVIOUS_EXTERNAL_ID_PARAMETERS.map((name, i) => [name, earlier[i] ?? '']));
-  return { ExternalId: externalId, ...previous, RoleName: plan.member.roleName, TrustedAccountId: plan.member.trustedAccountId };
+  return {
+    ExternalId: externalId,
+    ...previous,
+    RoleName: plan.member.roleName,
+    TrustedAccountId: plan.member.trustedAccountId,
+  };
 }
 
 /** The ARN a member role has in an account (`account` may be a Terraform expression). */

@@ -9,7 +9,9 @@ import { MAX_EXTERNAL_IDS } from '../rules/value-rules';
 export type ParameterName = 'ExternalId' | 'RoleName' | 'Path' | 'TrustedAccountId' | 'Partition';
 
 /** The external IDs the trust accepts: literal values, or a Terraform variable that holds the one ID. */
-export type ExternalIdInput = { readonly values: readonly string[]; readonly variable?: undefined } | { readonly variable: string; readonly values?: undefined };
+export type ExternalIdInput =
+  | { readonly values: readonly string[]; readonly variable?: undefined }
+  | { readonly variable: string; readonly values?: undefined };
 
 /** The role's inputs with the values the configuration gives (for CloudFormation: the parameters' defaults). */
 export interface RoleInputs {
@@ -32,7 +34,10 @@ export const ROLE_PARAMETERS: Readonly<Record<keyof RoleInputs, ParameterName>> 
  * Optional parameters for the IDs still accepted while one is rotated, in every template: an account's, and
  * an organization's management and member roles, which share the IDs. Values never appear in a template.
  */
-export const PREVIOUS_EXTERNAL_ID_PARAMETERS = Array.from({ length: MAX_EXTERNAL_IDS - 1 }, (_, i) => `PreviousExternalId${i + 1}`);
+export const PREVIOUS_EXTERNAL_ID_PARAMETERS = Array.from(
+  { length: MAX_EXTERNAL_IDS - 1 },
+  (_, i) => `PreviousExternalId${i + 1}`,
+);
 
 /** JSON with strings, numbers, objects and lists, where a renderer may put its own forms of a value. */
 export type Json = string | number | boolean | Json[] | { [key: string]: Json };
@@ -55,6 +60,7 @@ export function fillSlots(json: unknown, values: Partial<Record<SlotName, Json>>
     return value;
   }
   if (Array.isArray(json)) return json.map((v) => fillSlots(v, values));
-  if (json !== null && typeof json === 'object') return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, fillSlots(v, values)]));
+  if (json !== null && typeof json === 'object')
+    return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, fillSlots(v, values)]));
   return json as Json;
 }

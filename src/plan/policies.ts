@@ -30,7 +30,10 @@ export function connectorPolicies(capabilities: readonly CapabilityName[], parti
     const document = capabilityDocument(spec, partition);
     const secrets = document ? secretReadingGrants(document.toJson() as never) : [];
     // The rule of every document this project writes; the review holds its gate on the same list.
-    if (secrets.length > 0) throw new Error(`capability ${name} grants actions that read secrets or return credentials: ${secrets.map((s) => s.action).join(', ')}`);
+    if (secrets.length > 0)
+      throw new Error(
+        `capability ${name} grants actions that read secrets or return credentials: ${secrets.map((s) => s.action).join(', ')}`,
+      );
     if (document) {
       const parts = splitPolicyDocument(document);
       parts.forEach((part, i) => {
@@ -56,12 +59,21 @@ export function policyName(roleName: string, suffix: string): string {
  * into a replacement CloudFormation makes (the new policy is created and attached, then the old one deleted),
  * from any earlier release alike. Terraform ignores description changes, so its policy names stay.
  */
-const TEMPLATE_NAME_GENERATIONS: Partial<Record<CapabilityName, number>> = { 'api-based-assessment': 2, cspm: 2, remediation: 2 };
+const TEMPLATE_NAME_GENERATIONS: Partial<Record<CapabilityName, number>> = {
+  'api-based-assessment': 2,
+  cspm: 2,
+  remediation: 2,
+};
 
 /** A customer managed policy's name in a CloudFormation template: `<role>-<suffix>`, with `-v<n>` from its second generation. */
-export function templatePolicyName(roleName: string, policy: Pick<CustomerManagedPolicyModel, 'suffix' | 'capability'>): string {
+export function templatePolicyName(
+  roleName: string,
+  policy: Pick<CustomerManagedPolicyModel, 'suffix' | 'capability'>,
+): string {
   const generation = TEMPLATE_NAME_GENERATIONS[policy.capability];
-  return generation === undefined ? policyName(roleName, policy.suffix) : `${policyName(roleName, policy.suffix)}-v${generation}`;
+  return generation === undefined
+    ? policyName(roleName, policy.suffix)
+    : `${policyName(roleName, policy.suffix)}-v${generation}`;
 }
 
 /**

@@ -1,11 +1,23 @@
 import { CapabilityName, resolveCapabilities } from '../model/permissions';
 import { PolicyDocument } from '../model/policy/model';
 import { ConfigurationError } from '../rules/errors';
-import { AwsPartition, QUALYS_ACCOUNT_TYPE_FACTS, QualysAccountType, accountRootArn, accountTypeOf } from '../rules/partition';
+import {
+  AwsPartition,
+  QUALYS_ACCOUNT_TYPE_FACTS,
+  QualysAccountType,
+  accountRootArn,
+  accountTypeOf,
+} from '../rules/partition';
 import { DEFAULT_MAX_SESSION_DURATION } from '../rules/value-rules';
 import { connectorFieldProblems, connectorProblems } from './checks';
 import { ExternalIdInput, RoleInputs, slot } from './parameters';
-import { ConnectorPolicies, CustomerManagedPolicyModel, DEFAULT_ROLE_NAME, connectorPolicies, trustPolicyDocument } from './policies';
+import {
+  ConnectorPolicies,
+  CustomerManagedPolicyModel,
+  DEFAULT_ROLE_NAME,
+  connectorPolicies,
+  trustPolicyDocument,
+} from './policies';
 import { ConnectorSettings } from './settings';
 
 export { DEFAULT_ROLE_NAME };
@@ -55,7 +67,11 @@ export function buildConnectorRoleModel(settings: ConnectorSettings, fieldPrefix
   const trustedAccountId = (settings.trustedAccountId ?? facts.defaultTrustedAccountId) as string;
   const given = settings.externalId;
   const externalId: ExternalIdInput =
-    typeof given === 'string' ? { values: [given] } : 'variable' in given ? { variable: given.variable } : { values: [...(given as readonly string[])] };
+    typeof given === 'string'
+      ? { values: [given] }
+      : 'variable' in given
+        ? { variable: given.variable }
+        : { values: [...(given as readonly string[])] };
   const roleName = settings.roleName ?? DEFAULT_ROLE_NAME;
   const path = settings.path ?? '/';
   // Names were checked against the capability list.
@@ -98,8 +114,14 @@ export function trustPolicyTemplate(): PolicyDocument {
 }
 
 /** The trust policy as AWS evaluates it, for external IDs given as values (the model's, or a variable's value). */
-export function literalTrustPolicy(model: ConnectorRoleModel, externalIds: readonly string[] | undefined = model.externalId.values): PolicyDocument {
-  if (externalIds === undefined) throw new Error(`the external ID of role ${model.roleName} is variable ${model.externalId.variable}: give its value`);
+export function literalTrustPolicy(
+  model: ConnectorRoleModel,
+  externalIds: readonly string[] | undefined = model.externalId.values,
+): PolicyDocument {
+  if (externalIds === undefined)
+    throw new Error(
+      `the external ID of role ${model.roleName} is variable ${model.externalId.variable}: give its value`,
+    );
   return trustPolicyDocument(model.trustedPrincipal, externalIds);
 }
 

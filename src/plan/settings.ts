@@ -49,7 +49,10 @@ export interface ProviderSettings {
 }
 
 export type BackendSettings =
-  | { readonly type: 'local'; /** Relative to the project folder. @default 'terraform.<stack name>.tfstate' */ readonly path?: string }
+  | {
+      readonly type: 'local';
+      /** Relative to the project folder. @default 'terraform.<stack name>.tfstate' */ readonly path?: string;
+    }
   | {
       readonly type: 's3';
       readonly bucket: string;
@@ -109,7 +112,10 @@ export interface OrganizationStackSettings extends StackSettingsCommon {
   readonly kind: 'organization';
   readonly delegatedAdmin?: ProviderSettings & { readonly accountId: string };
   /** @default { deployWith: 'terraform' } */
-  readonly managementRole?: { readonly deployWith?: 'terraform' | 'cloudformation-stack'; /** @default 'QualysConnectorManagementRole' */ readonly stackName?: string };
+  readonly managementRole?: {
+    readonly deployWith?: 'terraform' | 'cloudformation-stack';
+    /** @default 'QualysConnectorManagementRole' */ readonly stackName?: string;
+  };
   readonly members: MembersSettings;
   readonly connector: ConnectorSettings;
 }

@@ -38,7 +38,8 @@ export function planStack(stack: StackSettings, fieldPrefix: string): StackPlan 
     }
   };
   if (stack.kind === 'organization') {
-    const region = stack.region ?? QUALYS_ACCOUNT_TYPE_FACTS[accountTypeOf(stack.connector.qualysAccountType)]?.defaultRegion ?? '';
+    const region =
+      stack.region ?? QUALYS_ACCOUNT_TYPE_FACTS[accountTypeOf(stack.connector.qualysAccountType)]?.defaultRegion ?? '';
     const models = attempt(() => buildOrganizationModels(stack, fieldPrefix, region));
     if (problems.length > 0 || !models) throw new ConfigurationError(problems);
     return { kind: 'organization', stack: facts(stack, region), ...models };
@@ -49,5 +50,10 @@ export function planStack(stack: StackSettings, fieldPrefix: string): StackPlan 
 }
 
 function facts(stack: StackSettings, region: string): StackFacts {
-  return { name: stack.name, provider: providerAccess(region, stack.provider), backend: backendPlan(stack.name, stack.backend), importExistingRole: stack.importExistingRole === true };
+  return {
+    name: stack.name,
+    provider: providerAccess(region, stack.provider),
+    backend: backendPlan(stack.name, stack.backend),
+    importExistingRole: stack.importExistingRole === true,
+  };
 }

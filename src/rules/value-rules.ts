@@ -50,7 +50,8 @@ export const externalIdRule: CharacterRule = {
   characters: '\\w+=,.@:/-',
   minLength: 2,
   maxLength: 1224,
-  message: 'must be 2 to 1224 characters of letters, digits and _ + = , . @ : / - (what STS accepts for sts:ExternalId)',
+  message:
+    'must be 2 to 1224 characters of letters, digits and _ + = , . @ : / - (what STS accepts for sts:ExternalId)',
   constraintDescription: '2 to 1224 letters, digits and _ + = , . @ : / -',
 };
 
@@ -91,7 +92,8 @@ export const iamPathRule: PatternRule = {
   kind: 'pattern',
   pattern: '/([\\x21-\\x7E]*/)?',
   maxLength: 512,
-  message: 'must be an IAM path: start and end with "/", printable ASCII without spaces, at most 512 characters (IAM path rule)',
+  message:
+    'must be an IAM path: start and end with "/", printable ASCII without spaces, at most 512 characters (IAM path rule)',
   constraintDescription: '/ or /text/ of printable ASCII, at most 512 characters',
 };
 
@@ -172,7 +174,8 @@ export const managedPolicyQuotaRule: IntegerRule = {
   kind: 'integer',
   min: 10,
   max: 20,
-  message: 'must be a whole number from 10 (the default IAM quota of managed policies per role) to 20 (the highest AWS grants)',
+  message:
+    'must be a whole number from 10 (the default IAM quota of managed policies per role) to 20 (the highest AWS grants)',
 };
 
 /** Every rule, by name: the test renders each into every language and compares their verdicts. */
@@ -197,7 +200,10 @@ export const VALUE_RULES = {
 
 /** A string rule as a JavaScript regular expression over the whole value. */
 export function ruleRegExp(rule: StringRule): RegExp {
-  return new RegExp(rule.kind === 'characters' ? `^[${rule.characters}]{${rule.minLength},${rule.maxLength}}$` : `^(${rule.pattern})$`, rule.kind === 'pattern' && rule.unicode ? 'u' : '');
+  return new RegExp(
+    rule.kind === 'characters' ? `^[${rule.characters}]{${rule.minLength},${rule.maxLength}}$` : `^(${rule.pattern})$`,
+    rule.kind === 'pattern' && rule.unicode ? 'u' : '',
+  );
 }
 
 /** What a value of the wrong type is told: its type, then the rule. */
@@ -213,7 +219,8 @@ export function breaks(rule: ValueRule, value: unknown): string | undefined {
     return Number.isInteger(value) && value >= rule.min && value <= rule.max ? undefined : rule.message;
   }
   if (typeof value !== 'string') return typeError(rule);
-  if (rule.kind === 'pattern' && rule.maxLength !== undefined && [...value].length > rule.maxLength) return rule.message;
+  if (rule.kind === 'pattern' && rule.maxLength !== undefined && [...value].length > rule.maxLength)
+    return rule.message;
   return ruleRegExp(rule).test(value) ? undefined : rule.message;
 }
 
@@ -221,15 +228,24 @@ export function breaks(rule: ValueRule, value: unknown): string | undefined {
 export function zodRule(rule: StringRule, wrongType?: string): z.ZodString;
 export function zodRule(rule: IntegerRule, wrongType?: string): z.ZodNumber;
 export function zodRule(rule: ValueRule, wrongType: string = typeError(rule)): z.ZodString | z.ZodNumber {
-  if (rule.kind === 'integer') return z.number({ error: wrongType }).int({ error: rule.message }).min(rule.min, { error: rule.message }).max(rule.max, { error: rule.message });
+  if (rule.kind === 'integer')
+    return z
+      .number({ error: wrongType })
+      .int({ error: rule.message })
+      .min(rule.min, { error: rule.message })
+      .max(rule.max, { error: rule.message });
   const schema = z.string({ error: wrongType });
-  const limited = rule.kind === 'pattern' && rule.maxLength !== undefined ? schema.refine((v) => [...v].length <= (rule.maxLength as number), { error: rule.message }) : schema;
+  const limited =
+    rule.kind === 'pattern' && rule.maxLength !== undefined
+      ? schema.refine((v) => [...v].length <= (rule.maxLength as number), { error: rule.message })
+      : schema;
   return (limited as z.ZodString).regex(ruleRegExp(rule), { error: rule.message });
 }
 
 /** The rule as a Terraform condition on `expression` (e.g. `var.external_id`), without the `${}` around it. */
 export function terraformCondition(rule: ValueRule, expression: string): string {
-  if (rule.kind === 'integer') return `floor(${expression}) == ${expression} && ${expression} >= ${rule.min} && ${expression} <= ${rule.max}`;
+  if (rule.kind === 'integer')
+    return `floor(${expression}) == ${expression} && ${expression} >= ${rule.min} && ${expression} <= ${rule.max}`;
   if (rule.kind === 'pattern') {
     const length = rule.maxLength === undefined ? '' : `length(${expression}) <= ${rule.maxLength} && `;
     return `${length}can(regex(${hclString(`^(${rule.pattern})$`)}, ${expression}))`;
@@ -278,7 +294,11 @@ export function cloudFormationConstraints(rule: StringRule): CloudFormationConst
   if (rule.kind === 'pattern') {
     const pattern = javaPattern(rule.pattern);
     // No top-level alternation in these patterns, so the anchors need no group around it.
-    return { ...(rule.maxLength !== undefined ? { MaxLength: rule.maxLength } : {}), AllowedPattern: `^${pattern}$`, ConstraintDescription: rule.constraintDescription };
+    return {
+      ...(rule.maxLength !== undefined ? { MaxLength: rule.maxLength } : {}),
+      AllowedPattern: `^${pattern}$`,
+      ConstraintDescription: rule.constraintDescription,
+    };
   }
   return {
     MinLength: rule.minLength,

@@ -8,7 +8,15 @@ import { QualysOrganizationConnectorStack } from '../render/cdktf/organization-c
 import { localStatePath } from '../render/cdktf/stack-parts';
 
 // Reading a configuration needs no cdktf (the review command reads them too): it lives in config/load.
-export { CONFIG_ENV_VAR, DEFAULT_CONFIG, configPathFrom, lineAndColumn, loadConfig, parseConfig, planConfiguration } from '../config/load';
+export {
+  CONFIG_ENV_VAR,
+  DEFAULT_CONFIG,
+  configPathFrom,
+  lineAndColumn,
+  loadConfig,
+  parseConfig,
+  planConfiguration,
+} from '../config/load';
 export type { ConfigOrigin, ConfigSource } from '../config/load';
 
 /** The output folder `cdktf synth` asks for (`--output` reaches the app as CDKTF_OUTDIR). */
@@ -24,7 +32,8 @@ export function outputFolder(env: NodeJS.ProcessEnv = process.env): string {
 export function buildApp(config: AppConfig, app?: App): App {
   const plans = planConfiguration(config);
   if (app === undefined) {
-    for (const plan of plans) if (plan.stack.backend.type === 'local') localStatePath(outputFolder(), plan.stack.name, plan.stack.backend.path);
+    for (const plan of plans)
+      if (plan.stack.backend.type === 'local') localStatePath(outputFolder(), plan.stack.name, plan.stack.backend.path);
     mkdirSync(outputFolder(), { recursive: true });
   }
   const target = app ?? new App();

@@ -41,7 +41,10 @@ export function runAppWith(outdir: string, options: { args?: string[]; configEnv
 }
 
 /** The command, arguments and environment of one app run (for callers that spawn it themselves). */
-export function appProcess(outdir: string, { args = [], configEnv }: { args?: string[]; configEnv?: string }): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+export function appProcess(
+  outdir: string,
+  { args = [], configEnv }: { args?: string[]; configEnv?: string },
+): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };
   delete env.QUALYS_CONNECTOR_CONFIG;
   if (configEnv !== undefined) env.QUALYS_CONNECTOR_CONFIG = configEnv;

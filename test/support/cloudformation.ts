@@ -41,8 +41,10 @@ export class StackInstance {
       if (spec.AllowedPattern !== undefined && !new RegExp(`^(?:${spec.AllowedPattern as string})$`).test(value)) {
         throw new Error(`Parameter ${name} failed to satisfy constraint: ${spec.ConstraintDescription as string}`);
       }
-      if (spec.MinLength !== undefined && value.length < (spec.MinLength as number)) throw new Error(`Parameter ${name} is shorter than ${spec.MinLength as number}`);
-      if (spec.MaxLength !== undefined && value.length > (spec.MaxLength as number)) throw new Error(`Parameter ${name} is longer than ${spec.MaxLength as number}`);
+      if (spec.MinLength !== undefined && value.length < (spec.MinLength as number))
+        throw new Error(`Parameter ${name} is shorter than ${spec.MinLength as number}`);
+      if (spec.MaxLength !== undefined && value.length > (spec.MaxLength as number))
+        throw new Error(`Parameter ${name} is longer than ${spec.MaxLength as number}`);
       this.parameters[name] = value;
     }
     const resources = template.Resources as Record<string, JsonObject>;
@@ -52,7 +54,10 @@ export class StackInstance {
     }
     for (const [id, resource] of Object.entries(resources)) {
       if (!(id in this.resources)) continue;
-      this.resources[id] = { type: resource.Type as string, properties: (this.resolve(resource.Properties ?? {}) as Record<string, unknown>) };
+      this.resources[id] = {
+        type: resource.Type as string,
+        properties: this.resolve(resource.Properties ?? {}) as Record<string, unknown>,
+      };
     }
     for (const [name, output] of Object.entries((template.Outputs ?? {}) as Record<string, JsonObject>)) {
       if (output.Condition !== undefined && !this.condition(output.Condition as string)) continue;
@@ -76,7 +81,8 @@ export class StackInstance {
     if ('Fn::Not' in e) return !this.evaluate((e['Fn::Not'] as Json[])[0]);
     const list = (key: string) => {
       const items = e[key] as Json[];
-      if (items.length < 2 || items.length > 10) throw new Error(`${key} takes 2 to 10 conditions, got ${items.length}`);
+      if (items.length < 2 || items.length > 10)
+        throw new Error(`${key} takes 2 to 10 conditions, got ${items.length}`);
       return items.map((c) => this.evaluate(c));
     };
     if ('Fn::Or' in e) return list('Fn::Or').some(Boolean);
@@ -89,7 +95,11 @@ export class StackInstance {
   }
 
   private ref(name: string): string {
-    const pseudo: Record<string, string> = { 'AWS::AccountId': this.context.accountId, 'AWS::Partition': this.context.partition, 'AWS::Region': this.context.region };
+    const pseudo: Record<string, string> = {
+      'AWS::AccountId': this.context.accountId,
+      'AWS::Partition': this.context.partition,
+      'AWS::Region': this.context.region,
+    };
     if (name in pseudo) return pseudo[name];
     if (name in this.parameters) return this.parameters[name];
     const resource = this.resources[name];
@@ -110,7 +120,8 @@ export class StackInstance {
       return this.resolve(this.condition(condition) ? whenTrue : whenFalse);
     }
     if ('Ref' in value) return this.ref(value.Ref as string);
-    if ('Fn::Sub' in value) return (value['Fn::Sub'] as string).replace(/\$\{([\w:]+)\}/g, (_m, name: string) => this.ref(name));
+    if ('Fn::Sub' in value)
+      return (value['Fn::Sub'] as string).replace(/\$\{([\w:]+)\}/g, (_m, name: string) => this.ref(name));
     if ('Fn::GetAtt' in value) {
       const [id, attribute] = value['Fn::GetAtt'] as string[];
       const resource = this.resources[id];
@@ -121,7 +132,11 @@ export class StackInstance {
       }
       throw new Error(`unsupported Fn::GetAtt ${id}.${attribute}`);
     }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]).filter(([, v]) => v !== NO_VALUE));
+    return Object.fromEntries(
+      Object.entries(value)
+        .map(([k, v]) => [k, this.resolve(v)])
+        .filter(([, v]) => v !== NO_VALUE),
+    );
   }
 }
 

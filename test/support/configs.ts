@@ -32,7 +32,12 @@ export function accountStack({ name = 'account', connector = {}, ...settings }: 
 }
 
 /** An organization stack: named `org`, the sample connector, members in OU_A and OU_B. */
-export function organizationStack({ name = 'org', connector = {}, members = {}, ...settings }: StackParts = {}): Settings {
+export function organizationStack({
+  name = 'org',
+  connector = {},
+  members = {},
+  ...settings
+}: StackParts = {}): Settings {
   return {
     kind: 'organization',
     name,
@@ -58,7 +63,9 @@ export function accountPlanOf(parts: StackParts = {}): AccountPlan {
 }
 
 /** The plan of a configuration's only organization stack, with the templates rendered from it. */
-export function organizationPlanOf(parts: StackParts = {}): OrganizationPlan & { readonly templates: OrganizationTemplates } {
+export function organizationPlanOf(
+  parts: StackParts = {},
+): OrganizationPlan & { readonly templates: OrganizationTemplates } {
   const [plan] = planConfiguration(parseConfig(organizationConfig(parts)));
   if (plan.kind !== 'organization') throw new Error('expected an organization plan');
   return { ...plan, templates: organizationTemplates(plan) };

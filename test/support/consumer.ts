@@ -30,7 +30,11 @@ export function readmeLibrarySnippet(): string {
 export function compileAndRun(project: string, main: string): { tsc: string; status: number | null; stderr: string } {
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(cdktfTemplateTsconfig(), null, 2));
   writeFileSync(join(project, 'main.ts'), main);
-  const tsc = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { encoding: 'utf8' });
+  const tsc = spawnSync(
+    process.execPath,
+    [join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project],
+    { encoding: 'utf8' },
+  );
   const output = tsc.stdout + tsc.stderr;
   if (tsc.status !== 0) return { tsc: output, status: null, stderr: '' };
   const run = spawnSync(process.execPath, [join(project, 'main.js')], {

@@ -52,24 +52,47 @@ export const IAM_SUBJECTS = new Set<EvidenceSubject>([
  * refresh every resource. CloudFormation makes no call with the caller's credentials in a plan: it acts only
  * while a stack is created, updated or deleted.
  */
-export const TERRAFORM_PLAN_STEPS: ReadonlySet<EvidenceStep> = new Set<EvidenceStep>(['configure', 'init', 'lock', 'unlock', 'read']);
+export const TERRAFORM_PLAN_STEPS: ReadonlySet<EvidenceStep> = new Set<EvidenceStep>([
+  'configure',
+  'init',
+  'lock',
+  'unlock',
+  'read',
+]);
 export function subjectsOfPlan(subjects: ReadonlySet<EvidenceSubject>): Set<EvidenceSubject> {
   return new Set([...subjects].filter((s) => !s.startsWith('cloudformation-service:')));
 }
 
-export const STACK_SET_SUBJECTS = new Set<EvidenceSubject>(['aws_cloudformation_stack_set', 'aws_cloudformation_stack_set_instance', 'cloudformation-service:stack-set-service-managed']);
+export const STACK_SET_SUBJECTS = new Set<EvidenceSubject>([
+  'aws_cloudformation_stack_set',
+  'aws_cloudformation_stack_set_instance',
+  'cloudformation-service:stack-set-service-managed',
+]);
 
-export async function simulateDeployer(doc: DeployerDocument, account: string, partition: string, action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Decision> {
+export async function simulateDeployer(
+  doc: DeployerDocument,
+  account: string,
+  partition: string,
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+): Promise<Decision> {
   const result = await runSimulation(
     {
       identityPolicies: [{ name: doc.name, policy: doc.document.toJson() as never }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      request: { principal: `arn:${partition}:sts::${account}:assumed-role/Deployer/ci`, action, resource: { resource, accountId: account }, contextVariables: context },
+      request: {
+        principal: `arn:${partition}:sts::${account}:assumed-role/Deployer/ci`,
+        action,
+        resource: { resource, accountId: account },
+        contextVariables: context,
+      },
     },
     {},
   );
-  if (result.resultType === 'error') throw new Error(`simulation of ${action} on ${resource} failed: ${JSON.stringify(result.errors)}`);
+  if (result.resultType === 'error')
+    throw new Error(`simulation of ${action} on ${resource} failed: ${JSON.stringify(result.errors)}`);
   return result.overallResult as Decision;
 }
 
@@ -118,77 +141,120 @@ function documentFor(plan: StackDeployerPolicy, entry: EvidenceEntry, names: Dep
   return doc;
 }
 
+/** The request context a call of `entry` carries. */
+function requestContext(entry: EvidenceEntry, names: DeployedNames): Record<string, string | string[]> {
+  const context: Record<string, string | string[]> = {};
+  if (entry.action === 'iam:TagRole' || entry.action === 'iam:TagPolicy') context['aws:TagKeys'] = names.tagKeys;
+  if ((entry.action === 'iam:CreateRole' || entry.action === 'iam:PutRolePermissionsBoundary') && names.boundary)
+    context['iam:PermissionsBoundary'] = names.boundary;
+  if (entry.action.endsWith('StackInstances') && names.targetRegions.length > 0)
+    context['cloudformation:TargetRegion'] = names.targetRegions;
+  context['aws:RequestedRegion'] = STACK_SET_SUBJECTS.has(entry.subject)
+    ? (names.stackSetRegion ?? names.region)
+    : names.region;
+  return context;
+}
+
+type Resources = { real: string[]; other: string[]; context?: Record<string, string | string[]> }[];
+
+const otherRole = (arn: string) => `${arn.slice(0, arn.lastIndexOf('/') + 1)}OtherRole`;
+
+/** The resources a call of `entry` names in this deploy, and the same kind of resource under other names. */
+function resourcesOf(entry: EvidenceEntry, names: DeployedNames): Resources {
+  const p = names.partition;
+  const stackSetRegion = names.stackSetRegion ?? names.region;
+  switch (entry.resourceType) {
+    case '':
+      return [{ real: ['*'], other: [] }];
+    case 'role': {
+      if (entry.action === 'sts:AssumeRole') {
+        const roles = names.assumeRoleArns ?? [];
+        return [{ real: roles, other: roles.map(otherRole) }];
+      }
+      const iam = IAM_SUBJECTS.has(entry.subject);
+      if (entry.action === 'iam:AttachRolePolicy') {
+        return (iam ? names.attachments : []).map((a) => ({
+          real: [a.roleArn],
+          other: [otherRole(a.roleArn)],
+          context: { 'iam:PolicyARN': a.policyArn },
+        }));
+      }
+      const roles = iam ? names.roleArns : [];
+      return [{ real: roles, other: roles.map(otherRole) }];
+    }
+    case 'policy':
+      return [
+        {
+          real: names.policyArns,
+          other: names.policyArns.map((arn) => `${arn.slice(0, arn.lastIndexOf('/') + 1)}OtherRole-Cspm`),
+        },
+      ];
+    case 'stack': {
+      const arn = `arn:${p}:cloudformation:${names.region}:${names.account}:stack/${names.stackName}/0a1b2c3d-0000-4000-8000-000000000000`;
+      return [{ real: [arn], other: [arn.replace(`stack/${names.stackName}/`, 'stack/OtherStack/')] }];
+    }
+    case 'stackset': {
+      const arn = `arn:${p}:cloudformation:${stackSetRegion}:${names.account}:stackset/${names.stackSetName}:0a1b2c3d-0000-4000-8000-000000000000`;
+      return [{ real: [arn], other: [arn.replace(`stackset/${names.stackSetName}:`, 'stackset/OtherStackSet:')] }];
+    }
+    case 'bucket':
+      return [{ real: [`arn:${p}:s3:::${names.backend?.bucket}`], other: [`arn:${p}:s3:::other-state-bucket`] }];
+    case 'object': {
+      const key =
+        entry.step === 'lock' || entry.step === 'unlock' ? `${names.backend?.key}.tflock` : names.backend?.key;
+      const other = [`arn:${p}:s3:::other-state-bucket/${key}`, `arn:${p}:s3:::${names.backend?.bucket}/other/${key}`];
+      return [{ real: [`arn:${p}:s3:::${names.backend?.bucket}/${key}`], other }];
+    }
+    case 'table': {
+      const table = (name: string | undefined) => `arn:${p}:dynamodb:${names.region}:${names.account}:table/${name}`;
+      return [{ real: [table(names.backend?.table)], other: [table('other-lock-table')] }];
+    }
+    default:
+      throw new Error(`no test resource for ${entry.resourceType}`);
+  }
+}
+
 /**
  * The calls of a deploy on its real names, and the same calls on other names. `subjects` are the resource
  * types (and services) the deploy has; `steps`, when given, the steps made (a plan makes only some);
  * `sts:AssumeRole` is checked only when the names list the roles.
  */
-export function callsFor(plan: StackDeployerPolicy, names: DeployedNames, subjects: ReadonlySet<EvidenceSubject>, steps?: ReadonlySet<EvidenceStep>): { real: Call[]; other: Call[] } {
-  const p = names.partition;
-  const stackSetAccount = names.account;
-  const stackSetRegion = names.stackSetRegion ?? names.region;
+export function callsFor(
+  plan: StackDeployerPolicy,
+  names: DeployedNames,
+  subjects: ReadonlySet<EvidenceSubject>,
+  steps?: ReadonlySet<EvidenceStep>,
+): { real: Call[]; other: Call[] } {
   const real: Call[] = [];
   const other: Call[] = [];
   for (const entry of EVIDENCE) {
     const assume = entry.action === 'sts:AssumeRole';
-    if (!subjects.has(entry.subject) || (steps !== undefined && !steps.has(entry.step)) || entry.granted === false || (assume && names.assumeRoleArns === undefined) || !needed(entry, names, plan.kind === 'account')) continue;
+    if (
+      !subjects.has(entry.subject) ||
+      (steps !== undefined && !steps.has(entry.step)) ||
+      entry.granted === false ||
+      (assume && names.assumeRoleArns === undefined) ||
+      !needed(entry, names, plan.kind === 'account')
+    )
+      continue;
     const document = documentFor(plan, entry, names);
-    const context: Record<string, string | string[]> = {};
-    if (entry.action === 'iam:TagRole' || entry.action === 'iam:TagPolicy') context['aws:TagKeys'] = names.tagKeys;
-    if ((entry.action === 'iam:CreateRole' || entry.action === 'iam:PutRolePermissionsBoundary') && names.boundary) context['iam:PermissionsBoundary'] = names.boundary;
-    if (entry.action.endsWith('StackInstances') && names.targetRegions.length > 0) context['cloudformation:TargetRegion'] = names.targetRegions;
-    context['aws:RequestedRegion'] = STACK_SET_SUBJECTS.has(entry.subject) ? stackSetRegion : names.region;
-    const account = assume ? SOME_ACCOUNT : document.role === 'stack-set-account' ? (names.adminAccount as string) : names.account;
-    const push = (resources: string[], others: string[], extra: Record<string, string | string[]> = {}) => {
-      for (const resource of resources) real.push({ entry, document, resource, context: { ...context, ...extra }, account, partition: p });
-      for (const resource of others) other.push({ entry, document, resource, context: { ...context, ...extra }, account, partition: p });
-    };
-    const otherName = (arn: string, from: string, to: string) => arn.replace(from, to);
-    const otherRole = (arn: string) => `${arn.slice(0, arn.lastIndexOf('/') + 1)}OtherRole`;
-    switch (entry.resourceType) {
-      case '':
-        push(['*'], []);
-        break;
-      case 'role': {
-        if (assume) {
-          const roles = names.assumeRoleArns ?? [];
-          push(roles, roles.map(otherRole));
-          break;
-        }
-        const roles = IAM_SUBJECTS.has(entry.subject) ? names.roleArns : [];
-        if (entry.action === 'iam:AttachRolePolicy') {
-          for (const a of IAM_SUBJECTS.has(entry.subject) ? names.attachments : []) push([a.roleArn], [otherRole(a.roleArn)], { 'iam:PolicyARN': a.policyArn });
-        } else {
-          push(roles, roles.map(otherRole));
-        }
-        break;
-      }
-      case 'policy':
-        push(names.policyArns, names.policyArns.map((arn) => `${arn.slice(0, arn.lastIndexOf('/') + 1)}OtherRole-Cspm`));
-        break;
-      case 'stack': {
-        const arn = `arn:${p}:cloudformation:${names.region}:${names.account}:stack/${names.stackName}/0a1b2c3d-0000-4000-8000-000000000000`;
-        push([arn], [otherName(arn, `stack/${names.stackName}/`, 'stack/OtherStack/')]);
-        break;
-      }
-      case 'stackset': {
-        const arn = `arn:${p}:cloudformation:${stackSetRegion}:${stackSetAccount}:stackset/${names.stackSetName}:0a1b2c3d-0000-4000-8000-000000000000`;
-        push([arn], [otherName(arn, `stackset/${names.stackSetName}:`, 'stackset/OtherStackSet:')]);
-        break;
-      }
-      case 'bucket':
-        push([`arn:${p}:s3:::${names.backend?.bucket}`], [`arn:${p}:s3:::other-state-bucket`]);
-        break;
-      case 'object': {
-        const key = entry.step === 'lock' || entry.step === 'unlock' ? `${names.backend?.key}.tflock` : names.backend?.key;
-        push([`arn:${p}:s3:::${names.backend?.bucket}/${key}`], [`arn:${p}:s3:::other-state-bucket/${key}`, `arn:${p}:s3:::${names.backend?.bucket}/other/${key}`]);
-        break;
-      }
-      case 'table':
-        push([`arn:${p}:dynamodb:${names.region}:${names.account}:table/${names.backend?.table}`], [`arn:${p}:dynamodb:${names.region}:${names.account}:table/other-lock-table`]);
-        break;
-      default:
-        throw new Error(`no test resource for ${entry.resourceType}`);
+    const context = requestContext(entry, names);
+    const account = assume
+      ? SOME_ACCOUNT
+      : document.role === 'stack-set-account'
+        ? (names.adminAccount as string)
+        : names.account;
+    const call = (resource: string, extra: Record<string, string | string[]> = {}): Call => ({
+      entry,
+      document,
+      resource,
+      context: { ...context, ...extra },
+      account,
+      partition: names.partition,
+    });
+    for (const group of resourcesOf(entry, names)) {
+      real.push(...group.real.map((resource) => call(resource, group.context)));
+      other.push(...group.other.map((resource) => call(resource, group.context)));
     }
   }
   return { real: distinct(real), other: distinct(other) };
@@ -213,7 +279,10 @@ export function decide(call: Call): Promise<Decision> {
 }
 
 /** The real calls the policy refuses and the other-name calls it does not deny, by label. */
-export async function misjudged(real: readonly Call[], other: readonly Call[]): Promise<{ refused: string[]; allowed: string[] }> {
+export async function misjudged(
+  real: readonly Call[],
+  other: readonly Call[],
+): Promise<{ refused: string[]; allowed: string[] }> {
   const refused: string[] = [];
   for (const call of real) if ((await decide(call)) !== 'Allowed') refused.push(callLabel(call));
   const allowed: string[] = [];

@@ -19,7 +19,10 @@ export async function synthesizeExamples(dir: string, parallel = 2): Promise<voi
   const queue = [...exampleConfigs()];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      const { command, args, env } = appProcess(join(dir, next.name), next.file === undefined ? {} : { configEnv: next.file });
+      const { command, args, env } = appProcess(
+        join(dir, next.name),
+        next.file === undefined ? {} : { configEnv: next.file },
+      );
       const name = next.name;
       await new Promise<void>((done, fail) => {
         const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -36,6 +39,7 @@ export async function synthesizeExamples(dir: string, parallel = 2): Promise<voi
 /** The shared synthesis of one configuration (made once per run by the global setup of the full tier). */
 export function sharedOutdir(dir: string, name: string): string {
   const outdir = join(dir, name);
-  if (!existsSync(join(outdir, 'manifest.json'))) throw new Error(`no shared synthesis of ${name} in ${dir}: run the full tier (npm test)`);
+  if (!existsSync(join(outdir, 'manifest.json')))
+    throw new Error(`no shared synthesis of ${name} in ${dir}: run the full tier (npm test)`);
   return outdir;
 }

@@ -15,7 +15,11 @@ export const EXTERNAL_ID = 'EU2-2792719';
 export const OU_A = 'ou-ab12-11111111';
 export const OU_B = 'ou-ab12-22222222';
 
-export const accountStack = (connector: Record<string, unknown> = {}) => ({ kind: 'account', name: 'prod', connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector } });
+export const accountStack = (connector: Record<string, unknown> = {}) => ({
+  kind: 'account',
+  name: 'prod',
+  connector: { externalId: EXTERNAL_ID, capabilities: ['cspm'], ...connector },
+});
 export const organizationStack = (members: Record<string, unknown> = {}, connector: Record<string, unknown> = {}) => ({
   kind: 'organization',
   name: 'org',
@@ -35,11 +39,19 @@ export interface ModuleExample {
 }
 
 export const MODULE_EXAMPLES: Record<string, ModuleExample> = {
-  assetview: { partition: 'aws', variables: { external_id: EXTERNAL_ID }, equivalent: accountStack({ capabilities: [] }) },
+  assetview: {
+    partition: 'aws',
+    variables: { external_id: EXTERNAL_ID },
+    equivalent: accountStack({ capabilities: [] }),
+  },
   'cspm-remediation': {
     partition: 'aws',
     variables: { external_id: EXTERNAL_ID },
-    equivalent: accountStack({ capabilities: ['cspm', 'remediation'], roleName: 'QualysTotalCloudRole', tags: { owner: 'platform-team' } }),
+    equivalent: accountStack({
+      capabilities: ['cspm', 'remediation'],
+      roleName: 'QualysTotalCloudRole',
+      tags: { owner: 'platform-team' },
+    }),
   },
   'govcloud-base-account': {
     partition: 'aws-us-gov',
@@ -53,7 +65,10 @@ export const MODULE_EXAMPLES: Record<string, ModuleExample> = {
     variables: { external_id: EXTERNAL_ID },
     equivalent: {
       ...organizationStack({ excludedAccountIds: ['333333333333'], region: 'us-east-1' }),
-      delegatedAdmin: { accountId: '222222222222', assumeRoleArn: 'arn:aws:iam::222222222222:role/StackSetAdministrator' },
+      delegatedAdmin: {
+        accountId: '222222222222',
+        assumeRoleArn: 'arn:aws:iam::222222222222:role/StackSetAdministrator',
+      },
     },
   },
 };
@@ -81,6 +96,8 @@ export function moduleExampleTree(terraform: OfflineTerraform): string {
  * for the plans that follow; the caller removes `QUALYS_OFFLINE_PROVIDER_DATA` when done.
  */
 export function moduleExampleWorkspace(terraform: OfflineTerraform, tree: string, name: string): OfflineWorkspace {
-  terraform.env.QUALYS_OFFLINE_PROVIDER_DATA = JSON.stringify({ aws_partition: { partition: MODULE_EXAMPLES[name].partition } });
+  terraform.env.QUALYS_OFFLINE_PROVIDER_DATA = JSON.stringify({
+    aws_partition: { partition: MODULE_EXAMPLES[name].partition },
+  });
   return terraform.workspaceIn(join(tree, TERRAFORM_EXAMPLES, name), MODULE_EXAMPLES[name].variables);
 }

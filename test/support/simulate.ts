@@ -18,7 +18,13 @@ export async function resourceFor(action: string, partition: string, resourceTyp
   if (!type) return '*';
   const format = (await iamResourceTypeDetails(service, type)).arn;
   return format.replace(/\$\{(\w+)\}/g, (_m, key: string) =>
-    key === 'Partition' ? partition : key === 'Region' ? REGION_OF[partition] : key === 'Account' ? TARGET_ACCOUNT : `example${key.length}`,
+    key === 'Partition'
+      ? partition
+      : key === 'Region'
+        ? REGION_OF[partition]
+        : key === 'Account'
+          ? TARGET_ACCOUNT
+          : `example${key.length}`,
   );
 }
 
@@ -54,7 +60,8 @@ export async function simulateIdentity(
     },
     {},
   );
-  if (result.resultType === 'error') throw new Error(`simulation of ${action} failed: ${JSON.stringify(result.errors)}`);
+  if (result.resultType === 'error')
+    throw new Error(`simulation of ${action} failed: ${JSON.stringify(result.errors)}`);
   return result.overallResult as Decision;
 }
 
@@ -69,7 +76,10 @@ export async function simulateAssumeRole(
     {
       // The caller's own account lets it call sts:AssumeRole; the trust policy decides.
       identityPolicies: [
-        { name: 'caller', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } },
+        {
+          name: 'caller',
+          policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] },
+        },
       ],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -91,10 +101,21 @@ export async function simulateAssumeRole(
  * Decision for `caller` calling a trust action (sts:AssumeRole, sts:TagSession, ...) on a role under the given
  * trust policy, the caller's own account allowing every sts action: the trust policy alone decides.
  */
-export async function simulateTrustRequest(trustPolicy: unknown, partition: string, caller: string, action: string, externalId: string | undefined): Promise<Decision> {
+export async function simulateTrustRequest(
+  trustPolicy: unknown,
+  partition: string,
+  caller: string,
+  action: string,
+  externalId: string | undefined,
+): Promise<Decision> {
   const result = await runSimulation(
     {
-      identityPolicies: [{ name: 'caller', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:*', Resource: '*' }] } }],
+      identityPolicies: [
+        {
+          name: 'caller',
+          policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:*', Resource: '*' }] },
+        },
+      ],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: trustPolicy as never,
@@ -107,6 +128,7 @@ export async function simulateTrustRequest(trustPolicy: unknown, partition: stri
     },
     {},
   );
-  if (result.resultType === 'error') throw new Error(`trust simulation of ${action} failed: ${JSON.stringify(result.errors)}`);
+  if (result.resultType === 'error')
+    throw new Error(`trust simulation of ${action} failed: ${JSON.stringify(result.errors)}`);
   return result.overallResult as Decision;
 }

@@ -107,19 +107,32 @@ export function trustPolicyOf(stack: SynthesizedStack, variables: Record<string,
 }
 
 /** The string a `${...}` value evaluates to, as Terraform computes it. */
-export function evaluateWithTerraform(stack: SynthesizedStack, value: string, variables: Record<string, string>): string {
+export function evaluateWithTerraform(
+  stack: SynthesizedStack,
+  value: string,
+  variables: Record<string, string>,
+): string {
   const expression = /^\$\{([\s\S]*)\}$/.exec(value)?.[1];
   if (expression === undefined) throw new Error(`not a single Terraform expression: ${value.slice(0, 80)}`);
   const dir = mkdtempSync(join(tmpdir(), 'qualys-console-'));
   try {
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: stack.variable ?? {} }));
     writeFileSync(join(dir, 'cli.tfrc'), '');
-    const result = spawnSync('terraform', ['console', ...Object.entries(variables).flatMap(([k, v]) => ['-var', `${k}=${v}`])], {
-      cwd: dir,
-      input: `nonsensitive(${expression})`,
-      encoding: 'utf8',
-      env: { ...process.env, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' },
-    });
+    const result = spawnSync(
+      'terraform',
+      ['console', ...Object.entries(variables).flatMap(([k, v]) => ['-var', `${k}=${v}`])],
+      {
+        cwd: dir,
+        input: `nonsensitive(${expression})`,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'),
+          CHECKPOINT_DISABLE: '1',
+          TF_IN_AUTOMATION: '1',
+        },
+      },
+    );
     if (result.status !== 0) throw new Error(`terraform console failed: ${result.stderr}`);
     // The console prints a string in HCL's quoted form, which for these values is JSON's.
     return JSON.parse(result.stdout.trim()) as string;

@@ -5,7 +5,17 @@
  * .terraform made against the stand-in lands in cdktf.out, modules/ or examples/.
  */
 import { execFileSync, spawnSync, SpawnSyncReturns } from 'child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { boundProviderVersion, providerSchemas } from './schema';
@@ -23,9 +33,15 @@ export interface TerraformResult {
 
 export function requireTerraform(env: NodeJS.ProcessEnv = process.env): string {
   try {
-    return execFileSync('terraform', ['version', '-json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
+    return execFileSync('terraform', ['version', '-json'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
   } catch {
-    throw new Error('terraform is not on the PATH. These tests need Terraform 1.11 or later: install it as described at https://developer.hashicorp.com/terraform/install');
+    throw new Error(
+      'terraform is not on the PATH. These tests need Terraform 1.11 or later: install it as described at https://developer.hashicorp.com/terraform/install',
+    );
   }
 }
 
@@ -41,7 +57,10 @@ export const PROJECT_RESOURCE_TYPES: readonly string[] = [
 ];
 
 /** Resource and data source types a Terraform JSON configuration uses. */
-export function typesUsed(configs: Iterable<Record<string, unknown>>): { resources: Set<string>; dataSources: Set<string> } {
+export function typesUsed(configs: Iterable<Record<string, unknown>>): {
+  resources: Set<string>;
+  dataSources: Set<string>;
+} {
   const resources = new Set<string>();
   const dataSources = new Set<string>();
   for (const config of configs) {
@@ -111,7 +130,11 @@ export class OfflineTerraform {
   }
 
   run(workDir: string, args: string[]): TerraformResult {
-    const result: SpawnSyncReturns<string> = spawnSync('terraform', [...args, '-no-color'], { cwd: workDir, env: this.env, encoding: 'utf8' });
+    const result: SpawnSyncReturns<string> = spawnSync('terraform', [...args, '-no-color'], {
+      cwd: workDir,
+      env: this.env,
+      encoding: 'utf8',
+    });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
@@ -175,7 +198,10 @@ export class OfflineTerraform {
 
 /** Terraform quotes whole JSON lines in its errors; keep a failure readable. */
 function brief(text: string): string {
-  return text.split('\n').map((line) => (line.length > 300 ? `${line.slice(0, 300)}...` : line)).join('\n');
+  return text
+    .split('\n')
+    .map((line) => (line.length > 300 ? `${line.slice(0, 300)}...` : line))
+    .join('\n');
 }
 
 /** Drops the backend block of a synthesized stack so its state stays in the working folder. */
@@ -236,8 +262,20 @@ export class OfflineWorkspace {
     if (planned.status !== 0) throw new Error(`terraform plan failed: ${brief(planned.stderr)}`);
     const shown = this.run(['show', '-json', 'tfplan']);
     if (shown.status !== 0) throw new Error(`terraform show failed: ${brief(shown.stderr)}`);
-    const json = JSON.parse(shown.stdout) as { resource_changes?: { address: string; action_reason?: string; change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null } }[] };
-    const changes = (json.resource_changes ?? []).map((c) => ({ address: c.address, actions: c.change.actions, before: c.change.before, after: c.change.after, actionReason: c.action_reason }));
+    const json = JSON.parse(shown.stdout) as {
+      resource_changes?: {
+        address: string;
+        action_reason?: string;
+        change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+      }[];
+    };
+    const changes = (json.resource_changes ?? []).map((c) => ({
+      address: c.address,
+      actions: c.change.actions,
+      before: c.change.before,
+      after: c.change.after,
+      actionReason: c.action_reason,
+    }));
     const byAction: Record<string, string[]> = {};
     for (const change of changes) {
       const key = change.actions.join(',');

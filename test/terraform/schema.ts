@@ -65,7 +65,8 @@ function hclEntries(source: string, from: number): HclEntry[] {
   }
   const body = source.slice(start, end);
   const entries: HclEntry[] = [];
-  const pattern = /(\w+): \{\s*value: ([^\n]+),\s*isBlock: (true|false),\s*type: "(\w+)",\s*storageClassType: "(\w+)",\s*\}/g;
+  const pattern =
+    /(\w+): \{\s*value: ([^\n]+),\s*isBlock: (true|false),\s*type: "(\w+)",\s*storageClassType: "(\w+)",\s*\}/g;
   for (const m of body.matchAll(pattern)) {
     entries.push({ name: m[1], value: m[2], isBlock: m[3] === 'true', kind: m[4], storage: m[5] });
   }
@@ -80,14 +81,25 @@ function optionality(declarations: string): Map<string, Map<string, boolean>> {
     const fields = new Map<string, boolean>();
     const body = parts[i + 1].split(/\n}\n/)[0];
     for (const m of body.matchAll(/#(\w+) \w+#\w+\}\s*\*\/\s*readonly (\w+)(\?)?:/g)) fields.set(m[1], m[3] === '?');
-    for (const m of body.matchAll(/#(\w+) \w+#\w+\}[\s\S]*?\*\/\s*readonly (\w+)(\?)?:/g)) if (!fields.has(m[1])) fields.set(m[1], m[3] === '?');
+    for (const m of body.matchAll(/#(\w+) \w+#\w+\}[\s\S]*?\*\/\s*readonly (\w+)(\?)?:/g))
+      if (!fields.has(m[1])) fields.set(m[1], m[3] === '?');
     byInterface.set(parts[i], fields);
   }
   return byInterface;
 }
 
 function simpleType(kind: string, storage: string): CtyType {
-  const element: Record<string, string> = { string: 'string', number: 'number', boolean: 'bool', stringList: 'string', numberList: 'number', booleanList: 'bool', stringMap: 'string', numberMap: 'number', booleanMap: 'bool' };
+  const element: Record<string, string> = {
+    string: 'string',
+    number: 'number',
+    boolean: 'bool',
+    stringList: 'string',
+    numberList: 'number',
+    booleanList: 'bool',
+    stringMap: 'string',
+    numberMap: 'number',
+    booleanMap: 'bool',
+  };
   const scalar = element[storage];
   if (scalar === undefined) return 'dynamic';
   if (kind === 'simple') return scalar;
@@ -112,7 +124,10 @@ class BindingReader {
   private readonly interfaces: Map<string, Map<string, boolean>>;
   private readonly declarations: string;
 
-  constructor(readonly dir: string, readonly typeName: string) {
+  constructor(
+    readonly dir: string,
+    readonly typeName: string,
+  ) {
     if (!existsSync(join(dir, 'index.js'))) {
       throw new Error(`no @cdktf/provider-aws binding for ${typeName} (looked in ${dir}); is the type name right?`);
     }
@@ -143,9 +158,16 @@ class BindingReader {
         if (!mapper) throw new Error(`${this.typeName}.${entry.name}: cannot find the block's mapper`);
         const fn = this.source.indexOf(`function ${mapper}ToHclTerraform(struct)`);
         const iface = new RegExp(`function ${mapper}ToHclTerraform\\(struct\\?: (\\w+)`).exec(this.declarations)?.[1];
-        const nested = this.blockFrom(hclEntries(this.source, fn), (iface ? this.interfaces.get(iface) : undefined) ?? new Map());
+        const nested = this.blockFrom(
+          hclEntries(this.source, fn),
+          (iface ? this.interfaces.get(iface) : undefined) ?? new Map(),
+        );
         // Struct blocks (timeouts) are single; the others repeat, even those limited to one item.
-        block.blockTypes.push({ typeName: entry.name, nesting: entry.kind === 'set' ? 'SET' : entry.kind === 'struct' ? 'SINGLE' : 'LIST', block: nested });
+        block.blockTypes.push({
+          typeName: entry.name,
+          nesting: entry.kind === 'set' ? 'SET' : entry.kind === 'struct' ? 'SINGLE' : 'LIST',
+          block: nested,
+        });
       } else {
         const isOptional = optional.get(entry.name) ?? true;
         block.attributes.push({
@@ -165,11 +187,19 @@ class BindingReader {
   private addComputed(block: SchemaBlock, from: number, to: number): void {
     const body = this.source.slice(from, to);
     const known = new Set([...block.attributes.map((a) => a.name), ...block.blockTypes.map((b) => b.typeName)]);
-    for (const m of body.matchAll(/\/\/ (\w+) - computed: true, optional: false, required: false\n\s*(.+)\n(.*)\n(.*)/g)) {
+    for (const m of body.matchAll(
+      /\/\/ (\w+) - computed: true, optional: false, required: false\n\s*(.+)\n(.*)\n(.*)/g,
+    )) {
       const name = m[1];
       if (known.has(name)) continue;
       known.add(name);
-      block.attributes.push({ name, type: this.computedType(name, `${m[2]}\n${m[3]}\n${m[4]}`), required: false, optional: false, computed: true });
+      block.attributes.push({
+        name,
+        type: this.computedType(name, `${m[2]}\n${m[3]}\n${m[4]}`),
+        required: false,
+        optional: false,
+        computed: true,
+      });
     }
   }
 
@@ -199,7 +229,9 @@ class BindingReader {
 }
 
 function classNameOf(dir: string): string {
-  const m = /^class (\w+) extends cdktf\.(TerraformResource|TerraformDataSource|TerraformProvider)/m.exec(readFileSync(join(dir, 'index.js'), 'utf8'));
+  const m = /^class (\w+) extends cdktf\.(TerraformResource|TerraformDataSource|TerraformProvider)/m.exec(
+    readFileSync(join(dir, 'index.js'), 'utf8'),
+  );
   if (!m) throw new Error(`no resource class in ${dir}`);
   return m[1];
 }
@@ -221,8 +253,11 @@ export function providerSchemas(resourceTypes: Iterable<string>, dataSourceTypes
 
 /** The provider version the bindings were generated for (what Terraform must be told it is installing). */
 export function boundProviderVersion(): string {
-  const manifest = JSON.parse(readFileSync(join(LIB, '..', 'package.json'), 'utf8')) as { cdktf?: { provider?: { version?: string } } };
+  const manifest = JSON.parse(readFileSync(join(LIB, '..', 'package.json'), 'utf8')) as {
+    cdktf?: { provider?: { version?: string } };
+  };
   const version = manifest.cdktf?.provider?.version;
-  if (!version) throw new Error('the @cdktf/provider-aws package does not say which hashicorp/aws version it was generated for');
+  if (!version)
+    throw new Error('the @cdktf/provider-aws package does not say which hashicorp/aws version it was generated for');
   return version;
 }

@@ -14,7 +14,10 @@ export const apiBasedAssessment: CapabilitySpec = {
       sid: 'QualysApiBasedAssessment',
       grants: [
         { action: 'ssm:ListInventoryEntries', why: 'API-based assessment: software inventory of managed instances' },
-        { action: 'ssm:DescribeInstanceInformation', why: 'API-based assessment: which instances Systems Manager manages' },
+        {
+          action: 'ssm:DescribeInstanceInformation',
+          why: 'API-based assessment: which instances Systems Manager manages',
+        },
       ],
     },
   ],

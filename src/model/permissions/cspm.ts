@@ -30,9 +30,17 @@ const customPolicyGrants: readonly ActionGrant[] = [
   { action: 'elasticmapreduce:GetBlockPublicAccessConfiguration', why: `${from2023}: EMR block public access check` },
   { action: 'lambda:GetFunctionConcurrency', why: `${from2023}: Lambda concurrency checks` },
   { action: 'ds:ListLogSubscriptions', why: `${from2023}: Directory Service log forwarding (not in SecurityAudit)` },
-  { action: 'ssm:GetDocument', why: `${from2024}: SSM document sharing/content checks (not in SecurityAudit)`, sensitive: 'returns the content of SSM documents, which may embed commands or parameters' },
+  {
+    action: 'ssm:GetDocument',
+    why: `${from2024}: SSM document sharing/content checks (not in SecurityAudit)`,
+    sensitive: 'returns the content of SSM documents, which may embed commands or parameters',
+  },
   { action: 'ssm:GetServiceSetting', why: `${from2024}: SSM service settings` },
-  { action: 'states:GetExecutionHistory', why: `${from2024}: Step Functions execution checks (not in SecurityAudit)`, sensitive: 'returns execution events including their input and output payloads' },
+  {
+    action: 'states:GetExecutionHistory',
+    why: `${from2024}: Step Functions execution checks (not in SecurityAudit)`,
+    sensitive: 'returns execution events including their input and output payloads',
+  },
   { action: 'appflow:DescribeFlow', why: `${from2025}: AppFlow flow settings (not in SecurityAudit)` },
 ];
 

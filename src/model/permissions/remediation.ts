@@ -16,7 +16,10 @@ export const remediation: CapabilitySpec = {
       sid: 'QualysCspmRemediation',
       grants: [
         { action: 'ec2:RevokeSecurityGroupIngress', why: `${why}: close open security group ingress` },
-        { action: 'ec2:AuthorizeSecurityGroupIngress', why: `${why}: replace a closed ingress rule with a narrower one` },
+        {
+          action: 'ec2:AuthorizeSecurityGroupIngress',
+          why: `${why}: replace a closed ingress rule with a narrower one`,
+        },
         { action: 'ec2:DisassociateIamInstanceProfile', why: `${why}: detach an over-privileged instance profile` },
         { action: 'ec2:StopInstances', why: `${why}: stop a non-compliant instance` },
         { action: 's3:PutBucketPublicAccessBlock', why: `${why}: block public access on a bucket` },

@@ -72,10 +72,20 @@ export class ActionCatalogue {
       return [{ action: pattern, problem: 'is not of the form service:Action' }];
     }
     if (!this.hasService(service)) {
-      return [{ action: pattern, problem: `names the service "${service}", which the IAM catalogue (${this.dataVersion}) does not know` }];
+      return [
+        {
+          action: pattern,
+          problem: `names the service "${service}", which the IAM catalogue (${this.dataVersion}) does not know`,
+        },
+      ];
     }
     if (this.expand(pattern).length > 0) return [];
-    return [{ action: pattern, problem: `matches no action of ${service} in the IAM catalogue${this.suggestion(service, actionPattern)}` }];
+    return [
+      {
+        action: pattern,
+        problem: `matches no action of ${service} in the IAM catalogue${this.suggestion(service, actionPattern)}`,
+      },
+    ];
   }
 
   lintDocument(document: PolicyDocument): ActionLintProblem[] {
@@ -91,7 +101,10 @@ export class ActionCatalogue {
     if (byPrefix.length === 0) return '';
     // Take the catalogue's casing of the prefix, e.g. "list" -> "List".
     const cased = byPrefix[0].name.split(':')[1].slice(0, prefix.length);
-    const examples = byPrefix.slice(0, 3).map((a) => a.name).join(', ');
+    const examples = byPrefix
+      .slice(0, 3)
+      .map((a) => a.name)
+      .join(', ');
     return `; did you mean ${service}:${cased}* (${byPrefix.length} actions, e.g. ${examples})?`;
   }
 }
@@ -106,6 +119,9 @@ function splitAction(pattern: string): [string, string | undefined] {
 }
 
 function wildcardRegex(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`, 'i');
 }

@@ -22,14 +22,24 @@ export interface LimitViolation {
 export function checkManagedPolicySize(name: string, document: PolicyDocument): LimitViolation | undefined {
   const size = document.size;
   return size > IAM_LIMITS.managedPolicySize
-    ? { subject: name, limit: IAM_LIMITS.managedPolicySize, actual: size, rule: 'managed policy document size (characters, whitespace not counted)' }
+    ? {
+        subject: name,
+        limit: IAM_LIMITS.managedPolicySize,
+        actual: size,
+        rule: 'managed policy document size (characters, whitespace not counted)',
+      }
     : undefined;
 }
 
 export function checkTrustPolicySize(name: string, document: PolicyDocument): LimitViolation | undefined {
   const size = document.size;
   return size > IAM_LIMITS.trustPolicySize
-    ? { subject: name, limit: IAM_LIMITS.trustPolicySize, actual: size, rule: 'role trust policy size (characters, whitespace not counted)' }
+    ? {
+        subject: name,
+        limit: IAM_LIMITS.trustPolicySize,
+        actual: size,
+        rule: 'role trust policy size (characters, whitespace not counted)',
+      }
     : undefined;
 }
 

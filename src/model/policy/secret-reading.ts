@@ -20,19 +20,40 @@ export const SECRET_READING_ACTIONS: readonly SecretReadingAction[] = [
   { action: 'ssm:GetParameters', why: parameterValues },
   { action: 'ssm:GetParametersByPath', why: parameterValues },
   { action: 'ssm:GetParameterHistory', why: 'returns the current and past values of a parameter, often secrets' },
-  { action: 'ssm:GetCommandInvocation', why: "returns a command's standard output and error, which show whatever the command read, secrets included; no configuration check needs command output" },
-  { action: 'ssm:ListCommandInvocations', why: "returns each invocation's output with `Details`, as `ssm:GetCommandInvocation` does; SecurityAudit's `ssm:ListCommands` already lists the commands" },
-  { action: 'ssm:GetMaintenanceWindowTask', why: "returns a task's `TaskInvocationParameters` (Run Command parameters, Lambda payload, Step Functions input), which may hold secrets; SecurityAudit's `ssm:DescribeMaintenanceWindowTasks` lists the tasks, their roles and logging" },
-  { action: 'ssm:GetMaintenanceWindowExecutionTask', why: 'returns the parameters a maintenance window task ran with, which may hold secrets' },
-  { action: 'ssm:GetMaintenanceWindowExecutionTaskInvocation', why: "returns the parameters of one task invocation on one target, which may hold secrets; SecurityAudit's `ssm:DescribeMaintenanceWindowExecutionTaskInvocations` returns them too, but they are not granted a second time" },
+  {
+    action: 'ssm:GetCommandInvocation',
+    why: "returns a command's standard output and error, which show whatever the command read, secrets included; no configuration check needs command output",
+  },
+  {
+    action: 'ssm:ListCommandInvocations',
+    why: "returns each invocation's output with `Details`, as `ssm:GetCommandInvocation` does; SecurityAudit's `ssm:ListCommands` already lists the commands",
+  },
+  {
+    action: 'ssm:GetMaintenanceWindowTask',
+    why: "returns a task's `TaskInvocationParameters` (Run Command parameters, Lambda payload, Step Functions input), which may hold secrets; SecurityAudit's `ssm:DescribeMaintenanceWindowTasks` lists the tasks, their roles and logging",
+  },
+  {
+    action: 'ssm:GetMaintenanceWindowExecutionTask',
+    why: 'returns the parameters a maintenance window task ran with, which may hold secrets',
+  },
+  {
+    action: 'ssm:GetMaintenanceWindowExecutionTaskInvocation',
+    why: "returns the parameters of one task invocation on one target, which may hold secrets; SecurityAudit's `ssm:DescribeMaintenanceWindowExecutionTaskInvocations` returns them too, but they are not granted a second time",
+  },
   { action: 'ssm:GetAccessToken', why: 'returns credentials for just-in-time node access' },
   { action: 'ssm:StartSession', why: 'opens a shell on a managed node' },
   { action: 'kms:Decrypt', why: 'returns decrypted data, such as secrets encrypted with the key' },
   { action: 'kms:GenerateDataKey', why: 'returns a plaintext data key' },
   { action: 'kms:GenerateDataKeyPair', why: 'returns a plaintext private key' },
-  { action: 'ec2:GetPasswordData', why: "returns the encrypted administrator password of a Windows instance" },
-  { action: 'glue:GetConnection', why: 'returns connection properties, passwords included unless the caller asks to hide them' },
-  { action: 'glue:GetConnections', why: 'returns connection properties, passwords included unless the caller asks to hide them' },
+  { action: 'ec2:GetPasswordData', why: 'returns the encrypted administrator password of a Windows instance' },
+  {
+    action: 'glue:GetConnection',
+    why: 'returns connection properties, passwords included unless the caller asks to hide them',
+  },
+  {
+    action: 'glue:GetConnections',
+    why: 'returns connection properties, passwords included unless the caller asks to hide them',
+  },
   { action: 'lambda:GetFunction', why: "returns a link to download the function's code, which may embed secrets" },
   { action: 'sts:AssumeRole', why: temporaryCredentials },
   { action: 'sts:AssumeRoleWithSAML', why: temporaryCredentials },
@@ -54,14 +75,20 @@ export const SECRET_READING_ACTIONS: readonly SecretReadingAction[] = [
   { action: 'rds-db:connect', why: 'lets the caller sign in to a database' },
   { action: 'cognito-identity:GetCredentialsForIdentity', why: temporaryCredentials },
   { action: 'cognito-identity:GetOpenIdToken', why: 'returns a token that AWS STS exchanges for credentials' },
-  { action: 'cognito-identity:GetOpenIdTokenForDeveloperIdentity', why: 'returns a token that AWS STS exchanges for credentials' },
+  {
+    action: 'cognito-identity:GetOpenIdTokenForDeveloperIdentity',
+    why: 'returns a token that AWS STS exchanges for credentials',
+  },
   { action: 'ec2-instance-connect:SendSSHPublicKey', why: 'lets the caller sign in to an instance over SSH' },
   { action: 'lightsail:GetInstanceAccessDetails', why: 'returns temporary SSH keys or a password of an instance' },
   { action: 'sagemaker:CreatePresignedDomainUrl', why: 'returns a sign-in URL for a SageMaker domain' },
 ];
 
 function patternRegex(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`, 'i');
 }
 
@@ -91,15 +118,21 @@ interface StatementLike {
   readonly NotAction?: string | readonly string[];
 }
 
-const list = (value: string | readonly string[] | undefined): string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : [...value]);
+const list = (value: string | readonly string[] | undefined): string[] =>
+  value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
 
 /** The rule for documents this project writes: every Allow that reaches a secret-reading action, by action. */
-export function secretReadingGrants(document: { readonly Statement: StatementLike | readonly StatementLike[] }): SecretReadingAction[] {
+export function secretReadingGrants(document: {
+  readonly Statement: StatementLike | readonly StatementLike[];
+}): SecretReadingAction[] {
   const found = new Map<string, SecretReadingAction>();
   const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement as StatementLike];
   for (const statement of statements) {
     if (statement.Effect !== 'Allow') continue;
-    const reached = statement.NotAction !== undefined ? secretReadingOutside(list(statement.NotAction)) : list(statement.Action).flatMap(secretReadingMatches);
+    const reached =
+      statement.NotAction !== undefined
+        ? secretReadingOutside(list(statement.NotAction))
+        : list(statement.Action).flatMap(secretReadingMatches);
     for (const action of reached) found.set(action.action, action);
   }
   return [...found.values()];

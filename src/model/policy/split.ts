@@ -51,7 +51,9 @@ function cutStatement(statement: PolicyStatement, limit: number): PolicyStatemen
   return chunks.map((actions, i) => {
     const part = statement.withActions(`${statement.sid}Part${i + 1}`, actions);
     if (new PolicyDocument([part]).size > limit) {
-      throw new Error(`statement "${statement.sid}" cannot be split below ${limit} characters: one action with its resources and conditions is already larger`);
+      throw new Error(
+        `statement "${statement.sid}" cannot be split below ${limit} characters: one action with its resources and conditions is already larger`,
+      );
     }
     return part;
   });

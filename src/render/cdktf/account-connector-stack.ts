@@ -18,7 +18,14 @@ export class QualysAccountConnectorStack extends TerraformStack {
     const variable = plan.role.externalId.variable;
     this.connector = new QualysConnectorRole(this, 'connector', {
       plan: plan.role,
-      externalIdVariable: variable === undefined ? undefined : externalIdVariable(this, variable, 'External ID entered in the Qualys connector (sts:ExternalId of the trust policy)'),
+      externalIdVariable:
+        variable === undefined
+          ? undefined
+          : externalIdVariable(
+              this,
+              variable,
+              'External ID entered in the Qualys connector (sts:ExternalId of the trust policy)',
+            ),
       importExistingRole: plan.stack.importExistingRole,
       addressName: 'this',
     });

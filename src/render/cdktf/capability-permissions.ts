@@ -26,8 +26,13 @@ export interface PolicyAttachmentPlan {
  * one renderer of a capability's policies, used by the connector role and by `QualysCapabilityPermissions`.
  * Construct IDs are `policy-<suffix>` and `attachment-<suffix or managed policy name>` under `scope`.
  */
-export function attachPolicies(scope: Construct, plan: PolicyAttachmentPlan, attachTo: string): { policies: IamPolicy[]; policyArns: string[] } {
-  const part = (name: string) => (plan.addressName === 'this' ? addressName(name) : `${plan.addressName}_${addressName(name)}`);
+export function attachPolicies(
+  scope: Construct,
+  plan: PolicyAttachmentPlan,
+  attachTo: string,
+): { policies: IamPolicy[]; policyArns: string[] } {
+  const part = (name: string) =>
+    plan.addressName === 'this' ? addressName(name) : `${plan.addressName}_${addressName(name)}`;
   const tagValues = plan.tags && Object.keys(plan.tags).length > 0 ? { ...plan.tags } : undefined;
   const policies = plan.customerManagedPolicies.map((policy) => {
     const resource = new IamPolicy(scope, `policy-${policy.suffix}`, {
@@ -83,10 +88,20 @@ export class QualysCapabilityPermissions extends Construct {
     const problems = capabilityPermissionsProblems({ ...props }, id, Token.isUnresolved(props.roleName));
     if (problems.length > 0) throw new ConfigurationError(problems, 'Invalid Qualys capability permissions props');
     super(scope, id);
-    const { customerManagedPolicies, awsManagedPolicyArns } = connectorPolicies([props.capability], partitionOf(props.qualysAccountType ?? 'global'));
+    const { customerManagedPolicies, awsManagedPolicyArns } = connectorPolicies(
+      [props.capability],
+      partitionOf(props.qualysAccountType ?? 'global'),
+    );
     const attached = attachPolicies(
       this,
-      { roleName: props.roleName, path: props.path ?? '/', tags: props.tags, customerManagedPolicies, awsManagedPolicyArns, addressName: props.addressName },
+      {
+        roleName: props.roleName,
+        path: props.path ?? '/',
+        tags: props.tags,
+        customerManagedPolicies,
+        awsManagedPolicyArns,
+        addressName: props.addressName,
+      },
       props.roleName,
     );
     this.policies = attached.policies;

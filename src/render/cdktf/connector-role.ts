@@ -32,7 +32,10 @@ export interface QualysConnectorRoleConstructProps extends Omit<QualysConnectorR
 }
 
 /** A role rendered from a plan made beforehand (e.g. by `planStack`), instead of from props. */
-export interface PlannedConnectorRoleProps extends Pick<QualysConnectorRoleConstructProps, 'importExistingRole' | 'addressName'> {
+export interface PlannedConnectorRoleProps extends Pick<
+  QualysConnectorRoleConstructProps,
+  'importExistingRole' | 'addressName'
+> {
   readonly plan: ConnectorRoleModel;
   /** The stack's variable that holds the external ID, when the plan names one. */
   readonly externalIdVariable?: TerraformVariable;
@@ -55,11 +58,14 @@ export class QualysConnectorRole extends Construct {
   constructor(scope: Construct, id: string, props: QualysConnectorRoleConstructProps | PlannedConnectorRoleProps) {
     const { importExistingRole, addressName: name } = props;
     // Validate before the construct joins the tree: bad input leaves nothing behind.
-    const { model, variable } = 'plan' in props ? { model: props.plan, variable: props.externalIdVariable } : planFromProps(props, id);
+    const { model, variable } =
+      'plan' in props ? { model: props.plan, variable: props.externalIdVariable } : planFromProps(props, id);
     super(scope, id);
     this.model = model;
     const tags = Object.keys(model.tags).length > 0 ? { ...model.tags } : undefined;
-    const acceptedIds = model.externalId.values ?? [variable ? variable.stringValue : `\${var.${model.externalId.variable}}`];
+    const acceptedIds = model.externalId.values ?? [
+      variable ? variable.stringValue : `\${var.${model.externalId.variable}}`,
+    ];
     this.externalIdValue = acceptedIds[0];
 
     this.role = new IamRole(this, 'role', {
@@ -78,7 +84,14 @@ export class QualysConnectorRole extends Construct {
     // their addresses stay what they have been.
     const attached = attachPolicies(
       this,
-      { roleName: model.roleName, path: model.path, tags: model.tags, customerManagedPolicies: model.customerManagedPolicies, awsManagedPolicyArns: model.awsManagedPolicyArns, addressName: name },
+      {
+        roleName: model.roleName,
+        path: model.path,
+        tags: model.tags,
+        customerManagedPolicies: model.customerManagedPolicies,
+        awsManagedPolicyArns: model.awsManagedPolicyArns,
+        addressName: name,
+      },
       this.role.name,
     );
     this.policies = attached.policies;
@@ -104,7 +117,10 @@ export class QualysConnectorRole extends Construct {
    * object, so a plan shows the document and nothing is built by string interpolation.
    */
   private renderTrustPolicy(model: ConnectorRoleModel, acceptedIds: readonly string[]): string {
-    const trust = fillSlots(trustPolicyTemplate().toJson(), { TrustedPrincipal: model.trustedPrincipal, ExternalId: acceptedIds.length === 1 ? acceptedIds[0] : [...acceptedIds] });
+    const trust = fillSlots(trustPolicyTemplate().toJson(), {
+      TrustedPrincipal: model.trustedPrincipal,
+      ExternalId: acceptedIds.length === 1 ? acceptedIds[0] : [...acceptedIds],
+    });
     if (model.externalId.values) return JSON.stringify(trust);
     assertPlainHclStrings(trust, acceptedIds[0]);
     return Fn.jsonencode(trust);
@@ -118,15 +134,25 @@ export class QualysConnectorRole extends Construct {
  */
 function assertPlainHclStrings(value: unknown, reference: string): void {
   if (typeof value === 'string') {
-    if (value !== reference && /["\\]|[$%]\{/.test(value)) throw new Error(`cannot write ${JSON.stringify(value)} into a Terraform jsonencode() expression`);
+    if (value !== reference && /["\\]|[$%]\{/.test(value))
+      throw new Error(`cannot write ${JSON.stringify(value)} into a Terraform jsonencode() expression`);
   } else if (Array.isArray(value)) value.forEach((v) => assertPlainHclStrings(v, reference));
-  else if (value !== null && typeof value === 'object') Object.entries(value).forEach(([k, v]) => (assertPlainHclStrings(k, reference), assertPlainHclStrings(v, reference)));
+  else if (value !== null && typeof value === 'object')
+    Object.entries(value).forEach(
+      ([k, v]) => (assertPlainHclStrings(k, reference), assertPlainHclStrings(v, reference)),
+    );
 }
 
-function planFromProps(props: QualysConnectorRoleConstructProps, id: string): { model: ConnectorRoleModel; variable?: TerraformVariable } {
+function planFromProps(
+  props: QualysConnectorRoleConstructProps,
+  id: string,
+): { model: ConnectorRoleModel; variable?: TerraformVariable } {
   const { importExistingRole: _import, addressName: _address, externalId, ...settings } = props;
   if (externalId instanceof TerraformVariable) {
-    return { model: planConnectorRole({ ...settings, externalId: { variable: externalId.friendlyUniqueId } }, id), variable: externalId };
+    return {
+      model: planConnectorRole({ ...settings, externalId: { variable: externalId.friendlyUniqueId } }, id),
+      variable: externalId,
+    };
   }
   return { model: planConnectorRole({ ...settings, externalId }, id) };
 }

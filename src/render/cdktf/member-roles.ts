@@ -73,7 +73,9 @@ export class MemberRoles extends Construct {
         stackSetInstanceRegion: set.region,
         deploymentTargets: { organizationalUnitIds: [target] },
         // Used at creation only: an edit of an OU-targeted instance would force an update it cannot make in place.
-        operationPreferences: preferences ? { ...stackSetPreferences, concurrencyMode: preferences.concurrencyMode } : undefined,
+        operationPreferences: preferences
+          ? { ...stackSetPreferences, concurrencyMode: preferences.concurrencyMode }
+          : undefined,
         // With protection, an instance that leaves the configuration (an OU removed, OUs switched with the
         // root) takes its stacks out of the stack set and keeps them, roles included: prevent_destroy only
         // guards a resource block that is still there. The value must be in the state before that apply.

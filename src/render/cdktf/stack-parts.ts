@@ -7,7 +7,8 @@ import { terraformExpression } from '../../rules/terraform-text';
 import { externalIdRule, terraformCondition } from '../../rules/value-rules';
 
 /** Terraform condition for the external ID variable: the STS rule, rendered for Terraform's RE2. */
-export const EXTERNAL_ID_VARIABLE_CONDITION = (name: string): string => terraformExpression(terraformCondition(externalIdRule, `var.${name}`));
+export const EXTERNAL_ID_VARIABLE_CONDITION = (name: string): string =>
+  terraformExpression(terraformCondition(externalIdRule, `var.${name}`));
 
 /** A sensitive string variable named `name` (no hash suffix), validated like a literal external ID. */
 export function externalIdVariable(stack: TerraformStack, name: string, description: string): TerraformVariable {
@@ -15,7 +16,9 @@ export function externalIdVariable(stack: TerraformStack, name: string, descript
     type: 'string',
     sensitive: true,
     description,
-    validation: [{ condition: EXTERNAL_ID_VARIABLE_CONDITION(name), errorMessage: `The external ID ${externalIdRule.message}.` }],
+    validation: [
+      { condition: EXTERNAL_ID_VARIABLE_CONDITION(name), errorMessage: `The external ID ${externalIdRule.message}.` },
+    ],
   });
   variable.overrideLogicalId(name);
   return variable;
@@ -33,7 +36,12 @@ export function awsProvider(stack: TerraformStack, id: string, access: ProviderA
 }
 
 /** Where Terraform keeps the state of a local backend, and what happens for each output folder. */
-export function localStatePath(outdir: string, stackId: string, fromProject: string, projectDir: string = process.cwd()): string {
+export function localStatePath(
+  outdir: string,
+  stackId: string,
+  fromProject: string,
+  projectDir: string = process.cwd(),
+): string {
   const project = resolve(projectDir);
   const output = resolve(project, outdir);
   const inside = relative(project, output);
@@ -51,8 +59,6 @@ export function localStatePath(outdir: string, stackId: string, fromProject: str
   return fromStack.split(sep).join(posix.sep);
 }
 
-
-
 /**
  * Local state in the project folder (a relative path, so output is portable) or S3 for teams; and the
  * stack's `required_version` (every stack has a backend, so every stack states its Terraform floor here).
@@ -61,7 +67,14 @@ export function configureBackend(stack: TerraformStack, backend: BackendPlan): v
   stack.addOverride('terraform.required_version', `>= ${MINIMUM_TERRAFORM_VERSION}`);
   if (backend.type === 's3') {
     const { bucket, key, region, encrypt, dynamodbTable, roleArn, useLockfile } = backend;
-    new S3Backend(stack, { bucket, key, region, encrypt, dynamodbTable, assumeRole: roleArn ? { roleArn } : undefined });
+    new S3Backend(stack, {
+      bucket,
+      key,
+      region,
+      encrypt,
+      dynamodbTable,
+      assumeRole: roleArn ? { roleArn } : undefined,
+    });
     // S3-native locking (Terraform 1.10+) postdates cdktf 0.21's backend bindings.
     if (useLockfile) stack.addOverride('terraform.backend.s3.use_lockfile', true);
     return;

@@ -52,7 +52,8 @@ function spec(): SpecDatabase {
   if (!database) {
     // Loaded on first use only: the database takes most of a second to read.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    database = (require('@aws-cdk/aws-service-spec') as { loadAwsServiceSpecSync(): SpecDatabase }).loadAwsServiceSpecSync();
+    const serviceSpec = require('@aws-cdk/aws-service-spec') as { loadAwsServiceSpecSync(): SpecDatabase };
+    database = serviceSpec.loadAwsServiceSpecSync();
   }
   return database;
 }
@@ -62,7 +63,8 @@ interface Created {
   readonly properties: Record<string, unknown>;
 }
 
-const text = (value: unknown): string => JSON.stringify(value, (_key, v) => (v === UNKNOWN ? '<unknown>' : v)) ?? 'undefined';
+const text = (value: unknown): string =>
+  JSON.stringify(value, (_key, v) => (v === UNKNOWN ? '<unknown>' : v)) ?? 'undefined';
 
 /** The resources a stack of the template holds, each property evaluated with the side's parameters. */
 function resources(side: TemplateSide, partition: string): Map<string, Created> {
@@ -70,7 +72,10 @@ function resources(side: TemplateSide, partition: string): Map<string, Created> 
   const evaluator = new Evaluator(template, parameterValues(template, side.parameters ?? {}), partition);
   const out = new Map<string, Created>();
   for (const [id, resource] of Object.entries(template.Resources ?? {})) {
-    out.set(id, { type: String(resource.Type), properties: evaluator.value(resource.Properties ?? {}) as Record<string, unknown> });
+    out.set(id, {
+      type: String(resource.Type),
+      properties: evaluator.value(resource.Properties ?? {}) as Record<string, unknown>,
+    });
   }
   return out;
 }
@@ -104,14 +109,30 @@ export function checkTemplateChange(before: TemplateSide, after: TemplateSide, p
       continue;
     }
     const named = nameProperty(resource);
-    const changed = [...new Set([...Object.keys(previous.properties), ...Object.keys(now.properties)])].filter((p) => text(previous.properties[p]) !== text(now.properties[p]));
-    const replacing = changed.filter((p) => p !== named && ['yes', 'maybe'].includes(resource.properties[p]?.causesReplacement ?? 'no'));
+    const changed = [...new Set([...Object.keys(previous.properties), ...Object.keys(now.properties)])].filter(
+      (p) => text(previous.properties[p]) !== text(now.properties[p]),
+    );
+    const replacing = changed.filter(
+      (p) => p !== named && ['yes', 'maybe'].includes(resource.properties[p]?.causesReplacement ?? 'no'),
+    );
     const renamed = named !== undefined && changed.includes(named);
     if (replacing.length === 0 && !renamed) continue;
-    const name = named === undefined ? undefined : { before: text(previous.properties[named]), after: text(now.properties[named]) };
+    const name =
+      named === undefined
+        ? undefined
+        : { before: text(previous.properties[named]), after: text(now.properties[named]) };
     const refused = named !== undefined && previous.properties[named] !== undefined && !renamed && replacing.length > 0;
-    replacements.push({ logicalId: id, type: now.type, properties: renamed ? [named as string, ...replacing] : replacing, ...(name ? { name } : {}), refused });
-    if (refused) errors.push(`${id} (${now.type}) would be replaced under its own name ${name?.after} for a change of ${replacing.join(', ')}: CloudFormation refuses, and the stack update rolls back`);
+    replacements.push({
+      logicalId: id,
+      type: now.type,
+      properties: renamed ? [named as string, ...replacing] : replacing,
+      ...(name ? { name } : {}),
+      refused,
+    });
+    if (refused)
+      errors.push(
+        `${id} (${now.type}) would be replaced under its own name ${name?.after} for a change of ${replacing.join(', ')}: CloudFormation refuses, and the stack update rolls back`,
+      );
   }
   // A resource that moves to another logical ID under the same name is created before the old one is deleted.
   const namesOf = (map: Map<string, Created>, ids: string[]) =>
@@ -119,11 +140,24 @@ export function checkTemplateChange(before: TemplateSide, after: TemplateSide, p
       const created = map.get(id) as Created;
       const resource = resourceSpec(created.type);
       const named = resource ? nameProperty(resource) : undefined;
-      return named && created.properties[named] !== undefined ? [{ id, key: `${created.type} ${text(created.properties[named])}` }] : [];
+      return named && created.properties[named] !== undefined
+        ? [{ id, key: `${created.type} ${text(created.properties[named])}` }]
+        : [];
     });
-  const removed = namesOf(a, [...a.keys()].filter((id) => !b.has(id)));
-  const added = namesOf(b, [...b.keys()].filter((id) => !a.has(id)));
-  const nameClashes = added.filter((x) => removed.some((r) => r.key === x.key)).map((x) => `${x.id} takes the name of ${removed.find((r) => r.key === x.key)?.id} (${x.key}), which is deleted only after it is created`);
+  const removed = namesOf(
+    a,
+    [...a.keys()].filter((id) => !b.has(id)),
+  );
+  const added = namesOf(
+    b,
+    [...b.keys()].filter((id) => !a.has(id)),
+  );
+  const nameClashes = added
+    .filter((x) => removed.some((r) => r.key === x.key))
+    .map(
+      (x) =>
+        `${x.id} takes the name of ${removed.find((r) => r.key === x.key)?.id} (${x.key}), which is deleted only after it is created`,
+    );
   errors.push(...nameClashes);
   return { replacements, nameClashes, errors };
 }

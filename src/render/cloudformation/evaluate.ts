@@ -17,7 +17,12 @@ export interface ResourceReference {
 }
 
 export function isReference(value: unknown): value is ResourceReference {
-  return typeof value === 'object' && value !== null && typeof (value as ResourceReference).resource === 'string' && Object.keys(value).every((k) => k === 'resource' || k === 'attribute');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ResourceReference).resource === 'string' &&
+    Object.keys(value).every((k) => k === 'resource' || k === 'attribute')
+  );
 }
 
 export function containsUnknown(value: unknown): boolean {
@@ -34,7 +39,14 @@ export interface Template {
 }
 
 /** Pseudo parameters that depend on where the stack runs: unknown to a review. */
-const PER_DEPLOYMENT = new Set(['AWS::AccountId', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::NotificationARNs', 'AWS::URLSuffix']);
+const PER_DEPLOYMENT = new Set([
+  'AWS::AccountId',
+  'AWS::Region',
+  'AWS::StackId',
+  'AWS::StackName',
+  'AWS::NotificationARNs',
+  'AWS::URLSuffix',
+]);
 
 export class Evaluator {
   private readonly conditionValues = new Map<string, boolean | undefined>();
@@ -92,7 +104,12 @@ export class Evaluator {
     let whole: unknown;
     const out = text.replace(/\$\{(!?)([^}]*)\}/g, (match, literal: string, name: string) => {
       if (literal === '!') return `\${${name}}`;
-      const value = name in variables ? variables[name] : name.includes('.') ? { resource: name.split('.')[0], attribute: name.split('.').slice(1).join('.') } : this.ref(name);
+      const value =
+        name in variables
+          ? variables[name]
+          : name.includes('.')
+            ? { resource: name.split('.')[0], attribute: name.split('.').slice(1).join('.') }
+            : this.ref(name);
       if (typeof value === 'string') return value;
       if (match === text) whole = value;
       unknown = true;
@@ -116,18 +133,24 @@ export class Evaluator {
           return typeof arg === 'string' ? this.ref(arg) : UNKNOWN;
         case 'Fn::GetAtt': {
           const parts = typeof arg === 'string' ? arg.split('.') : list(arg).map(String);
-          return this.template.Resources && parts[0] in this.template.Resources ? { resource: parts[0], attribute: parts.slice(1).join('.') } : UNKNOWN;
+          return this.template.Resources && parts[0] in this.template.Resources
+            ? { resource: parts[0], attribute: parts.slice(1).join('.') }
+            : UNKNOWN;
         }
         case 'Fn::Sub': {
           if (typeof arg === 'string') return this.substitute(arg, {});
           const [text, variables] = list(arg);
-          const values = Object.fromEntries(Object.entries((variables ?? {}) as Record<string, Json>).map(([k, v]) => [k, this.value(v)]));
+          const values = Object.fromEntries(
+            Object.entries((variables ?? {}) as Record<string, Json>).map(([k, v]) => [k, this.value(v)]),
+          );
           return typeof text === 'string' ? this.substitute(text, values) : UNKNOWN;
         }
         case 'Fn::Join': {
           const [delimiter, items] = list(arg);
           const values = this.value(items);
-          return typeof delimiter === 'string' && Array.isArray(values) && values.every((v) => typeof v === 'string') ? values.join(delimiter) : UNKNOWN;
+          return typeof delimiter === 'string' && Array.isArray(values) && values.every((v) => typeof v === 'string')
+            ? values.join(delimiter)
+            : UNKNOWN;
         }
         case 'Fn::Select': {
           const [index, items] = list(arg);
@@ -157,7 +180,6 @@ export class Evaluator {
     return out;
   }
 }
-
 
 /** The parameters a stack of the template uses: the given values, else the template's defaults. */
 export function parameterValues(template: Template, given: Record<string, string>): Record<string, string> {

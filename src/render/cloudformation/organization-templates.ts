@@ -8,7 +8,9 @@ export interface OrganizationTemplates {
   readonly member: CloudFormationTemplate;
 }
 
-export function organizationTemplates(plan: Pick<OrganizationModels, 'management' | 'member' | 'excludedAccountIds'>): OrganizationTemplates {
+export function organizationTemplates(
+  plan: Pick<OrganizationModels, 'management' | 'member' | 'excludedAccountIds'>,
+): OrganizationTemplates {
   return {
     management: renderRoleTemplate(plan.management, { kind: 'management' }),
     member: renderRoleTemplate(plan.member, { kind: 'member', excludedAccountIds: plan.excludedAccountIds }),
@@ -19,7 +21,11 @@ export function organizationTemplates(plan: Pick<OrganizationModels, 'management
  * Both templates must fit CloudFormation's `template_body` limit in the bytes each deployment path sends: the
  * literal text for a stack set, the provider's re-encoding for a stack.
  */
-export function templateSizeProblems(plan: OrganizationModels, fieldPrefix: string, templates: OrganizationTemplates = organizationTemplates(plan)): InputProblem[] {
+export function templateSizeProblems(
+  plan: OrganizationModels,
+  fieldPrefix: string,
+  templates: OrganizationTemplates = organizationTemplates(plan),
+): InputProblem[] {
   const problems: InputProblem[] = [];
   const limit = `above the ${TEMPLATE_BODY_LIMIT}-byte template_body limit of CloudFormation`;
   const tags = `${Object.keys(plan.member.tags).length} tags`;
@@ -30,13 +36,26 @@ export function templateSizeProblems(plan: OrganizationModels, fieldPrefix: stri
     const excluded = plan.excludedAccountIds.length;
     problems.push(
       withoutExclusions > TEMPLATE_BODY_LIMIT || excluded === 0
-        ? { field: `${fieldPrefix}.connector.tags`, value: tags, rule: `make the member template ${memberSize} bytes, ${limit}; use fewer or shorter tags` }
-        : { field: `${fieldPrefix}.members.excludedAccountIds`, value: `${excluded} accounts`, rule: `make the member template ${memberSize} bytes, ${limit}; exclude whole OUs by not targeting them instead` },
+        ? {
+            field: `${fieldPrefix}.connector.tags`,
+            value: tags,
+            rule: `make the member template ${memberSize} bytes, ${limit}; use fewer or shorter tags`,
+          }
+        : {
+            field: `${fieldPrefix}.members.excludedAccountIds`,
+            value: `${excluded} accounts`,
+            rule: `make the member template ${memberSize} bytes, ${limit}; exclude whole OUs by not targeting them instead`,
+          },
     );
   }
   if (plan.managementStack) {
     const managementSize = templateSize(templates.management, 'stack');
-    if (managementSize > TEMPLATE_BODY_LIMIT) problems.push({ field: `${fieldPrefix}.connector.tags`, value: tags, rule: `make the management template ${managementSize} bytes, ${limit}; use fewer or shorter tags` });
+    if (managementSize > TEMPLATE_BODY_LIMIT)
+      problems.push({
+        field: `${fieldPrefix}.connector.tags`,
+        value: tags,
+        rule: `make the management template ${managementSize} bytes, ${limit}; use fewer or shorter tags`,
+      });
   }
   return problems;
 }

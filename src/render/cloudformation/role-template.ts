@@ -1,5 +1,11 @@
 import { accountRootArn } from '../../rules/partition';
-import { accountIdRule, cloudFormationConstraints, externalIdRule, optionalCloudFormationPattern, roleNameRule } from '../../rules/value-rules';
+import {
+  accountIdRule,
+  cloudFormationConstraints,
+  externalIdRule,
+  optionalCloudFormationPattern,
+  roleNameRule,
+} from '../../rules/value-rules';
 import { ConnectorRoleModel, trustPolicyTemplate } from '../../plan/role';
 import { PREVIOUS_EXTERNAL_ID_PARAMETERS, ParameterName, fillSlots } from '../../plan/parameters';
 import { policyDescription, templatePolicyName } from '../../plan/policies';
@@ -48,7 +54,9 @@ export function policyLogicalId(suffix: string): string {
 /** ARNs with a literal partition become `Fn::Sub` with `${AWS::Partition}`. */
 function partitionAware(value: TemplateValue, partition: string): TemplateValue {
   if (typeof value === 'string') {
-    return value.startsWith(`arn:${partition}:`) ? { 'Fn::Sub': `arn:\${AWS::Partition}:${value.slice(`arn:${partition}:`.length)}` } : value;
+    return value.startsWith(`arn:${partition}:`)
+      ? { 'Fn::Sub': `arn:\${AWS::Partition}:${value.slice(`arn:${partition}:`.length)}` }
+      : value;
   }
   if (Array.isArray(value)) return value.map((v) => partitionAware(v, partition));
   if (typeof value === 'object' && value !== null) {
@@ -66,7 +74,10 @@ export function exclusionConditionName(depth: number | string, index: number | s
 }
 
 /** `Fn::Or` takes 2 to 10 conditions: a tree of named conditions covers any number of accounts. */
-function exclusionConditions(accounts: readonly string[]): { conditions: Record<string, TemplateValue>; root: TemplateValue } {
+function exclusionConditions(accounts: readonly string[]): {
+  conditions: Record<string, TemplateValue>;
+  root: TemplateValue;
+} {
   const conditions: Record<string, TemplateValue> = {};
   let level: TemplateValue[] = accounts.map((id) => ({ 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, id] }));
   let depth = 0;
@@ -111,37 +122,46 @@ function hasPreviousCondition(parameter: string): string {
   return `Has${parameter}`;
 }
 
-export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTemplateOptions): CloudFormationTemplate {
-  const excluded = [...new Set(options.excludedAccountIds ?? [])].sort();
-  const rotation = PREVIOUS_EXTERNAL_ID_PARAMETERS;
-  const conditional: Record<string, TemplateValue> = excluded.length > 0 ? { Condition: CREATE_ROLE_CONDITION } : {};
-  const tags = Object.keys(model.tags)
-    .sort()
-    .map((Key) => ({ Key, Value: model.tags[Key] }));
-
-  const resources: Record<string, TemplateValue> = {};
-  for (const policy of model.customerManagedPolicies) {
-    resources[policyLogicalId(policy.suffix)] = {
-      Type: 'AWS::IAM::ManagedPolicy',
-      ...conditional,
-      Properties: {
-        ManagedPolicyName: { 'Fn::Sub': templatePolicyName('${RoleName}', policy) },
-        Path: model.path,
-        Description: { 'Fn::Sub': policyDescription('${RoleName}', policy.suffix) },
-        PolicyDocument: partitionAware(policy.document.toJson() as unknown as TemplateValue, model.partition),
+/** The customer managed policies, named from the `RoleName` parameter. */
+function policyResources(
+  model: ConnectorRoleModel,
+  conditional: Record<string, TemplateValue>,
+): Record<string, TemplateValue> {
+  return Object.fromEntries(
+    model.customerManagedPolicies.map((policy) => [
+      policyLogicalId(policy.suffix),
+      {
+        Type: 'AWS::IAM::ManagedPolicy',
+        ...conditional,
+        Properties: {
+          ManagedPolicyName: { 'Fn::Sub': templatePolicyName('${RoleName}', policy) },
+          Path: model.path,
+          Description: { 'Fn::Sub': policyDescription('${RoleName}', policy.suffix) },
+          PolicyDocument: partitionAware(policy.document.toJson() as unknown as TemplateValue, model.partition),
+        },
       },
-    };
-  }
+    ]),
+  );
+}
 
+/** The role: trust from the parameters (the current external ID and, while rotating, the earlier ones). */
+function roleResource(model: ConnectorRoleModel, conditional: Record<string, TemplateValue>): TemplateValue {
+  const rotation = PREVIOUS_EXTERNAL_ID_PARAMETERS;
   const acceptedIds: TemplateValue =
     rotation.length === 0
       ? TEMPLATE_INPUTS.ExternalId
-      : [TEMPLATE_INPUTS.ExternalId, ...rotation.map((p) => ({ 'Fn::If': [hasPreviousCondition(p), { Ref: p }, { Ref: 'AWS::NoValue' }] }))];
+      : [
+          TEMPLATE_INPUTS.ExternalId,
+          ...rotation.map((p) => ({ 'Fn::If': [hasPreviousCondition(p), { Ref: p }, { Ref: 'AWS::NoValue' }] })),
+        ];
   const trust = fillSlots(trustPolicyTemplate().toJson(), {
     TrustedPrincipal: { 'Fn::Sub': accountRootArn('${AWS::Partition}', '${TrustedAccountId}') },
     ExternalId: acceptedIds,
   }) as TemplateValue;
-  resources[ROLE_LOGICAL_ID] = {
+  const tags = Object.keys(model.tags)
+    .sort()
+    .map((Key) => ({ Key, Value: model.tags[Key] }));
+  return {
     Type: 'AWS::IAM::Role',
     ...conditional,
     Properties: {
@@ -154,11 +174,17 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
         ...model.customerManagedPolicies.map((p) => ({ Ref: policyLogicalId(p.suffix) })),
         ...model.awsManagedPolicyArns.map((arn) => partitionAware(arn, model.partition)),
       ],
-      ...(model.permissionsBoundaryArn !== undefined ? { PermissionsBoundary: partitionAware(model.permissionsBoundaryArn, model.partition) } : {}),
+      ...(model.permissionsBoundaryArn !== undefined
+        ? { PermissionsBoundary: partitionAware(model.permissionsBoundaryArn, model.partition) }
+        : {}),
       ...(tags.length > 0 ? { Tags: tags } : {}),
     },
   };
+}
 
+/** The console's parameter form and the parameters, each with the rule of its value. */
+function parameterSections(model: ConnectorRoleModel): Pick<CloudFormationTemplate, 'Metadata' | 'Parameters'> {
+  const rotation = PREVIOUS_EXTERNAL_ID_PARAMETERS;
   const previousParameters: Record<string, TemplateValue> = Object.fromEntries(
     rotation.map((p, i) => [
       p,
@@ -171,12 +197,15 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
       },
     ]),
   );
-  const template: CloudFormationTemplate = {
-    AWSTemplateFormatVersion: '2010-09-09',
-    Description: TEMPLATE_DESCRIPTIONS[options.kind],
+  return {
     Metadata: {
       'AWS::CloudFormation::Interface': {
-        ParameterGroups: [{ Label: { default: 'Qualys connector' }, Parameters: ['ExternalId', ...rotation, 'TrustedAccountId', 'RoleName'] }],
+        ParameterGroups: [
+          {
+            Label: { default: 'Qualys connector' },
+            Parameters: ['ExternalId', ...rotation, 'TrustedAccountId', 'RoleName'],
+          },
+        ],
         ParameterLabels: {
           ExternalId: { default: 'External ID shown in the Qualys connector' },
           ...Object.fromEntries(rotation.map((p) => [p, { default: 'Earlier external ID (rotation only)' }])),
@@ -187,7 +216,11 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
     },
     // No NoEcho: a StackSet shows a NoEcho parameter as changed on every plan.
     Parameters: {
-      ExternalId: { ...EXTERNAL_ID_PARAMETER, Description: 'External ID entered in the Qualys connector', MinLength: externalIdConstraints.MinLength as number },
+      ExternalId: {
+        ...EXTERNAL_ID_PARAMETER,
+        Description: 'External ID entered in the Qualys connector',
+        MinLength: externalIdConstraints.MinLength as number,
+      },
       ...previousParameters,
       TrustedAccountId: {
         Type: 'String',
@@ -207,21 +240,47 @@ export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTempl
       },
     },
   };
+}
 
+/** Whether each earlier external ID is given, and which accounts are excluded (a tree of `Fn::Or`). */
+function templateConditions(excluded: readonly string[]): Record<string, TemplateValue> {
   const conditions: Record<string, TemplateValue> = {};
-  for (const p of rotation) conditions[hasPreviousCondition(p)] = { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: p }, ''] }] };
+  for (const p of PREVIOUS_EXTERNAL_ID_PARAMETERS) {
+    conditions[hasPreviousCondition(p)] = { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: p }, ''] }] };
+  }
   if (excluded.length > 0) {
     const tree = exclusionConditions(excluded);
     Object.assign(conditions, tree.conditions, { [CREATE_ROLE_CONDITION]: { 'Fn::Not': [tree.root] } });
-    // A stack needs at least one resource, also where the role is not created.
-    resources.QualysExclusionPlaceholder = { Type: 'AWS::CloudFormation::WaitConditionHandle' };
   }
-  if (Object.keys(conditions).length > 0) template.Conditions = conditions;
-  template.Resources = resources;
-  template.Outputs = {
-    RoleArn: { ...conditional, Description: 'Role ARN to enter in the Qualys connector', Value: { 'Fn::GetAtt': [ROLE_LOGICAL_ID, 'Arn'] } },
+  return conditions;
+}
+
+export function renderRoleTemplate(model: ConnectorRoleModel, options: RoleTemplateOptions): CloudFormationTemplate {
+  const excluded = [...new Set(options.excludedAccountIds ?? [])].sort();
+  const conditional: Record<string, TemplateValue> = excluded.length > 0 ? { Condition: CREATE_ROLE_CONDITION } : {};
+  const resources: Record<string, TemplateValue> = {
+    ...policyResources(model, conditional),
+    [ROLE_LOGICAL_ID]: roleResource(model, conditional),
+    // A stack needs at least one resource, also where the role is not created.
+    ...(excluded.length > 0
+      ? { QualysExclusionPlaceholder: { Type: 'AWS::CloudFormation::WaitConditionHandle' } }
+      : {}),
   };
-  return template;
+  const conditions = templateConditions(excluded);
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: TEMPLATE_DESCRIPTIONS[options.kind],
+    ...parameterSections(model),
+    ...(Object.keys(conditions).length > 0 ? { Conditions: conditions } : {}),
+    Resources: resources,
+    Outputs: {
+      RoleArn: {
+        ...conditional,
+        Description: 'Role ARN to enter in the Qualys connector',
+        Value: { 'Fn::GetAtt': [ROLE_LOGICAL_ID, 'Arn'] },
+      },
+    },
+  };
 }
 
 /** The template text a StackSet receives: the provider passes `template_body` to CloudFormation unchanged. */
@@ -234,17 +293,27 @@ export function templateBody(template: CloudFormationTemplate): string {
  * JSON encoder first, which sorts object keys and writes `<`, `>`, `&`, U+2028 and U+2029 as `\uXXXX`.
  */
 export function normalizedTemplateBody(template: CloudFormationTemplate): string {
-  return JSON.stringify(sortedKeys(template)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(sortedKeys(template)).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function sortedKeys(value: TemplateValue): TemplateValue {
   if (Array.isArray(value)) return value.map(sortedKeys);
   if (value === null || typeof value !== 'object') return value;
   // Go orders keys by their UTF-8 bytes; for the ASCII keys of these templates that is code unit order.
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedKeys(value[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortedKeys(value[k])]),
+  );
 }
 
 /** Bytes CloudFormation receives for a template deployed as a StackSet (`stack-set`) or a stack (`stack`). */
-export function templateSize(template: CloudFormationTemplate, deployedAs: 'stack-set' | 'stack' = 'stack-set'): number {
+export function templateSize(
+  template: CloudFormationTemplate,
+  deployedAs: 'stack-set' | 'stack' = 'stack-set',
+): number {
   return Buffer.byteLength(deployedAs === 'stack' ? normalizedTemplateBody(template) : templateBody(template), 'utf8');
 }

@@ -22,5 +22,9 @@ export function markdownText(text: string): string {
 
 /** Outside text as a code span (backticks inside become a look-alike, so the span cannot be closed early). */
 export function codeSpan(text: string): string {
-  return text === '' ? '' : `\`${shorten(text.replace(/[\r\n]+/g, ' ')).replace(/`/g, '\u02cb').replace(/\|/g, '\\|')}\``;
+  return text === ''
+    ? ''
+    : `\`${shorten(text.replace(/[\r\n]+/g, ' '))
+        .replace(/`/g, '\u02cb')
+        .replace(/\|/g, '\\|')}\``;
 }

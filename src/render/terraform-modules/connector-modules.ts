@@ -46,9 +46,13 @@ function moduleKey(capability: CapabilityName): string {
 
 /** A document of the model, with its partition as a placeholder for the one the module runs in. */
 function withPartitionPlaceholder(json: unknown): unknown {
-  if (typeof json === 'string') return json.startsWith(`arn:${SPLIT_PARTITION}:`) ? `arn:${PARTITION_PLACEHOLDER}:${json.slice(`arn:${SPLIT_PARTITION}:`.length)}` : json;
+  if (typeof json === 'string')
+    return json.startsWith(`arn:${SPLIT_PARTITION}:`)
+      ? `arn:${PARTITION_PLACEHOLDER}:${json.slice(`arn:${SPLIT_PARTITION}:`.length)}`
+      : json;
   if (Array.isArray(json)) return json.map(withPartitionPlaceholder);
-  if (json !== null && typeof json === 'object') return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, withPartitionPlaceholder(v)]));
+  if (json !== null && typeof json === 'object')
+    return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, withPartitionPlaceholder(v)]));
   return json;
 }
 
@@ -56,17 +60,28 @@ function withPartitionPlaceholder(json: unknown): unknown {
 function withPlanPartition(json: unknown): TerraformJson {
   if (typeof json === 'string') {
     const prefix = `arn:${SPLIT_PARTITION}:`;
-    return json.startsWith(prefix) ? `arn:${expr(PARTITION)}:${terraformLiteral(json.slice(prefix.length))}` : terraformLiteral(json);
+    return json.startsWith(prefix)
+      ? `arn:${expr(PARTITION)}:${terraformLiteral(json.slice(prefix.length))}`
+      : terraformLiteral(json);
   }
   if (Array.isArray(json)) return json.map(withPlanPartition);
-  if (json !== null && typeof json === 'object') return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, withPlanPartition(v)]));
+  if (json !== null && typeof json === 'object')
+    return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, withPlanPartition(v)]));
   return json as TerraformJson;
 }
 
 /** A variable's validation by a rule: `null` passes when the variable is optional. */
-function ruleValidation(rule: Parameters<typeof terraformCondition>[0], variable: string, what: string, optional = false): { condition: string; message: string } {
+function ruleValidation(
+  rule: Parameters<typeof terraformCondition>[0],
+  variable: string,
+  what: string,
+  optional = false,
+): { condition: string; message: string } {
   const condition = terraformCondition(rule, `var.${variable}`);
-  return { condition: optional ? `var.${variable} == null || ${condition}` : condition, message: `${what} ${rule.message}.` };
+  return {
+    condition: optional ? `var.${variable} == null || ${condition}` : condition,
+    message: `${what} ${rule.message}.`,
+  };
 }
 
 const roleNameVariable = (description: string, withDefault: boolean): ModuleVariable => ({
@@ -101,18 +116,32 @@ const tagsVariable: ModuleVariable = {
 const partitionData = { data: { aws_partition: { current: {} } } };
 
 /** The module that attaches one capability's policies to an existing role. */
+// eslint-disable-next-line max-lines-per-function -- a data table: the module's definition, one entry per variable, output and resource
 export function permissionsModule(capability: CapabilityName): ModuleSpec {
   const spec = CAPABILITIES[capability];
   const { customerManagedPolicies, awsManagedPolicyArns } = connectorPolicies([capability], SPLIT_PARTITION);
-  const documents = Object.fromEntries(customerManagedPolicies.map((p) => [p.suffix, withPartitionPlaceholder(p.document.toJson())]));
-  const managed = Object.fromEntries(awsManagedPolicyArns.map((arn) => [arn.split('/').pop() as string, withPlanPartition(arn)]));
-  const requires = spec.requires.length > 0 ? ` It needs ${spec.requires.map((r) => `\`${r}\``).join(', ')} on the same role for the checks to work; the module does not enforce it.` : '';
+  const documents = Object.fromEntries(
+    customerManagedPolicies.map((p) => [p.suffix, withPartitionPlaceholder(p.document.toJson())]),
+  );
+  const managed = Object.fromEntries(
+    awsManagedPolicyArns.map((arn) => [arn.split('/').pop() as string, withPlanPartition(arn)]),
+  );
+  const requires =
+    spec.requires.length > 0
+      ? ` It needs ${spec.requires.map((r) => `\`${r}\``).join(', ')} on the same role for the checks to work; the module does not enforce it.`
+      : '';
   return {
     name: permissionsModuleName(capability),
     title: `Qualys connector permissions: ${spec.title}`,
     about: [
-      `${spec.summary} Attaches the ${spec.title} policies (${customerManagedPolicies.map((p) => `\`<role_name>-${p.suffix}\``).join(', ')}${awsManagedPolicyArns.length > 0 ? `, plus AWS managed ${Object.keys(managed).map((m) => `\`${m}\``).join(', ')}` : ''}) to a role that is managed elsewhere.${requires}`,
-      'On a role managed elsewhere: if that role has an exclusive attachment resource (`aws_iam_role_policy_attachments_exclusive`), list this module\'s `policy_arns` there, or it detaches them; the role\'s quota of managed policies (10 by default) is the caller\'s to keep.',
+      `${spec.summary} Attaches the ${spec.title} policies (${customerManagedPolicies.map((p) => `\`<role_name>-${p.suffix}\``).join(', ')}${
+        awsManagedPolicyArns.length > 0
+          ? `, plus AWS managed ${Object.keys(managed)
+              .map((m) => `\`${m}\``)
+              .join(', ')}`
+          : ''
+      }) to a role that is managed elsewhere.${requires}`,
+      "On a role managed elsewhere: if that role has an exclusive attachment resource (`aws_iam_role_policy_attachments_exclusive`), list this module's `policy_arns` there, or it detaches them; the role's quota of managed policies (10 by default) is the caller's to keep.",
     ],
     usage: [
       `module "qualys_${moduleKey(capability)}" {`,
@@ -123,9 +152,23 @@ export function permissionsModule(capability: CapabilityName): ModuleSpec {
     ].join('\n'),
     variables: [roleNameVariable('Name of the role the policies are attached to.', false), pathVariable, tagsVariable],
     outputs: [
-      { name: 'policy_arns', description: 'ARNs of every policy attached (customer managed, then AWS managed), for an exclusive attachment list.', value: 'concat([for key in keys(local.documents) : aws_iam_policy.this[key].arn], values(local.aws_managed_policy_arns))' },
-      { name: 'policy_names', description: 'Names of the customer managed policies.', value: '[for key in keys(local.documents) : aws_iam_policy.this[key].name]' },
-      { name: 'policy_documents', description: 'The policy documents (JSON) by policy name suffix.', value: 'local.documents' },
+      {
+        name: 'policy_arns',
+        description:
+          'ARNs of every policy attached (customer managed, then AWS managed), for an exclusive attachment list.',
+        value:
+          'concat([for key in keys(local.documents) : aws_iam_policy.this[key].arn], values(local.aws_managed_policy_arns))',
+      },
+      {
+        name: 'policy_names',
+        description: 'Names of the customer managed policies.',
+        value: '[for key in keys(local.documents) : aws_iam_policy.this[key].name]',
+      },
+      {
+        name: 'policy_documents',
+        description: 'The policy documents (JSON) by policy name suffix.',
+        value: 'local.documents',
+      },
     ],
     dataFiles: { 'policies.json': documents },
     blocks: {
@@ -133,9 +176,13 @@ export function permissionsModule(capability: CapabilityName): ModuleSpec {
       locals: {
         partition: expr('data.aws_partition.current.partition'),
         '//': `The policy documents of the model (policies.json), their ARNs in the partition the provider is in.`,
-        documents: expr(`{ for suffix, document in ${dataFile('policies.json')} : suffix => replace(jsonencode(document), ${hclString(PARTITION_PLACEHOLDER)}, local.partition) }`),
+        documents: expr(
+          `{ for suffix, document in ${dataFile('policies.json')} : suffix => replace(jsonencode(document), ${hclString(PARTITION_PLACEHOLDER)}, local.partition) }`,
+        ),
         aws_managed_policy_arns: managed,
-        attached: expr('merge({ for key, policy in aws_iam_policy.this : key => policy.arn }, local.aws_managed_policy_arns)'),
+        attached: expr(
+          'merge({ for key, policy in aws_iam_policy.this : key => policy.arn }, local.aws_managed_policy_arns)',
+        ),
       },
       resource: {
         aws_iam_policy: {
@@ -159,6 +206,7 @@ export function permissionsModule(capability: CapabilityName): ModuleSpec {
 }
 
 /** The connector role: trust, role settings, and the capability modules composed on it. */
+// eslint-disable-next-line max-lines-per-function -- a data table: the module's definition, one entry per variable, output and resource
 export function connectorRoleModule(): ModuleSpec {
   const capabilityChoices = CAPABILITY_NAMES.filter((c) => c !== 'asset-view');
   const defaultTrusted = Object.fromEntries(
@@ -166,9 +214,13 @@ export function connectorRoleModule(): ModuleSpec {
       .filter((f) => f.defaultTrustedAccountId !== undefined)
       .map((f) => [f.partition, f.defaultTrustedAccountId as string]),
   );
-  const noOrganization = Object.values(QUALYS_ACCOUNT_TYPE_FACTS).filter((f) => !f.organizationConnector).map((f) => f.partition);
+  const noOrganization = Object.values(QUALYS_ACCOUNT_TYPE_FACTS)
+    .filter((f) => !f.organizationConnector)
+    .map((f) => f.partition);
   // Null until the precondition on the role reports the missing account (a template of null is an error).
-  const trustedPrincipal = expr(`local.trusted_account_id == null ? null : "${accountRootArn(expr(PARTITION), expr('local.trusted_account_id'))}"`);
+  const trustedPrincipal = expr(
+    `local.trusted_account_id == null ? null : "${accountRootArn(expr(PARTITION), expr('local.trusted_account_id'))}"`,
+  );
   const trust = fillSlots(withPlanPartition(trustPolicyTemplate().toJson()), {
     TrustedPrincipal: expr('local.trusted_principal'),
     ExternalId: expr('concat([var.external_id], var.previous_external_ids)'),
@@ -192,13 +244,21 @@ export function connectorRoleModule(): ModuleSpec {
       },
     ]),
   );
-  const fromModules = (attribute: string) => `flatten([${CAPABILITY_NAMES.map((c) => `module.${moduleKey(c)}[*].${attribute}`).join(', ')}])`;
+  const fromModules = (attribute: string) =>
+    `flatten([${CAPABILITY_NAMES.map((c) => `module.${moduleKey(c)}[*].${attribute}`).join(', ')}])`;
   return {
     name: 'qualys-connector-role',
     title: 'Qualys connector role',
-    usage: ['module "qualys" {', '  source = "git::<repository URL>//modules/qualys-connector-role?ref=<tag>"', '', '  external_id  = var.external_id', '  capabilities = ["cspm"]', '}'].join('\n'),
+    usage: [
+      'module "qualys" {',
+      '  source = "git::<repository URL>//modules/qualys-connector-role?ref=<tag>"',
+      '',
+      '  external_id  = var.external_id',
+      '  capabilities = ["cspm"]',
+      '}',
+    ].join('\n'),
     about: [
-      'One IAM role that Qualys (AssetView/CSAM, TotalCloud CSPM) assumes from its AWS account, or your base account, only with the external ID. It carries AssetView and the chosen capabilities, each from its `qualys-permissions-<capability>` module, and owns the role\'s managed policy attachments exclusively: a policy attached by hand shows as drift and is detached on the next apply.',
+      "One IAM role that Qualys (AssetView/CSAM, TotalCloud CSPM) assumes from its AWS account, or your base account, only with the external ID. It carries AssetView and the chosen capabilities, each from its `qualys-permissions-<capability>` module, and owns the role's managed policy attachments exclusively: a policy attached by hand shows as drift and is detached on the next apply.",
       `In the \`aws\` partition the trusted account defaults to the Qualys account ${defaultTrusted.aws}; in GovCloud (your subscription's \`govAccountId\`) and China (your base account) \`trusted_account_id\` is required, which a precondition checks against the provider's partition.`,
     ],
     variables: [
@@ -207,12 +267,15 @@ export function connectorRoleModule(): ModuleSpec {
         type: 'string',
         description: 'External ID shown in the Qualys connector (sts:ExternalId of the trust policy).',
         sensitive: true,
-        validations: [{ condition: idCondition('var.external_id'), message: `The external ID ${externalIdRule.message}.` }],
+        validations: [
+          { condition: idCondition('var.external_id'), message: `The external ID ${externalIdRule.message}.` },
+        ],
       },
       {
         name: 'previous_external_ids',
         type: 'list(string)',
-        description: 'Earlier external IDs still accepted while one is rotated (list the new one as external_id, remove these once Qualys has the new one).',
+        description:
+          'Earlier external IDs still accepted while one is rotated (list the new one as external_id, remove these once Qualys has the new one).',
         default: [],
         sensitive: true,
         validations: [
@@ -221,7 +284,8 @@ export function connectorRoleModule(): ModuleSpec {
             message: `At most ${MAX_EXTERNAL_IDS - 1} previous external IDs, each of which ${externalIdRule.message}.`,
           },
           {
-            condition: 'length(distinct(concat([var.external_id], var.previous_external_ids))) == length(var.previous_external_ids) + 1',
+            condition:
+              'length(distinct(concat([var.external_id], var.previous_external_ids))) == length(var.previous_external_ids) + 1',
             message: 'The external IDs must not repeat.',
           },
         ],
@@ -248,7 +312,8 @@ export function connectorRoleModule(): ModuleSpec {
           ruleValidation(accountIdRule, 'trusted_account_id', 'The trusted account ID', true),
           {
             condition: `!contains(${hclStringList([...NOT_QUALYS_ACCOUNTS].sort())}, coalesce(var.trusted_account_id, "none"))`,
-            message: 'The trusted account is not a Qualys account (it appears in third-party samples); leave it null for the Qualys global account or give your base account.',
+            message:
+              'The trusted account is not a Qualys account (it appears in third-party samples); leave it null for the Qualys global account or give your base account.',
           },
         ],
       },
@@ -281,10 +346,27 @@ export function connectorRoleModule(): ModuleSpec {
       { name: 'role_arn', description: 'Role ARN to enter in the Qualys connector.', value: 'aws_iam_role.this.arn' },
       { name: 'role_name', description: 'Name of the role.', value: 'aws_iam_role.this.name' },
       { name: 'policy_arns', description: 'Every managed policy attached to the role.', value: 'local.policy_arns' },
-      { name: 'trusted_principal', description: 'The principal allowed to assume the role.', value: 'local.trusted_principal' },
-      { name: 'trusted_account_id', description: 'The account allowed to assume the role.', value: 'local.trusted_account_id' },
-      { name: 'assume_role_policy', description: 'The trust policy (JSON); it holds the external IDs.', value: 'aws_iam_role.this.assume_role_policy', sensitive: true },
-      { name: 'policy_documents', description: 'The customer managed policy documents (JSON) by policy name suffix.', value: `merge(${fromModules('policy_documents')}...)` },
+      {
+        name: 'trusted_principal',
+        description: 'The principal allowed to assume the role.',
+        value: 'local.trusted_principal',
+      },
+      {
+        name: 'trusted_account_id',
+        description: 'The account allowed to assume the role.',
+        value: 'local.trusted_account_id',
+      },
+      {
+        name: 'assume_role_policy',
+        description: 'The trust policy (JSON); it holds the external IDs.',
+        value: 'aws_iam_role.this.assume_role_policy',
+        sensitive: true,
+      },
+      {
+        name: 'policy_documents',
+        description: 'The customer managed policy documents (JSON) by policy name suffix.',
+        value: `merge(${fromModules('policy_documents')}...)`,
+      },
     ],
     blocks: {
       ...partitionData,
@@ -292,7 +374,9 @@ export function connectorRoleModule(): ModuleSpec {
         partition: expr('data.aws_partition.current.partition'),
         capabilities: expr('setunion(["asset-view"], var.capabilities)'),
         default_trusted_account_ids: defaultTrusted,
-        trusted_account_id: expr('var.trusted_account_id != null ? var.trusted_account_id : lookup(local.default_trusted_account_ids, local.partition, null)'),
+        trusted_account_id: expr(
+          'var.trusted_account_id != null ? var.trusted_account_id : lookup(local.default_trusted_account_ids, local.partition, null)',
+        ),
         trusted_principal: trustedPrincipal,
         trust_policy: trust,
         policy_arns: expr(fromModules('policy_arns')),
@@ -311,10 +395,13 @@ export function connectorRoleModule(): ModuleSpec {
               precondition: [
                 {
                   condition: expr('local.trusted_account_id != null'),
-                  error_message: 'trusted_account_id is required outside the aws partition: in aws-us-gov the govAccountId Qualys returns for your subscription, in aws-cn the base account you registered in Qualys.',
+                  error_message:
+                    'trusted_account_id is required outside the aws partition: in aws-us-gov the govAccountId Qualys returns for your subscription, in aws-cn the base account you registered in Qualys.',
                 },
                 {
-                  condition: expr(`!(contains(${hclStringList(noOrganization)}, local.partition) && contains(var.capabilities, "organization"))`),
+                  condition: expr(
+                    `!(contains(${hclStringList(noOrganization)}, local.partition) && contains(var.capabilities, "organization"))`,
+                  ),
                   error_message: `The organization capability is not available in ${noOrganization.join(', ')}: Qualys offers organization connectors for the other partitions only.`,
                 },
               ],
@@ -329,4 +416,3 @@ export function connectorRoleModule(): ModuleSpec {
     },
   };
 }
-

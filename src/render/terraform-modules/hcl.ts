@@ -73,7 +73,10 @@ export function hclValue(value: HclJson, indent = '', bare = false): string {
   const pairs = entries.map(([k, v]) => [key(k), hclValue(v, inner, bare)] as const);
   const oneLine = `{ ${pairs.map(([k, v]) => `${k} = ${v}`).join(', ')} }`;
   if (oneLine.length <= INLINE_LIMIT && !oneLine.includes('\n')) return oneLine;
-  return `{\n${align(pairs.map(([k, v]) => ({ name: k, value: v })), inner).join('\n')}\n${indent}}`;
+  return `{\n${align(
+    pairs.map(([k, v]) => ({ name: k, value: v })),
+    inner,
+  ).join('\n')}\n${indent}}`;
 }
 
 interface Attribute {
@@ -105,15 +108,20 @@ function align(attributes: readonly Attribute[], indent: string): string[] {
 
 /** The body of a block: attributes first (aligned), then nested blocks, each after a blank line. */
 export function hclBody(body: Record<string, HclJson>, indent: string): string[] {
-  const comment = typeof body[COMMENT_KEY] === 'string' ? (body[COMMENT_KEY] as string).split('\n').map((l) => `${indent}# ${l}`.trimEnd()) : [];
+  const comment =
+    typeof body[COMMENT_KEY] === 'string'
+      ? (body[COMMENT_KEY] as string).split('\n').map((l) => `${indent}# ${l}`.trimEnd())
+      : [];
   const attributes: Attribute[] = [];
   const blocks: string[][] = [];
   for (const [name, value] of Object.entries(body)) {
     if (name === COMMENT_KEY || value === undefined) continue;
     if (name === 'dynamic' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [label, spec] of Object.entries(value)) blocks.push(block('dynamic', [label], spec as Record<string, HclJson>, indent));
+      for (const [label, spec] of Object.entries(value))
+        blocks.push(block('dynamic', [label], spec as Record<string, HclJson>, indent));
     } else if (BLOCK_KEYS.has(name) && value !== null && typeof value === 'object') {
-      for (const item of Array.isArray(value) ? value : [value]) blocks.push(block(name, [], item as Record<string, HclJson>, indent));
+      for (const item of Array.isArray(value) ? value : [value])
+        blocks.push(block(name, [], item as Record<string, HclJson>, indent));
     } else {
       attributes.push({ name: key(name), value: hclValue(value, indent, BARE_STRINGS.has(name)) });
     }

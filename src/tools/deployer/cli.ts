@@ -36,7 +36,11 @@ export function parseDeployerPolicyArgs(argv: readonly string[], env: NodeJS.Pro
     const arg = argv[i];
     const [name, inline] = splitOption(arg);
     if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
-      problems.push({ field: 'arguments', value: JSON.stringify(arg), rule: `is not an option of ${COMMAND}; the options are ${VALUE_OPTIONS.join(', ')}` });
+      problems.push({
+        field: 'arguments',
+        value: JSON.stringify(arg),
+        rule: `is not an option of ${COMMAND}; the options are ${VALUE_OPTIONS.join(', ')}`,
+      });
       continue;
     }
     const taken = takeValue(argv, i, name, inline);
@@ -44,20 +48,44 @@ export function parseDeployerPolicyArgs(argv: readonly string[], env: NodeJS.Pro
     setOnce(values, problems, name, taken);
   }
   const format = values.get('--format') ?? 'json';
-  if (!FORMATS.includes(format)) problems.push({ field: '--format', value: JSON.stringify(format), rule: 'must be json or markdown' });
+  if (!FORMATS.includes(format))
+    problems.push({ field: '--format', value: JSON.stringify(format), rule: 'must be json or markdown' });
   const purpose = values.get('--for') ?? 'deploy';
-  if (!(DEPLOYER_PURPOSES as readonly string[]).includes(purpose)) problems.push({ field: '--for', value: JSON.stringify(purpose), rule: `must be ${DEPLOYER_PURPOSES.join(' or ')}` });
+  if (!(DEPLOYER_PURPOSES as readonly string[]).includes(purpose))
+    problems.push({
+      field: '--for',
+      value: JSON.stringify(purpose),
+      rule: `must be ${DEPLOYER_PURPOSES.join(' or ')}`,
+    });
   const configArg = values.get('--config');
   const fromEnv = env[CONFIG_ENV_VAR];
   if (configArg !== undefined && fromEnv !== undefined && fromEnv.trim() !== '') {
-    problems.push({ field: `--config and ${CONFIG_ENV_VAR}`, value: `${JSON.stringify(configArg)} and ${JSON.stringify(fromEnv)}`, rule: 'name the configuration file one way only' });
+    problems.push({
+      field: `--config and ${CONFIG_ENV_VAR}`,
+      value: `${JSON.stringify(configArg)} and ${JSON.stringify(fromEnv)}`,
+      rule: 'name the configuration file one way only',
+    });
   }
   if (fromEnv !== undefined && fromEnv.trim() === '') {
-    problems.push({ field: CONFIG_ENV_VAR, value: JSON.stringify(fromEnv), rule: 'is set but empty: name a configuration file, or unset it for the default configuration' });
+    problems.push({
+      field: CONFIG_ENV_VAR,
+      value: JSON.stringify(fromEnv),
+      rule: 'is set but empty: name a configuration file, or unset it for the default configuration',
+    });
   }
   if (problems.length > 0) throw new ConfigurationError(problems, `Invalid ${COMMAND} command line`);
-  const config: ConfigSource | undefined = configArg !== undefined ? { path: configArg, origin: '--config' } : fromEnv !== undefined ? { path: fromEnv, origin: CONFIG_ENV_VAR } : undefined;
-  return { config, stack: values.get('--stack'), purpose: purpose as DeployerPurpose, format: format as DeployerPolicyOptions['format'] };
+  const config: ConfigSource | undefined =
+    configArg !== undefined
+      ? { path: configArg, origin: '--config' }
+      : fromEnv !== undefined
+        ? { path: fromEnv, origin: CONFIG_ENV_VAR }
+        : undefined;
+  return {
+    config,
+    stack: values.get('--stack'),
+    purpose: purpose as DeployerPurpose,
+    format: format as DeployerPolicyOptions['format'],
+  };
 }
 
 export interface DeployerPolicyRun {
@@ -68,13 +96,19 @@ export interface DeployerPolicyRun {
 
 /** The whole command without touching the process: what it prints and the exit code. */
 export function runDeployerPolicy(argv: readonly string[], env: NodeJS.ProcessEnv): DeployerPolicyRun {
-  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) return { exitCode: 0, stdout: `${USAGE}\n`, stderr: '' };
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h'))
+    return { exitCode: 0, stdout: `${USAGE}\n`, stderr: '' };
   try {
     const options = parseDeployerPolicyArgs(argv, env);
     const plans = planDeployerPolicy(loadConfig(options.config), options.stack, options.purpose);
-    return { exitCode: 0, stdout: options.format === 'json' ? renderDeployerJson(plans) : renderDeployerMarkdown(plans), stderr: '' };
+    return {
+      exitCode: 0,
+      stdout: options.format === 'json' ? renderDeployerJson(plans) : renderDeployerMarkdown(plans),
+      stderr: '',
+    };
   } catch (error) {
-    if (error instanceof ConfigurationError) return { exitCode: 2, stdout: '', stderr: `${error.message}\n\n${USAGE}\n` };
+    if (error instanceof ConfigurationError)
+      return { exitCode: 2, stdout: '', stderr: `${error.message}\n\n${USAGE}\n` };
     throw error;
   }
 }

@@ -18,11 +18,23 @@ export type EvidenceSubject =
   | 'cloudformation-service:AWS::IAM::ManagedPolicy'
   | 'cloudformation-service:stack-set-service-managed';
 
-export type EvidenceStep = 'create' | 'read' | 'update' | 'delete' | 'import' | 'configure' | 'init' | 'lock' | 'unlock';
+export type EvidenceStep =
+  'create' | 'read' | 'update' | 'delete' | 'import' | 'configure' | 'init' | 'lock' | 'unlock';
 
-export const EVIDENCE_STEPS: readonly EvidenceStep[] = ['configure', 'init', 'lock', 'unlock', 'create', 'read', 'update', 'delete', 'import'];
+export const EVIDENCE_STEPS: readonly EvidenceStep[] = [
+  'configure',
+  'init',
+  'lock',
+  'unlock',
+  'create',
+  'read',
+  'update',
+  'delete',
+  'import',
+];
 
-export type EvidenceSourceKind = 'provider-source' | 'provider-docs' | 'terraform-source' | 'terraform-docs' | 'aws-docs' | 'cloudformation-schema';
+export type EvidenceSourceKind =
+  'provider-source' | 'provider-docs' | 'terraform-source' | 'terraform-docs' | 'aws-docs' | 'cloudformation-schema';
 
 export interface EvidenceSource {
   readonly kind: EvidenceSourceKind;

@@ -11,7 +11,10 @@ export * from './evidence-types';
 export { NO_CALLS };
 
 function compareEntries(a: EvidenceEntry, b: EvidenceEntry): number {
-  const key = (e: EvidenceEntry) => [e.subject, String(EVIDENCE_STEPS.indexOf(e.step)).padStart(2, '0'), e.action, e.resourceType, e.when].join('\u0000');
+  const key = (e: EvidenceEntry) =>
+    [e.subject, String(EVIDENCE_STEPS.indexOf(e.step)).padStart(2, '0'), e.action, e.resourceType, e.when].join(
+      '\u0000',
+    );
   const [x, y] = [key(a), key(b)];
   return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -9,7 +9,13 @@ export function renderDeployerJson(plans: readonly StackDeployerPolicy[]): strin
     stacks: plans.map((plan) => ({
       stack: plan.stack,
       kind: plan.kind,
-      documents: plan.documents.map((d) => ({ name: d.name, attachTo: d.attachTo, account: d.account, size: d.document.size, policy: d.document.toJson() })),
+      documents: plan.documents.map((d) => ({
+        name: d.name,
+        attachTo: d.attachTo,
+        account: d.account,
+        size: d.document.size,
+        policy: d.document.toJson(),
+      })),
     })),
   };
   return `${JSON.stringify(json, null, 2)}\n`;
@@ -28,9 +34,14 @@ export function renderDeployerMarkdown(plans: readonly StackDeployerPolicy[], he
   const h = (n: number) => '#'.repeat(headingLevel + n);
   const out: string[] = [];
   for (const plan of plans) {
-    out.push(`${h(0)} ${plan.purpose === 'plan' ? 'Plan-only policy' : 'Deployer policy'} of stack \`${plan.stack}\` (${plan.kind})`, '');
+    out.push(
+      `${h(0)} ${plan.purpose === 'plan' ? 'Plan-only policy' : 'Deployer policy'} of stack \`${plan.stack}\` (${plan.kind})`,
+      '',
+    );
     for (const doc of plan.documents) {
-      const anyResource = doc.document.statements.filter((s) => s.resources.length === 1 && s.resources[0] === '*').flatMap((s) => s.actions);
+      const anyResource = doc.document.statements
+        .filter((s) => s.resources.length === 1 && s.resources[0] === '*')
+        .flatMap((s) => s.actions);
       out.push(
         `${h(1)} \`${doc.name}\``,
         '',
@@ -41,7 +52,8 @@ export function renderDeployerMarkdown(plans: readonly StackDeployerPolicy[], he
         '```',
         '',
       );
-      if (anyResource.length > 0) out.push(`On \`*\` because IAM offers no resource type for them: ${code(anyResource)}.`, '');
+      if (anyResource.length > 0)
+        out.push(`On \`*\` because IAM offers no resource type for them: ${code(anyResource)}.`, '');
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
@@ -56,12 +68,14 @@ const SOURCE_LABEL: Readonly<Record<EvidenceSource['kind'], string>> = {
   'cloudformation-schema': 'CloudFormation schema',
 };
 
-
 function links(sources: readonly EvidenceSource[]): string {
   const byUrl = new Map<string, EvidenceSource>();
   for (const s of sources) if (!byUrl.has(s.url)) byUrl.set(s.url, s);
   // A link names a tag; when the fact was read at another revision of the file (not at a commit the link names), say which.
-  const label = (s: EvidenceSource) => (s.revision && !s.revision.startsWith('commit') ? `${SOURCE_LABEL[s.kind]}, read at ${s.revision}` : SOURCE_LABEL[s.kind]);
+  const label = (s: EvidenceSource) =>
+    s.revision && !s.revision.startsWith('commit')
+      ? `${SOURCE_LABEL[s.kind]}, read at ${s.revision}`
+      : SOURCE_LABEL[s.kind];
   return [...byUrl.values()].map((s) => `[${label(s)}](${s.url})`).join(', ');
 }
 
@@ -82,14 +96,22 @@ export function renderEvidenceTable(evidence: readonly EvidenceEntry[] = EVIDENC
     const key = [entry.subject, entry.action, entry.resourceType].join(' ');
     rows.set(key, [...(rows.get(key) ?? []), entry]);
   }
-  const lines = ['| Made by | Action | Resource type | Steps | When | Granted | Confirmed | Source |', '|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| Made by | Action | Resource type | Steps | When | Granted | Confirmed | Source |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const entries of rows.values()) {
     const [first] = entries;
     const steps = EVIDENCE_STEPS.filter((s) => entries.some((e) => e.step === s)).join(', ');
     const when = [...new Set(entries.map((e) => e.when))].join('; ');
     // A row joins steps; when the sources confirm the call for some of them only, the cell says which.
-    const stepsWhere = (confirmed: boolean) => EVIDENCE_STEPS.filter((s) => entries.some((e) => e.step === s && e.confirmed === confirmed)).join(', ');
-    const confirmed = entries.every((e) => e.confirmed) ? 'yes' : entries.every((e) => !e.confirmed) ? '**no**' : `yes (${stepsWhere(true)}), **no** (${stepsWhere(false)})`;
+    const stepsWhere = (confirmed: boolean) =>
+      EVIDENCE_STEPS.filter((s) => entries.some((e) => e.step === s && e.confirmed === confirmed)).join(', ');
+    const confirmed = entries.every((e) => e.confirmed)
+      ? 'yes'
+      : entries.every((e) => !e.confirmed)
+        ? '**no**'
+        : `yes (${stepsWhere(true)}), **no** (${stepsWhere(false)})`;
     lines.push(
       `| ${tableCell(first.subject)} | \`${first.action}\` | ${first.resourceType === '' ? '`*`' : first.resourceType} | ${steps} | ${tableCell(when)} | ${grantText(entries)} | ${confirmed} | ${links(entries.map((e) => e.source))} |`,
     );
@@ -99,7 +121,9 @@ export function renderEvidenceTable(evidence: readonly EvidenceEntry[] = EVIDENC
 
 /** Steps that make no call, as a list. */
 export function renderNoCalls(): string {
-  return NO_CALLS.map((n) => `- ${n.subject} (${n.step}): ${tableCell(n.when)} ([${SOURCE_LABEL[n.source.kind]}](${n.source.url}))`).join('\n');
+  return NO_CALLS.map(
+    (n) => `- ${n.subject} (${n.step}): ${tableCell(n.when)} ([${SOURCE_LABEL[n.source.kind]}](${n.source.url}))`,
+  ).join('\n');
 }
 
 /** The calls the sources do not confirm, grouped by subject and reason, and whether the policy grants them. */
@@ -114,7 +138,10 @@ export function renderUnconfirmed(evidence: readonly EvidenceEntry[] = EVIDENCE)
   }
   return [...groups.values()]
     .map((g) => {
-      const parts = [g.granted.size > 0 ? `granted: ${code([...g.granted].sort())}` : '', g.left.size > 0 ? `not granted: ${code([...g.left].sort())}` : ''].filter((p) => p !== '');
+      const parts = [
+        g.granted.size > 0 ? `granted: ${code([...g.granted].sort())}` : '',
+        g.left.size > 0 ? `not granted: ${code([...g.left].sort())}` : '',
+      ].filter((p) => p !== '');
       return `- ${g.subject}, ${parts.join('; ')}. ${tableCell(g.note)}`;
     })
     .join('\n');

@@ -52,28 +52,39 @@ export interface ReviewOptions {
 const VALUE_OPTIONS = ['--base-config', '--base', '--config', '--synthesis', '--format'] as const;
 const FORMATS = ['markdown', 'json'];
 
-/** The options of the command line; every problem is reported at once, before anything is read. */
-export function parseReviewArgs(argv: readonly string[]): ReviewOptions {
-  const problems: InputProblem[] = [];
+interface ReadArguments {
+  readonly values: Map<string, string>;
+  readonly plans: PlanSource[];
+  readonly failOnBroadening: boolean;
+}
+
+/** `--plan [<stack>=]<file>`: a plan labelled by its stack, or by its file name. */
+function readPlanOption(value: string, plans: PlanSource[], problems: InputProblem[]): void {
+  const labelled = /^([A-Za-z][A-Za-z0-9_-]*)=(.+)$/.exec(value);
+  const file = labelled ? labelled[2] : value;
+  const label = labelled ? labelled[1] : (file.split(/[\\/]/).pop() as string).replace(/\.json$/, '');
+  if (plans.some((p) => p.label === label)) {
+    problems.push({
+      field: '--plan',
+      value: JSON.stringify(value),
+      rule: `names stack ${JSON.stringify(label)} twice: label each plan with <stack>=<file>`,
+    });
+  } else plans.push({ label, file });
+}
+
+/** Each argument read as an option and its value. */
+function readArguments(argv: readonly string[], problems: InputProblem[]): ReadArguments {
   const values = new Map<string, string>();
-  let failOnBroadening = false;
   const plans: PlanSource[] = [];
+  let failOnBroadening = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [name, inline] = splitOption(arg);
     if (name === '--plan') {
       const taken = takeValue(argv, i, name, inline, 'must be followed by [<stack>=]<plan JSON file>');
       i = taken.index;
-      if (taken.problem) {
-        problems.push(taken.problem);
-        continue;
-      }
-      const value = taken.value as string;
-      const labelled = /^([A-Za-z][A-Za-z0-9_-]*)=(.+)$/.exec(value);
-      const file = labelled ? labelled[2] : value;
-      const label = labelled ? labelled[1] : (file.split(/[\\/]/).pop() as string).replace(/\.json$/, '');
-      if (plans.some((p) => p.label === label)) problems.push({ field: name, value: JSON.stringify(value), rule: `names stack ${JSON.stringify(label)} twice: label each plan with <stack>=<file>` });
-      else plans.push({ label, file });
+      if (taken.problem) problems.push(taken.problem);
+      else readPlanOption(taken.value as string, plans, problems);
     } else if ((VALUE_OPTIONS as readonly string[]).includes(name)) {
       const taken = takeValue(argv, i, name, inline);
       i = taken.index;
@@ -81,29 +92,79 @@ export function parseReviewArgs(argv: readonly string[]): ReviewOptions {
     } else if (name === '--fail-on-broadening' && inline === undefined) {
       failOnBroadening = true;
     } else {
-      problems.push({ field: 'arguments', value: JSON.stringify(arg), rule: `is not an option of qualys-connector-review; the options are ${[...VALUE_OPTIONS, '--plan', '--fail-on-broadening'].join(', ')}` });
+      const options = [...VALUE_OPTIONS, '--plan', '--fail-on-broadening'].join(', ');
+      problems.push({
+        field: 'arguments',
+        value: JSON.stringify(arg),
+        rule: `is not an option of qualys-connector-review; the options are ${options}`,
+      });
     }
   }
-  const format = values.get('--format') ?? 'markdown';
-  if (!FORMATS.includes(format)) problems.push({ field: '--format', value: JSON.stringify(format), rule: 'must be markdown or json' });
+  return { values, plans, failOnBroadening };
+}
+
+/** Options that go together: a side before the change, and one way to give the side after it. */
+function combinationProblems({ values, plans }: ReadArguments, problems: InputProblem[]): void {
   const baseConfig = values.get('--base-config');
   const base = values.get('--base');
   const synthesis = values.get('--synthesis');
   const named = (option: string) => problems.some((p) => p.field === option);
-  if (baseConfig === undefined && base === undefined && plans.length === 0 && !['--base-config', '--base', '--plan'].some(named)) {
-    problems.push({ field: '--base-config', value: '(missing)', rule: 'or --base or --plan is required: the configuration file before the change, a git revision, or plan JSON' });
+  if (
+    baseConfig === undefined &&
+    base === undefined &&
+    plans.length === 0 &&
+    !['--base-config', '--base', '--plan'].some(named)
+  ) {
+    problems.push({
+      field: '--base-config',
+      value: '(missing)',
+      rule: 'or --base or --plan is required: the configuration file before the change, a git revision, or plan JSON',
+    });
   }
-  if (plans.length > 0 && (baseConfig !== undefined || base !== undefined || synthesis !== undefined || values.has('--config'))) {
-    problems.push({ field: '--plan', value: plans.map((p) => JSON.stringify(p.file)).join(', '), rule: 'reviews plans on its own: leave out --base-config, --base, --config and --synthesis' });
+  if (
+    plans.length > 0 &&
+    (baseConfig !== undefined || base !== undefined || synthesis !== undefined || values.has('--config'))
+  ) {
+    problems.push({
+      field: '--plan',
+      value: plans.map((p) => JSON.stringify(p.file)).join(', '),
+      rule: 'reviews plans on its own: leave out --base-config, --base, --config and --synthesis',
+    });
   }
   if (synthesis !== undefined && (base !== undefined || values.has('--config'))) {
-    problems.push({ field: '--synthesis', value: JSON.stringify(synthesis), rule: 'is the side after the change: leave out --config and --base' });
+    problems.push({
+      field: '--synthesis',
+      value: JSON.stringify(synthesis),
+      rule: 'is the side after the change: leave out --config and --base',
+    });
   } else if (synthesis !== undefined && baseConfig === undefined && !named('--base-config')) {
-    problems.push({ field: '--synthesis', value: JSON.stringify(synthesis), rule: 'needs --base-config: the configuration before the change, which this code synthesizes' });
+    problems.push({
+      field: '--synthesis',
+      value: JSON.stringify(synthesis),
+      rule: 'needs --base-config: the configuration before the change, which this code synthesizes',
+    });
   }
+}
+
+/** The options of the command line; every problem is reported at once, before anything is read. */
+export function parseReviewArgs(argv: readonly string[]): ReviewOptions {
+  const problems: InputProblem[] = [];
+  const read = readArguments(argv, problems);
+  const format = read.values.get('--format') ?? 'markdown';
+  if (!FORMATS.includes(format))
+    problems.push({ field: '--format', value: JSON.stringify(format), rule: 'must be markdown or json' });
+  combinationProblems(read, problems);
   if (problems.length > 0) throw new ConfigurationError(problems, 'Invalid qualys-connector-review command line');
-  const configArg = values.get('--config');
-  return { baseConfig, base, synthesis, plans, config: configArg === undefined ? undefined : { path: configArg, origin: '--config' }, format: format as ReviewOptions['format'], failOnBroadening };
+  const configArg = read.values.get('--config');
+  return {
+    baseConfig: read.values.get('--base-config'),
+    base: read.values.get('--base'),
+    synthesis: read.values.get('--synthesis'),
+    plans: read.plans,
+    config: configArg === undefined ? undefined : { path: configArg, origin: '--config' },
+    format: format as ReviewOptions['format'],
+    failOnBroadening: read.failOnBroadening,
+  };
 }
 
 /**
@@ -116,7 +177,11 @@ export function isEmptyConfiguration(path: string): boolean {
     const data = JSON.parse(readFileSync(path, 'utf8')) as unknown;
     if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
     const record = data as Record<string, unknown>;
-    return Array.isArray(record.stacks) && record.stacks.length === 0 && Object.keys(record).every((key) => key === 'stacks' || key === '$schema');
+    return (
+      Array.isArray(record.stacks) &&
+      record.stacks.length === 0 &&
+      Object.keys(record).every((key) => key === 'stacks' || key === '$schema')
+    );
   } catch {
     return false;
   }
@@ -129,13 +194,17 @@ function shownPath(path: string, cwd: string): string {
 }
 
 function configText(config: ConfigSource | undefined, cwd: string): string {
-  return config === undefined ? 'the built-in default configuration' : `${shownPath(config.path, cwd)} (${config.origin === PROJECT_CONFIG_FILE ? 'the project folder\'s file' : `from ${config.origin}`})`;
+  return config === undefined
+    ? 'the built-in default configuration'
+    : `${shownPath(config.path, cwd)} (${config.origin === PROJECT_CONFIG_FILE ? "the project folder's file" : `from ${config.origin}`})`;
 }
 
 /** A configuration file read as the review's side; relative paths from `cwd`. */
 function configViews(source: ConfigSource | undefined, cwd: string): StackView[] {
   if (source !== undefined && isEmptyConfiguration(resolve(cwd, source.path))) return [];
-  return stackViewsFromConfig(loadConfig(source === undefined ? undefined : { ...source, path: resolve(cwd, source.path) }));
+  return stackViewsFromConfig(
+    loadConfig(source === undefined ? undefined : { ...source, path: resolve(cwd, source.path) }),
+  );
 }
 
 /** External IDs a configuration file holds, read as raw JSON (whatever its validity), for the output guard. */
@@ -149,7 +218,11 @@ function idsOfFile(path: string | undefined): string[] {
 }
 
 function existingFile(option: string, path: string, rule: string): void {
-  if (!existsSync(path) || !statSync(path).isFile()) throw new ConfigurationError([{ field: option, value: JSON.stringify(path), rule }], 'Invalid qualys-connector-review input');
+  if (!existsSync(path) || !statSync(path).isFile())
+    throw new ConfigurationError(
+      [{ field: option, value: JSON.stringify(path), rule }],
+      'Invalid qualys-connector-review input',
+    );
 }
 
 interface Sides {
@@ -160,24 +233,63 @@ interface Sides {
 
 /** Reviews two configuration files with this code. */
 function configSides(baseConfig: string, config: ConfigSource | undefined, cwd: string): Sides {
-  existingFile('--base-config', resolve(cwd, baseConfig), 'must name an existing configuration file (relative to the project folder)');
+  existingFile(
+    '--base-config',
+    resolve(cwd, baseConfig),
+    'must name an existing configuration file (relative to the project folder)',
+  );
   const before = configViews({ path: baseConfig, origin: '--base-config' }, cwd);
   const after = configViews(config, cwd);
-  return { before, after, options: { sources: { before: `${shownPath(baseConfig, cwd)} (--base-config), planned by this code`, after: `${configText(config, cwd)}, planned by this code` } } };
+  return {
+    before,
+    after,
+    options: {
+      sources: {
+        before: `${shownPath(baseConfig, cwd)} (--base-config), planned by this code`,
+        after: `${configText(config, cwd)}, planned by this code`,
+      },
+    },
+  };
 }
 
 /** The base configuration planned by this code against stacks synthesized from the change (data, not code). */
 function synthesisSides(baseConfig: string, folder: string, cwd: string): Sides {
-  existingFile('--base-config', resolve(cwd, baseConfig), 'must name an existing configuration file (relative to the project folder)');
-  existingFile('--synthesis', resolve(cwd, folder, 'manifest.json'), 'must name a synthesis output folder (cdktf.out) with its manifest.json');
+  existingFile(
+    '--base-config',
+    resolve(cwd, baseConfig),
+    'must name an existing configuration file (relative to the project folder)',
+  );
+  existingFile(
+    '--synthesis',
+    resolve(cwd, folder, 'manifest.json'),
+    'must name a synthesis output folder (cdktf.out) with its manifest.json',
+  );
   let after: StackView[];
   try {
     after = viewsFromSynthesis(resolve(cwd, folder));
   } catch (error) {
-    throw new ConfigurationError([{ field: '--synthesis', value: JSON.stringify(folder), rule: `must hold readable synthesized stacks: ${(error as Error).message}` }], 'Invalid qualys-connector-review input');
+    throw new ConfigurationError(
+      [
+        {
+          field: '--synthesis',
+          value: JSON.stringify(folder),
+          rule: `must hold readable synthesized stacks: ${(error as Error).message}`,
+        },
+      ],
+      'Invalid qualys-connector-review input',
+    );
   }
   const before = configViews({ path: baseConfig, origin: '--base-config' }, cwd);
-  return { before, after, options: { sources: { before: `${shownPath(baseConfig, cwd)} (--base-config), planned by this code`, after: `the stacks synthesized in ${shownPath(folder, cwd)}` } } };
+  return {
+    before,
+    after,
+    options: {
+      sources: {
+        before: `${shownPath(baseConfig, cwd)} (--base-config), planned by this code`,
+        after: `the stacks synthesized in ${shownPath(folder, cwd)}`,
+      },
+    },
+  };
 }
 
 /**
@@ -185,22 +297,44 @@ function synthesisSides(baseConfig: string, folder: string, cwd: string): Sides 
  * was at the revision) against the working tree's synthesis of the configuration, both read from the
  * synthesized Terraform.
  */
-async function revisionSides(revision: string, config: ConfigSource | undefined, cwd: string, baseConfig: string | undefined, secrets: readonly string[]): Promise<Sides> {
+async function revisionSides(
+  revision: string,
+  config: ConfigSource | undefined,
+  cwd: string,
+  baseConfig: string | undefined,
+  secrets: readonly string[],
+): Promise<Sides> {
   // Checked first, so a missing or invalid file is reported before any checkout. The base configuration is
   // the revision's to validate (its code may accept other fields): here it must only exist.
   loadConfig(config === undefined ? undefined : { ...config, path: resolve(cwd, config.path) });
   const basePath = baseConfig === undefined ? undefined : resolve(cwd, baseConfig);
-  if (basePath !== undefined) existingFile('--base-config', basePath, 'must name an existing configuration file (with --base, the configuration the revision synthesizes)');
+  if (basePath !== undefined)
+    existingFile(
+      '--base-config',
+      basePath,
+      'must name an existing configuration file (with --base, the configuration the revision synthesizes)',
+    );
   const after = config === undefined ? undefined : resolve(cwd, config.path);
   // An empty base configuration has nothing for the revision to synthesize (the revision may predate the app).
   const beforeSide = basePath === undefined ? undefined : isEmptyConfiguration(basePath) ? null : basePath;
   const views = await viewsFromRevision(revision, cwd, after, beforeSide, secrets);
-  const beforeText = baseConfig !== undefined ? `${shownPath(baseConfig, cwd)} (--base-config)` : config === undefined ? 'the built-in default configuration' : `${shownPath(config.path, cwd)} as it was at ${revision}`;
+  const beforeText =
+    baseConfig !== undefined
+      ? `${shownPath(baseConfig, cwd)} (--base-config)`
+      : config === undefined
+        ? 'the built-in default configuration'
+        : `${shownPath(config.path, cwd)} as it was at ${revision}`;
   return {
     before: views.before,
     after: views.after,
     // The reasons of grants come from the code running the review: here the working tree's, the change's own.
-    options: { reasonsFrom: 'change', sources: { before: `${beforeText}, synthesized by ${revision}`, after: `${configText(config, cwd)}, synthesized by the working tree` } },
+    options: {
+      reasonsFrom: 'change',
+      sources: {
+        before: `${beforeText}, synthesized by ${revision}`,
+        after: `${configText(config, cwd)}, synthesized by the working tree`,
+      },
+    },
   };
 }
 
@@ -212,7 +346,16 @@ function planSides(plans: readonly PlanSource[]): Sides {
     try {
       parsed = JSON.parse(readFileSync(source.file, 'utf8'));
     } catch {
-      throw new ConfigurationError([{ field: '--plan', value: JSON.stringify(source.file), rule: 'must be JSON: the output of `terraform show -json <saved plan>`' }], 'Invalid qualys-connector-review input');
+      throw new ConfigurationError(
+        [
+          {
+            field: '--plan',
+            value: JSON.stringify(source.file),
+            rule: 'must be JSON: the output of `terraform show -json <saved plan>`',
+          },
+        ],
+        'Invalid qualys-connector-review input',
+      );
     }
     return viewsFromPlan(checkPlanFormat(parsed, '--plan', source.file), source.label);
   });
@@ -220,7 +363,10 @@ function planSides(plans: readonly PlanSource[]): Sides {
   return {
     before: read.flatMap((v) => (v.before ? [v.before] : [])),
     after: read.flatMap((v) => (v.after ? [v.after] : [])),
-    options: { disruptions: read.flatMap((v) => v.disruptions), sources: { before: `the state the plan ${files} starts from`, after: `the values the plan ${files} sets` } },
+    options: {
+      disruptions: read.flatMap((v) => v.disruptions),
+      sources: { before: `the state the plan ${files} starts from`, after: `the values the plan ${files} sets` },
+    },
   };
 }
 
@@ -231,13 +377,24 @@ export interface ReviewRun {
 }
 
 /** The whole command without touching the process: what it prints and the exit code (`cwd`: the project folder it runs in). */
-export async function runReview(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Promise<ReviewRun> {
-  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) return { exitCode: 0, stdout: `${USAGE}\n`, stderr: '' };
+export async function runReview(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string = process.cwd(),
+): Promise<ReviewRun> {
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h'))
+    return { exitCode: 0, stdout: `${USAGE}\n`, stderr: '' };
   let secrets: string[] = [];
   try {
     const options = parseReviewArgs(argv);
-    const config = options.plans.length > 0 || options.synthesis !== undefined ? undefined : (options.config ?? defaultConfigSource(cwd, env));
-    secrets = [...idsOfFile(options.baseConfig && resolve(cwd, options.baseConfig)), ...idsOfFile(config && resolve(cwd, config.path))];
+    const config =
+      options.plans.length > 0 || options.synthesis !== undefined
+        ? undefined
+        : (options.config ?? defaultConfigSource(cwd, env));
+    secrets = [
+      ...idsOfFile(options.baseConfig && resolve(cwd, options.baseConfig)),
+      ...idsOfFile(config && resolve(cwd, config.path)),
+    ];
     const sides =
       options.plans.length > 0
         ? planSides(options.plans)
@@ -249,7 +406,13 @@ export async function runReview(argv: readonly string[], env: NodeJS.ProcessEnv,
     const roles = [...sides.before, ...sides.after].flatMap((s) => s.roles);
     if (roles.length === 0) {
       throw new ConfigurationError(
-        [{ field: options.plans.length > 0 ? '--plan' : options.synthesis !== undefined ? '--synthesis' : '--config', value: `before: ${sides.options.sources?.before}; after: ${sides.options.sources?.after}`, rule: 'holds no IAM role on either side: nothing here is a Qualys connector (was the right plan, synthesis or configuration given?)' }],
+        [
+          {
+            field: options.plans.length > 0 ? '--plan' : options.synthesis !== undefined ? '--synthesis' : '--config',
+            value: `before: ${sides.options.sources?.before}; after: ${sides.options.sources?.after}`,
+            rule: 'holds no IAM role on either side: nothing here is a Qualys connector (was the right plan, synthesis or configuration given?)',
+          },
+        ],
         'Nothing to review',
       );
     }
@@ -257,10 +420,16 @@ export async function runReview(argv: readonly string[], env: NodeJS.ProcessEnv,
     const review: Review = await reviewStacks(sides.before, sides.after, sides.options);
     const stdout = redactExternalIds(options.format === 'json' ? renderJson(review) : renderMarkdown(review), secrets);
     const holds = options.failOnBroadening && review.broadening.length > 0;
-    const stderr = holds ? redactExternalIds(`qualys-connector-review: the gate holds:\n${review.broadening.map((r) => `  - ${r}`).join('\n')}\n`, secrets) : '';
+    const stderr = holds
+      ? redactExternalIds(
+          `qualys-connector-review: the gate holds:\n${review.broadening.map((r) => `  - ${r}`).join('\n')}\n`,
+          secrets,
+        )
+      : '';
     return { exitCode: holds ? 1 : 0, stdout, stderr };
   } catch (error) {
-    if (error instanceof ConfigurationError) return { exitCode: 2, stdout: '', stderr: redactExternalIds(`${error.message}\n\n${USAGE}\n`, secrets) };
+    if (error instanceof ConfigurationError)
+      return { exitCode: 2, stdout: '', stderr: redactExternalIds(`${error.message}\n\n${USAGE}\n`, secrets) };
     throw error;
   }
 }

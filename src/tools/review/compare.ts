@@ -5,7 +5,18 @@ import { secretReadingMatches, secretReadingOutside } from '../../model/policy/s
 import { awsManagedPolicyDocument } from './managed-policies';
 import { Disruption } from './readers/terraform';
 import { EXTERNAL_ID_KEY, TrustEntry, compareTrust, parseTrust, trustEntries } from './trust';
-import { DeployedBy, IamDocumentJson, IamStatementJson, PlaceView, ReachView, RoleKind, RoleView, StackView, asList, roleArnText } from './views';
+import {
+  DeployedBy,
+  IamDocumentJson,
+  IamStatementJson,
+  PlaceView,
+  ReachView,
+  RoleKind,
+  RoleView,
+  StackView,
+  asList,
+  roleArnText,
+} from './views';
 
 /*
  * Effective permissions per role, not per statement: every attached document (customer managed, inline, and
@@ -133,7 +144,8 @@ function attributions(catalogue: ActionCatalogue): Map<string, Attribution> {
       for (const grant of statement.grants) {
         const expanded = catalogue.expand(grant.action).map((a) => a.name);
         for (const action of expanded.length > 0 ? expanded : [grant.action]) {
-          if (!byAction.has(action.toLowerCase())) byAction.set(action.toLowerCase(), { capability: name, why: grant.why });
+          if (!byAction.has(action.toLowerCase()))
+            byAction.set(action.toLowerCase(), { capability: name, why: grant.why });
         }
       }
     }
@@ -151,7 +163,10 @@ export function conditionText(condition: IamStatementJson['Condition']): string 
         .sort()
         .map((key) => {
           const values = asList(condition[test][key]).map(String);
-          const shown = key.toLowerCase() === EXTERNAL_ID_KEY ? `(${values.length} ${values.length === 1 ? 'value' : 'values'}, not shown)` : values.slice().sort().join(' | ');
+          const shown =
+            key.toLowerCase() === EXTERNAL_ID_KEY
+              ? `(${values.length} ${values.length === 1 ? 'value' : 'values'}, not shown)`
+              : values.slice().sort().join(' | ');
           return `${test} ${key} = ${shown}`;
         }),
     )
@@ -164,18 +179,29 @@ function rowKey(row: Pick<PermissionRow, 'effect' | 'action' | 'resource' | 'con
 
 function secretOf(effect: string, action: string): string | undefined {
   if (effect !== 'Allow') return undefined;
-  const reached = action.startsWith('not ') ? secretReadingOutside(action.slice(4).split(', ')) : secretReadingMatches(action);
+  const reached = action.startsWith('not ')
+    ? secretReadingOutside(action.slice(4).split(', '))
+    : secretReadingMatches(action);
   if (reached.length === 0) return undefined;
-  return reached.length === 1 && reached[0].action.toLowerCase() === action.toLowerCase() ? reached[0].why : `reaches ${reached.map((s) => s.action).join(', ')}`;
+  return reached.length === 1 && reached[0].action.toLowerCase() === action.toLowerCase()
+    ? reached[0].why
+    : `reaches ${reached.map((s) => s.action).join(', ')}`;
 }
 
 /** Every row a set of documents grants or denies, keyed case-insensitively by action. */
-export function effectiveRows(documents: readonly IamDocumentJson[], catalogue: ActionCatalogue, reasons = attributions(catalogue), source?: string): Map<string, PermissionRow> {
+export function effectiveRows(
+  documents: readonly IamDocumentJson[],
+  catalogue: ActionCatalogue,
+  reasons = attributions(catalogue),
+  source?: string,
+): Map<string, PermissionRow> {
   const rows = new Map<string, PermissionRow>();
   for (const document of documents) {
     for (const statement of asList(document.Statement)) {
       const condition = conditionText(statement.Condition);
-      const resources = statement.NotResource ? asList(statement.NotResource).map((r) => `not ${r}`) : asList(statement.Resource ?? '*');
+      const resources = statement.NotResource
+        ? asList(statement.NotResource).map((r) => `not ${r}`)
+        : asList(statement.Resource ?? '*');
       // NotAction cannot be expanded into what it allows: it is one row naming everything it leaves out.
       const actions = statement.NotAction
         ? [{ name: `not ${asList(statement.NotAction).join(', ')}`, accessLevels: [] as AccessLevel[] }]
@@ -209,7 +235,12 @@ export function effectiveRows(documents: readonly IamDocumentJson[], catalogue: 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function compareRows(a: PermissionRow, b: PermissionRow): number {
-  return byText(a.action.toLowerCase(), b.action.toLowerCase()) || byText(a.resource, b.resource) || byText(a.condition, b.condition) || byText(a.effect, b.effect);
+  return (
+    byText(a.action.toLowerCase(), b.action.toLowerCase()) ||
+    byText(a.resource, b.resource) ||
+    byText(a.condition, b.condition) ||
+    byText(a.effect, b.effect)
+  );
 }
 
 function minus<T>(a: Iterable<T>, b: Set<T>): T[] {
@@ -217,7 +248,13 @@ function minus<T>(a: Iterable<T>, b: Set<T>): T[] {
 }
 
 function wildcard(pattern: string, ignoreCase: boolean): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, ignoreCase ? 'i' : '');
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    ignoreCase ? 'i' : '',
+  );
 }
 
 /** Whether row `wide` allows (or denies) at least what row `narrow` does: same effect, its action, resource and condition at least as wide. */
@@ -240,12 +277,19 @@ function uncovered(rows: Map<string, PermissionRow>, other: Map<string, Permissi
     else byAction.set(row.action.toLowerCase(), [...(byAction.get(row.action.toLowerCase()) ?? []), row]);
   }
   return [...rows.entries()]
-    .filter(([key, row]) => !other.has(key) && ![...(byAction.get(row.action.toLowerCase()) ?? []), ...patterns].some((wide) => rowCovers(wide, row)))
+    .filter(
+      ([key, row]) =>
+        !other.has(key) &&
+        ![...(byAction.get(row.action.toLowerCase()) ?? []), ...patterns].some((wide) => rowCovers(wide, row)),
+    )
     .map(([, row]) => row);
 }
 
 /** The documents of the AWS managed policies one side has and the other not; what cannot be read is unknown. */
-function managedDocuments(arns: readonly string[]): { documents: { arn: string; document: IamDocumentJson }[]; unknown: string[] } {
+function managedDocuments(arns: readonly string[]): {
+  documents: { arn: string; document: IamDocumentJson }[];
+  unknown: string[];
+} {
   const documents: { arn: string; document: IamDocumentJson }[] = [];
   const unknown: string[] = [];
   for (const arn of arns) {
@@ -257,7 +301,13 @@ function managedDocuments(arns: readonly string[]): { documents: { arn: string; 
 }
 
 /** Rows of one document, computed once per review for each distinct document and source (many roles share them). */
-function documentRows(document: IamDocumentJson, catalogue: ActionCatalogue, reasons: Map<string, Attribution>, memo: Map<string, Map<string, PermissionRow>>, source?: string): Map<string, PermissionRow> {
+function documentRows(
+  document: IamDocumentJson,
+  catalogue: ActionCatalogue,
+  reasons: Map<string, Attribution>,
+  memo: Map<string, Map<string, PermissionRow>>,
+  source?: string,
+): Map<string, PermissionRow> {
   const key = `${source ?? ''}\u0000${JSON.stringify(document)}`;
   let rows = memo.get(key);
   if (!rows) {
@@ -268,10 +318,15 @@ function documentRows(document: IamDocumentJson, catalogue: ActionCatalogue, rea
 }
 
 /** Rows of a role's own documents and of the AWS managed policies given. */
-function roleRows(role: RoleView | undefined, managed: { arn: string; document: IamDocumentJson }[], context: Context): Map<string, PermissionRow> {
+function roleRows(
+  role: RoleView | undefined,
+  managed: { arn: string; document: IamDocumentJson }[],
+  context: Context,
+): Map<string, PermissionRow> {
   const rows = new Map<string, PermissionRow>();
   const add = (document: IamDocumentJson, source?: string) => {
-    for (const [key, row] of documentRows(document, context.catalogue, context.reasons, context.memo, source)) if (!rows.has(key)) rows.set(key, row);
+    for (const [key, row] of documentRows(document, context.catalogue, context.reasons, context.memo, source))
+      if (!rows.has(key)) rows.set(key, row);
   };
   (role?.documents ?? []).forEach((document) => add(document));
   for (const { arn, document } of managed) add(document, `AWS managed policy ${arn.split('/').pop()}`);
@@ -284,7 +339,11 @@ interface Context {
   readonly memo: Map<string, Map<string, PermissionRow>>;
 }
 
-function boundaryRows(role: RoleView, catalogue: ActionCatalogue, reasons: Map<string, Attribution>): Map<string, PermissionRow> | string {
+function boundaryRows(
+  role: RoleView,
+  catalogue: ActionCatalogue,
+  reasons: Map<string, Attribution>,
+): Map<string, PermissionRow> | string {
   if (role.permissionsBoundaryDocument) return effectiveRows([role.permissionsBoundaryDocument], catalogue, reasons);
   const arn = role.permissionsBoundaryArn as string;
   if (/^arn:[\w-]+:iam::aws:policy\//.test(arn)) {
@@ -294,17 +353,28 @@ function boundaryRows(role: RoleView, catalogue: ActionCatalogue, reasons: Map<s
   return `the document of boundary ${arn} is not defined in this change`;
 }
 
-function compareBoundary(before: RoleView | undefined, after: RoleView | undefined, catalogue: ActionCatalogue, reasons: Map<string, Attribution>): BoundaryChange | undefined {
+function compareBoundary(
+  before: RoleView | undefined,
+  after: RoleView | undefined,
+  catalogue: ActionCatalogue,
+  reasons: Map<string, Attribution>,
+): BoundaryChange | undefined {
   if (!before || !after) return undefined;
   const arnBefore = before.permissionsBoundaryArn;
   const arnAfter = after.permissionsBoundaryArn;
-  const sameDocument = JSON.stringify(before.permissionsBoundaryDocument) === JSON.stringify(after.permissionsBoundaryDocument);
+  const sameDocument =
+    JSON.stringify(before.permissionsBoundaryDocument) === JSON.stringify(after.permissionsBoundaryDocument);
   if (arnBefore === arnAfter && sameDocument) return undefined;
   if (arnAfter === undefined || arnBefore === undefined) return { before: arnBefore, after: arnAfter, grantsAdded: 0 };
   const rowsBefore = boundaryRows(before, catalogue, reasons);
   const rowsAfter = boundaryRows(after, catalogue, reasons);
   if (typeof rowsAfter === 'string' || typeof rowsBefore === 'string') {
-    return { before: arnBefore, after: arnAfter, grantsAdded: 0, unknown: typeof rowsAfter === 'string' ? rowsAfter : (rowsBefore as string) };
+    return {
+      before: arnBefore,
+      after: arnAfter,
+      grantsAdded: 0,
+      unknown: typeof rowsAfter === 'string' ? rowsAfter : (rowsBefore as string),
+    };
   }
   const allowsAdded = uncovered(rowsAfter, rowsBefore).filter((r) => r.effect === 'Allow').length;
   const deniesRemoved = uncovered(rowsBefore, rowsAfter).filter((r) => r.effect === 'Deny').length;
@@ -320,30 +390,25 @@ function comparePlace(before: RoleView | undefined, after: RoleView | undefined)
   const pinnedBoth = before.place.accounts.length > 0 && after.place.accounts.length > 0;
   const sameAccounts = JSON.stringify(before.place.accounts) === JSON.stringify(after.place.accounts);
   // Held to the same account(s) on both sides, another role or profile still lands there; otherwise the role may move.
-  const moved = !(pinnedBoth && sameAccounts) && !(before.place.accounts.length === 0 && after.place.accounts.length > 0 && JSON.stringify(before.place.via) === JSON.stringify(after.place.via));
+  const moved =
+    !(pinnedBoth && sameAccounts) &&
+    !(
+      before.place.accounts.length === 0 &&
+      after.place.accounts.length > 0 &&
+      JSON.stringify(before.place.via) === JSON.stringify(after.place.via)
+    );
   return { before: before.place, after: after.place, moved };
 }
 
-function compareRole(stack: string, before: RoleView | undefined, after: RoleView | undefined, context: Context): RoleChange {
-  const { catalogue, reasons } = context;
-  const some = (after ?? before) as RoleView;
-  const managedBefore = new Set(before?.awsManagedPolicyArns ?? []);
-  const managedAfter = new Set(after?.awsManagedPolicyArns ?? []);
-  const attached = minus(managedAfter, managedBefore).sort(byText);
-  const detached = minus(managedBefore, managedAfter).sort(byText);
-  // Policies on both sides are the same documents; only those that come or go are read.
-  const readAttached = managedDocuments(attached);
-  const readDetached = managedDocuments(detached);
-  const rowsBefore = roleRows(before, readDetached.documents, context);
-  const rowsAfter = roleRows(after, readAttached.documents, context);
-  const partition = some.partition;
+/** Who may assume the role before and after, as entries and as the simulator-backed verdict. */
+function compareRoleTrust(before: RoleView | undefined, after: RoleView | undefined, partition: string): TrustChange {
   const verdict = compareTrust(before?.trust, after?.trust, partition);
   const entriesBefore = before ? trustEntries(parseTrust(before.trust, partition)) : [];
   const entriesAfter = after ? trustEntries(parseTrust(after.trust, partition)) : [];
   const entryKey = (e: TrustEntry) => JSON.stringify(e);
   const keysBefore = new Set(entriesBefore.map(entryKey));
   const keysAfter = new Set(entriesAfter.map(entryKey));
-  const trust: TrustChange = {
+  return {
     principalsAdded: verdict.principalsAdded,
     principalsRemoved: verdict.principalsRemoved,
     entriesAdded: entriesAfter.filter((e) => !keysBefore.has(entryKey(e))),
@@ -355,8 +420,77 @@ function compareRole(stack: string, before: RoleView | undefined, after: RoleVie
     // A role that goes lets no one in; one that comes is all new (its rows say so).
     broadening: after ? verdict.broadening : [],
   };
-  const arnBefore = before ? roleArnText({ ...before, place: { accounts: [], via: [] } }) : undefined;
-  const arnAfter = after ? roleArnText({ ...after, place: { accounts: [], via: [] } }) : undefined;
+}
+
+/** What changes about the role itself: its ARN, session length, place, deployment, and CloudFormation's verdict. */
+function identityChanges(
+  before: RoleView | undefined,
+  after: RoleView | undefined,
+): Pick<RoleChange, 'maxSession' | 'arn' | 'place' | 'deployedBy' | 'cloudFormation'> {
+  if (!before || !after) return {};
+  const arnBefore = roleArnText({ ...before, place: { accounts: [], via: [] } });
+  const arnAfter = roleArnText({ ...after, place: { accounts: [], via: [] } });
+  const place = comparePlace(before, after);
+  const templateChanged =
+    before.template && after.template && JSON.stringify(before.template) !== JSON.stringify(after.template);
+  const refused = templateChanged ? templateRefusals(before, after) : [];
+  return {
+    ...(before.maxSessionDuration !== after.maxSessionDuration
+      ? { maxSession: { before: before.maxSessionDuration, after: after.maxSessionDuration } }
+      : {}),
+    ...(arnBefore !== arnAfter ? { arn: { before: arnBefore, after: arnAfter } } : {}),
+    ...(place ? { place } : {}),
+    ...(before.deployedBy !== after.deployedBy
+      ? { deployedBy: { before: before.deployedBy, after: after.deployedBy } }
+      : {}),
+    ...(refused.length > 0 ? { cloudFormation: refused } : {}),
+  };
+}
+
+/** Whether anything of the role changed, or is unknown. */
+function hasChanged(change: RoleChange): boolean {
+  const { trust } = change;
+  const counts = [
+    change.permissionsAdded.length,
+    change.permissionsRemoved.length,
+    change.managedPoliciesAttached.length,
+    change.managedPoliciesDetached.length,
+    trust.principalsAdded.length,
+    trust.principalsRemoved.length,
+    trust.entriesAdded.length,
+    trust.entriesRemoved.length,
+    trust.externalIdsAdded,
+    trust.externalIdsRemoved,
+    change.unknown.length,
+  ];
+  const parts = [
+    change.boundary,
+    change.maxSession,
+    change.arn,
+    change.place,
+    change.deployedBy,
+    change.cloudFormation,
+  ];
+  return counts.some((n) => n > 0) || parts.some((v) => v !== undefined);
+}
+
+function compareRole(
+  stack: string,
+  before: RoleView | undefined,
+  after: RoleView | undefined,
+  context: Context,
+): RoleChange {
+  const { catalogue, reasons } = context;
+  const some = (after ?? before) as RoleView;
+  const managedBefore = new Set(before?.awsManagedPolicyArns ?? []);
+  const managedAfter = new Set(after?.awsManagedPolicyArns ?? []);
+  const attached = minus(managedAfter, managedBefore).sort(byText);
+  const detached = minus(managedBefore, managedAfter).sort(byText);
+  // Policies on both sides are the same documents; only those that come or go are read.
+  const readAttached = managedDocuments(attached);
+  const readDetached = managedDocuments(detached);
+  const rowsBefore = roleRows(before, readDetached.documents, context);
+  const rowsAfter = roleRows(after, readAttached.documents, context);
   const unknown = [
     ...(before?.unknown ?? []).map((part) => `before: ${part}`),
     ...(after?.unknown ?? []).map((part) => `after: ${part}`),
@@ -364,8 +498,7 @@ function compareRole(stack: string, before: RoleView | undefined, after: RoleVie
     ...readAttached.unknown.map((part) => `after: ${part}`),
   ];
   const boundary = compareBoundary(before, after, catalogue, reasons);
-  const templateChanged = before?.template && after?.template && JSON.stringify(before.template) !== JSON.stringify(after.template);
-  const refused = templateChanged ? templateRefusals(before, after) : [];
+  const secrets = new Set([...rowsAfter.values()].filter((r) => r.secret !== undefined).map((r) => r.action));
   const change: RoleChange = {
     stack,
     kind: some.kind,
@@ -376,36 +509,40 @@ function compareRole(stack: string, before: RoleView | undefined, after: RoleVie
     permissionsRemoved: uncovered(rowsBefore, rowsAfter).sort(compareRows),
     managedPoliciesAttached: attached,
     managedPoliciesDetached: detached,
-    trust,
+    trust: compareRoleTrust(before, after, some.partition),
     ...(boundary ? { boundary } : {}),
-    ...(before && after && before.maxSessionDuration !== after.maxSessionDuration ? { maxSession: { before: before.maxSessionDuration, after: after.maxSessionDuration } } : {}),
-    ...(before && after && arnBefore !== arnAfter ? { arn: { before: arnBefore as string, after: arnAfter as string } } : {}),
-    ...(comparePlace(before, after) ? { place: comparePlace(before, after) } : {}),
-    ...(before && after && before.deployedBy !== after.deployedBy ? { deployedBy: { before: before.deployedBy, after: after.deployedBy } } : {}),
-    ...(refused.length > 0 ? { cloudFormation: refused } : {}),
-    secrets: [...new Set([...rowsAfter.values()].filter((r) => r.secret !== undefined).map((r) => r.action))].sort(byText),
+    ...identityChanges(before, after),
+    secrets: [...secrets].sort(byText),
     unknown,
   };
-  const trustChanged = trust.principalsAdded.length + trust.principalsRemoved.length + trust.entriesAdded.length + trust.entriesRemoved.length + trust.externalIdsAdded + trust.externalIdsRemoved > 0;
-  const changed =
-    change.permissionsAdded.length + change.permissionsRemoved.length + attached.length + detached.length > 0 ||
-    trustChanged ||
-    [change.boundary, change.maxSession, change.arn, change.place, change.deployedBy, change.cloudFormation].some((v) => v !== undefined) ||
-    unknown.length > 0;
-  return { ...change, status: !before ? 'added' : !after ? 'removed' : changed ? 'changed' : 'unchanged' };
+  return { ...change, status: !before ? 'added' : !after ? 'removed' : hasChanged(change) ? 'changed' : 'unchanged' };
 }
 
 /** CloudFormation's view of the template change: what it would refuse, or why it cannot be told. */
 function templateRefusals(before: RoleView, after: RoleView): string[] {
   try {
-    const check = checkTemplateChange({ template: (before.template as NonNullable<RoleView['template']>).body, parameters: { ...before.template?.parameters } }, { template: (after.template as NonNullable<RoleView['template']>).body, parameters: { ...after.template?.parameters } }, after.partition);
+    const check = checkTemplateChange(
+      {
+        template: (before.template as NonNullable<RoleView['template']>).body,
+        parameters: { ...before.template?.parameters },
+      },
+      {
+        template: (after.template as NonNullable<RoleView['template']>).body,
+        parameters: { ...after.template?.parameters },
+      },
+      after.partition,
+    );
     return [...check.errors];
   } catch (error) {
     return [`the template change cannot be judged: ${(error as Error).message}`];
   }
 }
 
-function compareReach(stack: string, before: ReachView | undefined, after: ReachView | undefined): ReachChange | undefined {
+function compareReach(
+  stack: string,
+  before: ReachView | undefined,
+  after: ReachView | undefined,
+): ReachChange | undefined {
   if (!before && !after) return undefined;
   const b = before;
   const a = after;
@@ -417,14 +554,27 @@ function compareReach(stack: string, before: ReachView | undefined, after: Reach
     exclusionsRemoved: minus(b?.excludedAccountIds ?? [], new Set(a?.excludedAccountIds ?? [])),
     ...(b && a && b.region !== a.region ? { region: { before: b.region, after: a.region } } : {}),
     ...((b?.retainStacksOnAccountRemoval ?? false) !== (a?.retainStacksOnAccountRemoval ?? false)
-      ? { retainStacksOnAccountRemoval: { before: b?.retainStacksOnAccountRemoval ?? false, after: a?.retainStacksOnAccountRemoval ?? false } }
+      ? {
+          retainStacksOnAccountRemoval: {
+            before: b?.retainStacksOnAccountRemoval ?? false,
+            after: a?.retainStacksOnAccountRemoval ?? false,
+          },
+        }
       : {}),
-    ...(b && a && b.stackSetName !== a.stackSetName ? { stackSetName: { before: b.stackSetName, after: a.stackSetName } } : {}),
+    ...(b && a && b.stackSetName !== a.stackSetName
+      ? { stackSetName: { before: b.stackSetName, after: a.stackSetName } }
+      : {}),
     ...(b && a && b.callAs !== a.callAs ? { callAs: { before: b.callAs, after: a.callAs } } : {}),
   };
   const changed =
-    change.targetsAdded.length + change.targetsRemoved.length + change.exclusionsAdded.length + change.exclusionsRemoved.length > 0 ||
-    [change.region, change.retainStacksOnAccountRemoval, change.stackSetName, change.callAs].some((v) => v !== undefined);
+    change.targetsAdded.length +
+      change.targetsRemoved.length +
+      change.exclusionsAdded.length +
+      change.exclusionsRemoved.length >
+      0 ||
+    [change.region, change.retainStacksOnAccountRemoval, change.stackSetName, change.callAs].some(
+      (v) => v !== undefined,
+    );
   return changed ? change : undefined;
 }
 
@@ -442,7 +592,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 function placeText(place: PlaceView): string {
-  const accounts = place.accounts.length > 0 ? `account ${place.accounts.join(', ')}` : 'an account the provider does not name';
+  const accounts =
+    place.accounts.length > 0 ? `account ${place.accounts.join(', ')}` : 'an account the provider does not name';
   return place.via.length > 0 ? `${accounts} (${place.via.join(', ')})` : accounts;
 }
 
@@ -454,7 +605,11 @@ function placeText(place: PlaceView): string {
  * when a role grants an action that reads secrets or returns credentials; and, failing safe, when any part of
  * a role is unknown on either side. A rotation that swaps external IDs (as many accepted after as before) passes.
  */
-export function broadeningReasons(roles: readonly RoleChange[], reach: readonly ReachChange[], disruptions: readonly Disruption[] = []): string[] {
+export function broadeningReasons(
+  roles: readonly RoleChange[],
+  reach: readonly ReachChange[],
+  disruptions: readonly Disruption[] = [],
+): string[] {
   const reasons: string[] = [];
   for (const role of roles) {
     const label = roleLabel(role);
@@ -462,28 +617,55 @@ export function broadeningReasons(roles: readonly RoleChange[], reach: readonly 
     const deniesRemoved = role.permissionsRemoved.filter((r) => r.effect === 'Deny').length;
     if (allowsAdded > 0) reasons.push(`${label}: ${plural(allowsAdded, 'grant')} added`);
     if (deniesRemoved > 0) reasons.push(`${label}: ${plural(deniesRemoved, 'Deny', 'Denies')} removed or narrowed`);
-    if (role.secrets.length > 0) reasons.push(`${label}: grants actions that read secrets or return credentials: ${role.secrets.join(', ')}`);
+    if (role.secrets.length > 0)
+      reasons.push(`${label}: grants actions that read secrets or return credentials: ${role.secrets.join(', ')}`);
     for (const line of role.trust.broadening) reasons.push(`${label}: trust: ${line}`);
     if (role.boundary && role.boundary.after === undefined) reasons.push(`${label}: permissions boundary removed`);
     if (role.boundary?.unknown) reasons.push(`${label}: permissions boundary changed, and ${role.boundary.unknown}`);
-    if (role.boundary && role.boundary.grantsAdded > 0) reasons.push(`${label}: the new permissions boundary allows ${plural(role.boundary.grantsAdded, 'grant')} the old one did not`);
-    if (role.maxSession && role.maxSession.after > role.maxSession.before) reasons.push(`${label}: maximum session raised from ${role.maxSession.before} s to ${role.maxSession.after} s`);
-    if (role.arn) reasons.push(`${label}: the role's ARN changes from ${role.arn.before} to ${role.arn.after}: the role is replaced, and Qualys must be given the new ARN`);
-    if (role.place?.moved) reasons.push(`${label}: deployed to ${placeText(role.place.after)} instead of ${placeText(role.place.before)}: the role may reach another account`);
+    if (role.boundary && role.boundary.grantsAdded > 0)
+      reasons.push(
+        `${label}: the new permissions boundary allows ${plural(role.boundary.grantsAdded, 'grant')} the old one did not`,
+      );
+    if (role.maxSession && role.maxSession.after > role.maxSession.before)
+      reasons.push(`${label}: maximum session raised from ${role.maxSession.before} s to ${role.maxSession.after} s`);
+    if (role.arn)
+      reasons.push(
+        `${label}: the role's ARN changes from ${role.arn.before} to ${role.arn.after}: the role is replaced, and Qualys must be given the new ARN`,
+      );
+    if (role.place?.moved)
+      reasons.push(
+        `${label}: deployed to ${placeText(role.place.after)} instead of ${placeText(role.place.before)}: the role may reach another account`,
+      );
     const stacks = role.kind === 'member role' ? 'every member stack' : 'the stack';
-    for (const refusal of role.cloudFormation ?? []) reasons.push(`${label}: ${stacks} would fail and roll back: ${refusal}`);
-    if (role.deployedBy) reasons.push(`${label}: deployed by ${role.deployedBy.after} instead of ${role.deployedBy.before}, ${TWO_STEPS}`);
+    for (const refusal of role.cloudFormation ?? [])
+      reasons.push(`${label}: ${stacks} would fail and roll back: ${refusal}`);
+    if (role.deployedBy)
+      reasons.push(`${label}: deployed by ${role.deployedBy.after} instead of ${role.deployedBy.before}, ${TWO_STEPS}`);
     // Unknown is not shown to be narrow: the gate holds until both sides can be read.
-    if (role.unknown.length > 0) reasons.push(`${label}: not known before apply, so not shown to be narrower: ${role.unknown.join('; ')}`);
+    if (role.unknown.length > 0)
+      reasons.push(`${label}: not known before apply, so not shown to be narrower: ${role.unknown.join('; ')}`);
   }
   for (const change of reach) {
-    if (change.targetsAdded.length > 0) reasons.push(`${change.stack}: member roles reach ${plural(change.targetsAdded.length, 'more target')}${change.targetsAdded.some((t) => t.startsWith('r-')) || change.targetsRemoved.some((t) => t.startsWith('r-')) ? `; switching between OUs and the root is ${TWO_STEPS}` : ''}`);
-    if (change.exclusionsRemoved.length > 0) reasons.push(`${change.stack}: ${plural(change.exclusionsRemoved.length, 'account')} no longer excluded`);
-    if (change.retainStacksOnAccountRemoval?.after === true) reasons.push(`${change.stack}: roles kept in accounts that leave the targets`);
-    if (change.stackSetName) reasons.push(`${change.stack}: the stack set is renamed from ${change.stackSetName.before} to ${change.stackSetName.after}, which replaces it: every member role is deleted and created again`);
-    if (change.region) reasons.push(`${change.stack}: member roles move from region ${change.region.before} to ${change.region.after}, ${TWO_STEPS}`);
+    if (change.targetsAdded.length > 0)
+      reasons.push(
+        `${change.stack}: member roles reach ${plural(change.targetsAdded.length, 'more target')}${change.targetsAdded.some((t) => t.startsWith('r-')) || change.targetsRemoved.some((t) => t.startsWith('r-')) ? `; switching between OUs and the root is ${TWO_STEPS}` : ''}`,
+      );
+    if (change.exclusionsRemoved.length > 0)
+      reasons.push(`${change.stack}: ${plural(change.exclusionsRemoved.length, 'account')} no longer excluded`);
+    if (change.retainStacksOnAccountRemoval?.after === true)
+      reasons.push(`${change.stack}: roles kept in accounts that leave the targets`);
+    if (change.stackSetName)
+      reasons.push(
+        `${change.stack}: the stack set is renamed from ${change.stackSetName.before} to ${change.stackSetName.after}, which replaces it: every member role is deleted and created again`,
+      );
+    if (change.region)
+      reasons.push(
+        `${change.stack}: member roles move from region ${change.region.before} to ${change.region.after}, ${TWO_STEPS}`,
+      );
   }
-  for (const d of disruptions) if (d.action === 'replace' && /aws_iam_role\.|aws_cloudformation_stack(_set(_instance)?)?\./.test(d.address)) reasons.push(`${d.stack}: the apply replaces ${d.address}: it is deleted and created again`);
+  for (const d of disruptions)
+    if (d.action === 'replace' && /aws_iam_role\.|aws_cloudformation_stack(_set(_instance)?)?\./.test(d.address))
+      reasons.push(`${d.stack}: the apply replaces ${d.address}: it is deleted and created again`);
   return reasons;
 }
 
@@ -494,11 +676,20 @@ function rolesAddedOrRemoved(changed: readonly RoleChange[]): string {
   return added + removed > 0 ? ` (${added} added, ${removed} removed)` : '';
 }
 
-function summaryLine(roles: readonly RoleChange[], reach: readonly ReachChange[], gate: readonly string[], disruptions: readonly Disruption[]): string {
+function summaryLine(
+  roles: readonly RoleChange[],
+  reach: readonly ReachChange[],
+  gate: readonly string[],
+  disruptions: readonly Disruption[],
+): string {
   const changed = roles.filter((r) => r.status !== 'unchanged');
-  const disrupted = disruptions.length > 0 ? ` The apply deletes or replaces ${plural(disruptions.length, 'resource')} of the roles.` : '';
+  const disrupted =
+    disruptions.length > 0
+      ? ` The apply deletes or replaces ${plural(disruptions.length, 'resource')} of the roles.`
+      : '';
   const verdict = gate.length > 0 ? `the gate holds (${plural(gate.length, 'reason')})` : 'does not broaden access';
-  if (changed.length === 0 && reach.length === 0) return `No change to the Qualys roles\u2019 permissions, trust or reach; ${verdict}.${disrupted}`;
+  if (changed.length === 0 && reach.length === 0)
+    return `No change to the Qualys roles\u2019 permissions, trust or reach; ${verdict}.${disrupted}`;
   const added = changed.flatMap((r) => r.permissionsAdded);
   const removed = changed.flatMap((r) => r.permissionsRemoved);
   const parts = [
@@ -507,8 +698,17 @@ function summaryLine(roles: readonly RoleChange[], reach: readonly ReachChange[]
   ];
   const attached = changed.reduce((n, r) => n + r.managedPoliciesAttached.length, 0);
   const detached = changed.reduce((n, r) => n + r.managedPoliciesDetached.length, 0);
-  if (attached + detached > 0) parts.push(`${plural(attached, 'AWS managed policy', 'AWS managed policies')} attached, ${detached} detached`);
-  const trustChanged = changed.filter((r) => r.status === 'changed' && r.trust.entriesAdded.length + r.trust.entriesRemoved.length + r.trust.externalIdsAdded + r.trust.externalIdsRemoved > 0);
+  if (attached + detached > 0)
+    parts.push(`${plural(attached, 'AWS managed policy', 'AWS managed policies')} attached, ${detached} detached`);
+  const trustChanged = changed.filter(
+    (r) =>
+      r.status === 'changed' &&
+      r.trust.entriesAdded.length +
+        r.trust.entriesRemoved.length +
+        r.trust.externalIdsAdded +
+        r.trust.externalIdsRemoved >
+        0,
+  );
   // A role that comes or goes brings or takes its whole trust (its rows say which): the trust part counts roles kept.
   const comeOrGo = changed.some((r) => r.status === 'added' || r.status === 'removed');
   const kept = roles.some((r) => r.status === 'changed' || r.status === 'unchanged');
@@ -524,7 +724,10 @@ function summaryLine(roles: readonly RoleChange[], reach: readonly ReachChange[]
  * Pairs the roles of one stack: a kind that has one role on each side pairs them (however the sources name
  * them); otherwise roles pair by address, and the rest come or go.
  */
-function pairRoles(before: readonly RoleView[], after: readonly RoleView[]): [RoleView | undefined, RoleView | undefined][] {
+function pairRoles(
+  before: readonly RoleView[],
+  after: readonly RoleView[],
+): [RoleView | undefined, RoleView | undefined][] {
   const pairs: [RoleView | undefined, RoleView | undefined][] = [];
   const kinds: RoleKind[] = ['role', 'management role', 'member role'];
   for (const kind of kinds) {
@@ -549,18 +752,35 @@ function pairRoles(before: readonly RoleView[], after: readonly RoleView[]): [Ro
 function changingManagedPolicies(before: RoleView | undefined, after: RoleView | undefined): string[] {
   const b = new Set(before?.awsManagedPolicyArns ?? []);
   const a = new Set(after?.awsManagedPolicyArns ?? []);
-  const boundaries = before?.permissionsBoundaryArn !== after?.permissionsBoundaryArn ? [before?.permissionsBoundaryArn, after?.permissionsBoundaryArn] : [];
-  return [...minus(a, b), ...minus(b, a), ...boundaries.filter((arn): arn is string => arn !== undefined && /^arn:[\w-]+:iam::aws:policy\//.test(arn))];
+  const boundaries =
+    before?.permissionsBoundaryArn !== after?.permissionsBoundaryArn
+      ? [before?.permissionsBoundaryArn, after?.permissionsBoundaryArn]
+      : [];
+  return [
+    ...minus(a, b),
+    ...minus(b, a),
+    ...boundaries.filter((arn): arn is string => arn !== undefined && /^arn:[\w-]+:iam::aws:policy\//.test(arn)),
+  ];
 }
 
 /** Compares two sets of stacks, matched by stack name. */
-export async function reviewStacks(before: readonly StackView[], after: readonly StackView[], options: ReviewOptions = {}): Promise<Review> {
+export async function reviewStacks(
+  before: readonly StackView[],
+  after: readonly StackView[],
+  options: ReviewOptions = {},
+): Promise<Review> {
   const names = [...new Set([...before.map((s) => s.name), ...after.map((s) => s.name)])].sort(byText);
-  const pairs = names.flatMap((name) => pairRoles(before.find((s) => s.name === name)?.roles ?? [], after.find((s) => s.name === name)?.roles ?? []).map((pair) => ({ name, pair })));
-  const managed = pairs.flatMap(({ pair }) => changingManagedPolicies(...pair)).flatMap((arn) => {
-    const read = awsManagedPolicyDocument(arn);
-    return 'document' in read ? [read.document] : [];
-  });
+  const pairs = names.flatMap((name) =>
+    pairRoles(before.find((s) => s.name === name)?.roles ?? [], after.find((s) => s.name === name)?.roles ?? []).map(
+      (pair) => ({ name, pair }),
+    ),
+  );
+  const managed = pairs
+    .flatMap(({ pair }) => changingManagedPolicies(...pair))
+    .flatMap((arn) => {
+      const read = awsManagedPolicyDocument(arn);
+      return 'document' in read ? [read.document] : [];
+    });
   const catalogue = await catalogueFor([...before, ...after], managed);
   const context: Context = { catalogue, reasons: attributions(catalogue), memo: new Map() };
   const roles: RoleChange[] = [];
@@ -586,11 +806,15 @@ export async function reviewStacks(before: readonly StackView[], after: readonly
 }
 
 /** The catalogue for every service the views, the AWS managed policies read, and the capabilities name. */
-async function catalogueFor(views: readonly StackView[], managed: readonly IamDocumentJson[]): Promise<ActionCatalogue> {
+async function catalogueFor(
+  views: readonly StackView[],
+  managed: readonly IamDocumentJson[],
+): Promise<ActionCatalogue> {
   const services = new Set<string>();
   const addDocument = (document: IamDocumentJson | undefined) => {
     for (const statement of asList(document?.Statement)) {
-      for (const action of [...asList(statement.Action), ...asList(statement.NotAction)]) services.add(String(action).split(':')[0]);
+      for (const action of [...asList(statement.Action), ...asList(statement.NotAction)])
+        services.add(String(action).split(':')[0]);
     }
   };
   for (const stack of views) {
@@ -601,7 +825,8 @@ async function catalogueFor(views: readonly StackView[], managed: readonly IamDo
   }
   managed.forEach(addDocument);
   for (const name of CAPABILITY_NAMES) {
-    for (const statement of CAPABILITIES[name].statements) for (const grant of statement.grants) services.add(grant.action.split(':')[0]);
+    for (const statement of CAPABILITIES[name].statements)
+      for (const grant of statement.grants) services.add(grant.action.split(':')[0]);
   }
   return ActionCatalogue.load(services);
 }

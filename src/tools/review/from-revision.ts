@@ -61,7 +61,12 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
   if (interrupted) return;
   interrupted = true;
   const children = [...running];
-  const ended = children.map((child) => new Promise<void>((done) => (child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done()))));
+  const ended = children.map(
+    (child) =>
+      new Promise<void>((done) =>
+        child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done()),
+      ),
+  );
   for (const child of children) signalGroup(child.pid, 'SIGTERM');
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.all(ended), new Promise((done) => (timer = setTimeout(done, STOP_GRACE_MS)))]);
@@ -91,7 +96,16 @@ function guard(cleanup: () => void): () => void {
 }
 
 /** Runs a command to its end; rejects with the end of its error output as the rule of a `--base` problem. */
-function runToEnd(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, revision: string, what: string, checkout?: string, secrets: readonly string[] = []): Promise<void> {
+function runToEnd(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  revision: string,
+  what: string,
+  checkout?: string,
+  secrets: readonly string[] = [],
+): Promise<void> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     running.add(child);
@@ -109,8 +123,16 @@ function runToEnd(command: string, args: string[], cwd: string, env: NodeJS.Proc
       if (code === 0) return done();
       // The temporary checkout's path means nothing to the reader: it is shown as <revision>.
       // An app may echo its configuration's external IDs in its errors: they are never passed on.
-      const shown = redactExternalIds(checkout === undefined ? output : output.split(checkout).join('<revision>'), secrets);
-      fail(problem(revision, `${what} failed (${signal ? `signal ${signal}` : `exit code ${code}`}); the end of its output:\n${tail(shown)}\n   `));
+      const shown = redactExternalIds(
+        checkout === undefined ? output : output.split(checkout).join('<revision>'),
+        secrets,
+      );
+      fail(
+        problem(
+          revision,
+          `${what} failed (${signal ? `signal ${signal}` : `exit code ${code}`}); the end of its output:\n${tail(shown)}\n   `,
+        ),
+      );
     });
   });
 }
@@ -129,17 +151,41 @@ function appCommand(projectDir: string): string | undefined {
  * Synthesizes a project's app into a temporary output folder inside the project (a stack with a local backend
  * needs it there), reads the stacks and removes the folder.
  */
-async function synthesizeProject(projectDir: string, configFile: string | undefined, revision: string, what: string, checkout: string | undefined, secrets: readonly string[]): Promise<StackView[]> {
+async function synthesizeProject(
+  projectDir: string,
+  configFile: string | undefined,
+  revision: string,
+  what: string,
+  checkout: string | undefined,
+  secrets: readonly string[],
+): Promise<StackView[]> {
   const app = appCommand(projectDir) as string;
   const outdir = mkdtempSync(join(projectDir, '.qualys-review-'));
   const release = guard(() => rmSync(outdir, { recursive: true, force: true }));
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CDKTF_OUTDIR: outdir,
+      CHECKPOINT_DISABLE: '1',
+      DISABLE_VERSION_CHECK: '1',
+    };
     delete env.QUALYS_CONNECTOR_CONFIG;
     // The app command is shell text (as cdktf runs it); the configuration file is passed as its own word.
-    await runToEnd('/bin/sh', ['-c', `${app} "$@"`, 'sh', ...(configFile === undefined ? [] : ['--config', configFile])], projectDir, env, revision, `the synthesis of ${what}`, checkout, secrets);
+    await runToEnd(
+      '/bin/sh',
+      ['-c', `${app} "$@"`, 'sh', ...(configFile === undefined ? [] : ['--config', configFile])],
+      projectDir,
+      env,
+      revision,
+      `the synthesis of ${what}`,
+      checkout,
+      secrets,
+    );
     if (!existsSync(join(outdir, 'manifest.json'))) {
-      throw problem(revision, `${what} wrote no synthesis: its app command (${JSON.stringify(app)} in cdktf.json) ended without writing a manifest.json into CDKTF_OUTDIR`);
+      throw problem(
+        revision,
+        `${what} wrote no synthesis: its app command (${JSON.stringify(app)} in cdktf.json) ended without writing a manifest.json into CDKTF_OUTDIR`,
+      );
     }
     return viewsFromSynthesis(outdir);
   } finally {
@@ -158,11 +204,20 @@ export interface RevisionViews {
  * The base side's configuration when none is given: the same file as it was at the revision. A file the
  * revision does not have is no connector (null); the built-in default is the revision's own (undefined).
  */
-function configAtRevision(project: string, top: string, revision: string, configFile: string | undefined, temporary: string): string | null | undefined {
+function configAtRevision(
+  project: string,
+  top: string,
+  revision: string,
+  configFile: string | undefined,
+  temporary: string,
+): string | null | undefined {
   if (configFile === undefined) return undefined;
   const inRepository = relative(top, configFile);
   if (inRepository.startsWith('..') || resolve(top, inRepository) !== resolve(configFile)) {
-    throw problem(revision, `cannot read the configuration as it was at the revision: ${JSON.stringify(configFile)} is outside the repository; name the configuration before the change with --base-config`);
+    throw problem(
+      revision,
+      `cannot read the configuration as it was at the revision: ${JSON.stringify(configFile)} is outside the repository; name the configuration before the change with --base-config`,
+    );
   }
   const shown = git(project, ['show', `${revision}:${inRepository.split(sep).join('/')}`]);
   if (shown.status !== 0) return null;
@@ -171,44 +226,65 @@ function configAtRevision(project: string, top: string, revision: string, config
   return file;
 }
 
-/**
- * A configuration synthesized by the app at `revision` and `configFile` by the app of the working tree in
- * `projectDir` (absolute paths, undefined for the built-in default). The revision's configuration is
- * `baseConfigFile` when given (null for none: no stacks before, and the revision needs no app), else
- * `configFile` as it was at the revision.
- */
-export async function viewsFromRevision(revision: string, projectDir: string, configFile: string | undefined, baseConfigFile?: string | null, secrets: readonly string[] = []): Promise<RevisionViews> {
-  const project = resolve(projectDir);
+/** The repository's top folder and the project's folder within it; the revision must be a commit of it. */
+function checkedRevision(project: string, revision: string): { top: string; prefix: string } {
   const top = git(project, ['rev-parse', '--show-toplevel']);
-  if (top.status !== 0) throw problem(revision, "needs a git repository: the current folder is not in one (run the review in the project's clone)");
-  const prefix = git(project, ['rev-parse', '--show-prefix']).stdout.trim();
-  if (appCommand(project) === undefined) throw problem(revision, 'runs in the project folder: the current folder has no cdktf.json with an app command');
-  if (revision.startsWith('-') || git(project, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).status !== 0) {
-    throw problem(revision, 'must be a commit, branch or tag of this repository (for a remote branch, fetch it first: a shallow CI clone needs fetch-depth: 0)');
+  if (top.status !== 0) {
+    throw problem(
+      revision,
+      "needs a git repository: the current folder is not in one (run the review in the project's clone)",
+    );
   }
-  const temporary = mkdtempSync(join(tmpdir(), 'qualys-review-base-'));
-  let baseSide: string | null | undefined;
-  try {
-    baseSide = baseConfigFile !== undefined ? baseConfigFile : configAtRevision(project, top.stdout.trim(), revision, configFile, temporary);
-  } catch (error) {
-    rmSync(temporary, { recursive: true, force: true });
-    throw error;
+  if (appCommand(project) === undefined) {
+    throw problem(revision, 'runs in the project folder: the current folder has no cdktf.json with an app command');
   }
-  if (baseSide === null) {
-    try {
-      return { before: [], after: await synthesizeProject(project, configFile, revision, 'the working tree', undefined, secrets), install: 'none' };
-    } finally {
-      rmSync(temporary, { recursive: true, force: true });
-    }
+  if (
+    revision.startsWith('-') ||
+    git(project, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).status !== 0
+  ) {
+    throw problem(
+      revision,
+      'must be a commit, branch or tag of this repository (for a remote branch, fetch it first: a shallow CI clone needs fetch-depth: 0)',
+    );
   }
-  for (const file of ['cdktf.json', 'main.ts']) {
-    if (git(project, ['cat-file', '-e', `${revision}:${prefix}${file}`]).status !== 0) {
-      rmSync(temporary, { recursive: true, force: true });
-      throw problem(revision, `must be a revision with the app: it has no ${prefix}${file}`);
-    }
-  }
+  return { top: top.stdout.trim(), prefix: git(project, ['rev-parse', '--show-prefix']).stdout.trim() };
+}
 
-  const tree = join(temporary, 'tree');
+/** The revision's own dependencies: the working tree's when the lock files are equal, else `npm ci`. */
+async function installDependencies(
+  project: string,
+  baseProject: string,
+  revision: string,
+  tree: string,
+  secrets: readonly string[],
+): Promise<RevisionViews['install']> {
+  const lock = (dir: string) =>
+    existsSync(join(dir, 'package-lock.json')) ? readFileSync(join(dir, 'package-lock.json')) : undefined;
+  const ours = lock(project);
+  const theirs = lock(baseProject);
+  const share =
+    ours !== undefined && theirs !== undefined && ours.equals(theirs) && existsSync(join(project, 'node_modules'));
+  if (share) {
+    if (!existsSync(join(baseProject, 'node_modules')))
+      symlinkSync(join(project, 'node_modules'), join(baseProject, 'node_modules'), 'dir');
+    return 'shared node_modules';
+  }
+  const env = { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' };
+  await runToEnd(
+    'npm',
+    ['ci', '--no-audit', '--no-fund'],
+    baseProject,
+    env,
+    revision,
+    'the install of the revision (npm ci)',
+    tree,
+    secrets,
+  );
+  return 'npm ci';
+}
+
+/** A checkout of the revision in a temporary worktree, removed again (the linked node_modules only unlinked). */
+function checkOut(project: string, revision: string, tree: string, prefix: string, temporary: string): () => void {
   const release = guard(() => {
     const modules = join(tree, prefix, 'node_modules');
     // The working tree's node_modules is only linked: remove the link, never what it points to.
@@ -217,26 +293,58 @@ export async function viewsFromRevision(revision: string, projectDir: string, co
     rmSync(temporary, { recursive: true, force: true });
     git(project, ['worktree', 'prune']);
   });
+  const added = git(project, ['worktree', 'add', '--detach', '--quiet', tree, `${revision}^{commit}`]);
+  if (added.status !== 0) {
+    release();
+    throw problem(revision, `could not be checked out (git worktree add):\n${tail(added.stderr)}\n   `);
+  }
+  return release;
+}
+
+/**
+ * A configuration synthesized by the app at `revision` and `configFile` by the app of the working tree in
+ * `projectDir` (absolute paths, undefined for the built-in default). The revision's configuration is
+ * `baseConfigFile` when given (null for none: no stacks before, and the revision needs no app), else
+ * `configFile` as it was at the revision.
+ */
+export async function viewsFromRevision(
+  revision: string,
+  projectDir: string,
+  configFile: string | undefined,
+  baseConfigFile?: string | null,
+  secrets: readonly string[] = [],
+): Promise<RevisionViews> {
+  const project = resolve(projectDir);
+  const { top, prefix } = checkedRevision(project, revision);
+  const temporary = mkdtempSync(join(tmpdir(), 'qualys-review-base-'));
+  const afterSide = () => synthesizeProject(project, configFile, revision, 'the working tree', undefined, secrets);
+  let release = () => rmSync(temporary, { recursive: true, force: true });
   try {
-    const added = git(project, ['worktree', 'add', '--detach', '--quiet', tree, `${revision}^{commit}`]);
-    if (added.status !== 0) throw problem(revision, `could not be checked out (git worktree add):\n${tail(added.stderr)}\n   `);
+    const baseSide =
+      baseConfigFile !== undefined ? baseConfigFile : configAtRevision(project, top, revision, configFile, temporary);
+    if (baseSide === null) return { before: [], after: await afterSide(), install: 'none' };
+    for (const file of ['cdktf.json', 'main.ts']) {
+      if (git(project, ['cat-file', '-e', `${revision}:${prefix}${file}`]).status !== 0) {
+        throw problem(revision, `must be a revision with the app: it has no ${prefix}${file}`);
+      }
+    }
+    const tree = join(temporary, 'tree');
+    release = checkOut(project, revision, tree, prefix, temporary);
     const baseProject = join(tree, prefix);
-    if (appCommand(baseProject) === undefined) throw problem(revision, `must be a revision with the app: its ${prefix}cdktf.json has no app command`);
-    const after = synthesizeProject(project, configFile, revision, 'the working tree', undefined, secrets);
+    if (appCommand(baseProject) === undefined) {
+      throw problem(revision, `must be a revision with the app: its ${prefix}cdktf.json has no app command`);
+    }
+    const after = afterSide();
     after.catch(() => undefined);
-    const lock = (dir: string) => (existsSync(join(dir, 'package-lock.json')) ? readFileSync(join(dir, 'package-lock.json')) : undefined);
-    const ours = lock(project);
-    const theirs = lock(baseProject);
-    const share = ours !== undefined && theirs !== undefined && ours.equals(theirs) && existsSync(join(project, 'node_modules'));
+    let install: RevisionViews['install'] = 'none';
     const before = (async () => {
-      if (share && !existsSync(join(baseProject, 'node_modules'))) symlinkSync(join(project, 'node_modules'), join(baseProject, 'node_modules'), 'dir');
-      else await runToEnd('npm', ['ci', '--no-audit', '--no-fund'], baseProject, { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' }, revision, 'the install of the revision (npm ci)', tree, secrets);
+      install = await installDependencies(project, baseProject, revision, tree, secrets);
       return synthesizeProject(baseProject, baseSide ?? undefined, revision, 'the revision', tree, secrets);
     })();
     const [b, a] = await Promise.allSettled([before, after]);
     if (b.status === 'rejected') throw b.reason;
     if (a.status === 'rejected') throw a.reason;
-    return { before: b.value, after: a.value, install: share ? 'shared node_modules' : 'npm ci' };
+    return { before: b.value, after: a.value, install };
   } finally {
     release();
   }

@@ -38,11 +38,16 @@ function readDocument(arn: string): ManagedPolicyDocument {
   const match = /^arn:([\w-]+):iam::aws:policy\/(?:.*\/)?([\w+=,.@-]+)$/.exec(arn);
   if (!match) return { unknown: `${arn} is not the ARN of an AWS managed policy` };
   const get = load();
-  if (!get) return { unknown: `the document of ${arn} cannot be read: install the package ${MANAGED_POLICIES_PACKAGE} beside the review to judge AWS managed policies` };
+  if (!get)
+    return {
+      unknown: `the document of ${arn} cannot be read: install the package ${MANAGED_POLICIES_PACKAGE} beside the review to judge AWS managed policies`,
+    };
   try {
     const document = get(match[2]);
     // The package holds the commercial partition's documents; other partitions carry their own ARNs.
-    return { document: JSON.parse(JSON.stringify(document).replace(/arn:aws:/g, `arn:${match[1]}:`)) as IamDocumentJson };
+    return {
+      document: JSON.parse(JSON.stringify(document).replace(/arn:aws:/g, `arn:${match[1]}:`)) as IamDocumentJson,
+    };
   } catch {
     return { unknown: `${arn} is not an AWS managed policy that ${MANAGED_POLICIES_PACKAGE} knows` };
   }

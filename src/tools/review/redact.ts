@@ -30,7 +30,8 @@ export function externalIdsInJson(data: unknown): string[] {
   const walk = (value: unknown, underKey: boolean) => {
     if (typeof value === 'string' && underKey) found.push(value);
     else if (Array.isArray(value)) value.forEach((v) => walk(v, underKey));
-    else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, underKey || k === 'externalId');
+    else if (value !== null && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) walk(v, underKey || k === 'externalId');
   };
   walk(data, false);
   return found;
@@ -46,7 +47,9 @@ function escapeRegex(text: string): string {
  */
 export function redactExternalIds(text: string, ids: readonly string[]): string {
   let out = text;
-  const forms = [...new Set(ids.flatMap((id) => [id, JSON.stringify(id).slice(1, -1)]))].filter((f) => f !== '').sort((a, b) => b.length - a.length);
+  const forms = [...new Set(ids.flatMap((id) => [id, JSON.stringify(id).slice(1, -1)]))]
+    .filter((f) => f !== '')
+    .sort((a, b) => b.length - a.length);
   for (const form of forms) {
     const pattern = form.length >= 4 ? escapeRegex(form) : `(?<![\\w+=,.@:/-])${escapeRegex(form)}(?![\\w+=,.@:/-])`;
     out = out.replace(new RegExp(pattern, 'g'), HIDDEN);

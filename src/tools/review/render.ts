@@ -30,12 +30,17 @@ function why(row: PermissionRow, change: 'added' | 'removed', reasonsFrom: Revie
  */
 function managedPolicySummaries(role: RoleChange): string[] {
   const lines: string[] = [];
-  for (const [change, rows] of [['added', role.permissionsAdded], ['removed', role.permissionsRemoved]] as const) {
+  for (const [change, rows] of [
+    ['added', role.permissionsAdded],
+    ['removed', role.permissionsRemoved],
+  ] as const) {
     const bySource = new Map<string, PermissionRow[]>();
     for (const row of rows) if (row.source) bySource.set(row.source, [...(bySource.get(row.source) ?? []), row]);
     for (const [source, list] of bySource) {
       const notable = list.filter((r) => r.secret || isMutating(r)).length;
-      lines.push(`${markdownText(source)}: ${list.length} grants ${change} that the role's own documents do not have${notable > 0 ? `; the ${notable} that read secrets or change resources are in the table` : ''} (\`--format json\` lists them all)`);
+      lines.push(
+        `${markdownText(source)}: ${list.length} grants ${change} that the role's own documents do not have${notable > 0 ? `; the ${notable} that read secrets or change resources are in the table` : ''} (\`--format json\` lists them all)`,
+      );
     }
   }
   return lines;
@@ -50,7 +55,10 @@ interface PreparedRows {
 
 function prepareRows(role: RoleChange, reasonsFrom: Review['reasonsFrom']): PreparedRows {
   const shownInTable = (row: PermissionRow) => row.source === undefined || row.secret !== undefined || isMutating(row);
-  const rows = [...role.permissionsAdded.filter(shownInTable).map((r) => ['added', r] as const), ...role.permissionsRemoved.filter(shownInTable).map((r) => ['removed', r] as const)];
+  const rows = [
+    ...role.permissionsAdded.filter(shownInTable).map((r) => ['added', r] as const),
+    ...role.permissionsRemoved.filter(shownInTable).map((r) => ['removed', r] as const),
+  ];
   return {
     lines: rows.map(([change, row]) => {
       const action = row.effect === 'Deny' ? `${codeSpan(row.action)} (Deny)` : codeSpan(row.action);
@@ -71,7 +79,14 @@ function permissionRows(prepared: PreparedRows, maxRows: number): { lines: strin
       .sort((a, b) => a - b);
   }
   if (indices.length === 0) return { lines: [], left: total };
-  return { lines: ['| Change | Action | Access level | Resource | Condition | Capability | Why |', '|---|---|---|---|---|---|---|', ...indices.map((i) => prepared.lines[i])], left: total - indices.length };
+  return {
+    lines: [
+      '| Change | Action | Access level | Resource | Condition | Capability | Why |',
+      '|---|---|---|---|---|---|---|',
+      ...indices.map((i) => prepared.lines[i]),
+    ],
+    left: total - indices.length,
+  };
 }
 
 function entryText(entry: TrustEntry): string {
@@ -80,13 +95,23 @@ function entryText(entry: TrustEntry): string {
 
 function roleFacts(role: RoleChange): string[] {
   const facts: string[] = [...managedPolicySummaries(role)];
-  if (role.arn) facts.push(`**The role's ARN changes:** ${codeSpan(role.arn.before)} \u2192 ${codeSpan(role.arn.after)} (the role is replaced; give Qualys the new ARN)`);
+  if (role.arn)
+    facts.push(
+      `**The role's ARN changes:** ${codeSpan(role.arn.before)} \u2192 ${codeSpan(role.arn.after)} (the role is replaced; give Qualys the new ARN)`,
+    );
   if (role.place) {
-    const text = (p: { accounts: readonly string[]; via: readonly string[] }) => codeSpan([p.accounts.length > 0 ? `account ${p.accounts.join(', ')}` : 'any account', ...p.via].join('; '));
-    facts.push(`${role.place.moved ? '**Deployed elsewhere:**' : 'Deployment changed:'} ${text(role.place.before)} \u2192 ${text(role.place.after)}`);
+    const text = (p: { accounts: readonly string[]; via: readonly string[] }) =>
+      codeSpan([p.accounts.length > 0 ? `account ${p.accounts.join(', ')}` : 'any account', ...p.via].join('; '));
+    facts.push(
+      `${role.place.moved ? '**Deployed elsewhere:**' : 'Deployment changed:'} ${text(role.place.before)} \u2192 ${text(role.place.after)}`,
+    );
   }
-  for (const refusal of role.cloudFormation ?? []) facts.push(`**${role.kind === 'member role' ? 'Member stacks fail' : 'The stack fails'}:** ${markdownText(refusal)}`);
-  if (role.deployedBy) facts.push(`**Deployed by** ${role.deployedBy.before} \u2192 ${role.deployedBy.after} (a change in two steps)`);
+  for (const refusal of role.cloudFormation ?? [])
+    facts.push(
+      `**${role.kind === 'member role' ? 'Member stacks fail' : 'The stack fails'}:** ${markdownText(refusal)}`,
+    );
+  if (role.deployedBy)
+    facts.push(`**Deployed by** ${role.deployedBy.before} \u2192 ${role.deployedBy.after} (a change in two steps)`);
   for (const arn of role.managedPoliciesAttached) facts.push(`AWS managed policy attached: ${codeSpan(arn)}`);
   for (const arn of role.managedPoliciesDetached) facts.push(`AWS managed policy detached: ${codeSpan(arn)}`);
   const t = role.trust;
@@ -96,20 +121,29 @@ function roleFacts(role: RoleChange): string[] {
   for (const e of t.entriesAdded) facts.push(`Trust now: ${entryText(e)}`);
   for (const e of t.entriesRemoved) facts.push(`Trust no longer: ${entryText(e)}`);
   if (t.externalIdsAdded + t.externalIdsRemoved > 0) {
-    facts.push(`External IDs: ${t.externalIdsAdded} added, ${t.externalIdsRemoved} removed (${t.externalIdsBefore} accepted before, ${t.externalIdsAfter} after)`);
+    facts.push(
+      `External IDs: ${t.externalIdsAdded} added, ${t.externalIdsRemoved} removed (${t.externalIdsBefore} accepted before, ${t.externalIdsAfter} after)`,
+    );
   }
-  if (role.secrets.length > 0) facts.push(`**Grants actions that read secrets or return credentials:** ${role.secrets.map(codeSpan).join(', ')}`);
+  if (role.secrets.length > 0)
+    facts.push(`**Grants actions that read secrets or return credentials:** ${role.secrets.map(codeSpan).join(', ')}`);
   const b = role.boundary;
   if (b) {
     if (b.after === undefined) facts.push(`**Permissions boundary removed:** ${codeSpan(b.before ?? '')}`);
     else if (b.before === undefined) facts.push(`Permissions boundary added: ${codeSpan(b.after)}`);
-    else facts.push(`${b.grantsAdded > 0 || b.unknown ? '**Permissions boundary changed:**' : 'Permissions boundary changed:'} ${codeSpan(b.before)} \u2192 ${codeSpan(b.after)}${b.grantsAdded > 0 ? ` (allows ${b.grantsAdded} more grants)` : ''}${b.unknown ? ` (${markdownText(b.unknown)})` : ''}`);
+    else
+      facts.push(
+        `${b.grantsAdded > 0 || b.unknown ? '**Permissions boundary changed:**' : 'Permissions boundary changed:'} ${codeSpan(b.before)} \u2192 ${codeSpan(b.after)}${b.grantsAdded > 0 ? ` (allows ${b.grantsAdded} more grants)` : ''}${b.unknown ? ` (${markdownText(b.unknown)})` : ''}`,
+      );
   }
   if (role.maxSession) {
     const raised = role.maxSession.after > role.maxSession.before;
-    facts.push(`${raised ? '**Maximum session raised:**' : 'Maximum session lowered:'} ${role.maxSession.before} s \u2192 ${role.maxSession.after} s`);
+    facts.push(
+      `${raised ? '**Maximum session raised:**' : 'Maximum session lowered:'} ${role.maxSession.before} s \u2192 ${role.maxSession.after} s`,
+    );
   }
-  for (const part of role.unknown) facts.push(`**Not known before apply:** ${markdownText(part)} (the comparison cannot tell what it grants)`);
+  for (const part of role.unknown)
+    facts.push(`**Not known before apply:** ${markdownText(part)} (the comparison cannot tell what it grants)`);
   return facts;
 }
 
@@ -132,7 +166,11 @@ function roleSection(role: PreparedRole, maxRows: number): { lines: string[]; le
   const table = permissionRows(role.rows, maxRows);
   const lines = [role.title, ''];
   if (table.lines.length > 0) lines.push(...table.lines, '');
-  if (table.left > 0) lines.push(`${table.left} permission rows of this role left out to fit a comment; \`--format json\` lists them all.`, '');
+  if (table.left > 0)
+    lines.push(
+      `${table.left} permission rows of this role left out to fit a comment; \`--format json\` lists them all.`,
+      '',
+    );
   if (role.facts.length > 0) lines.push(...role.facts, '');
   return { lines, left: table.left };
 }
@@ -143,11 +181,22 @@ function reachSection(change: ReachChange): string[] {
   for (const t of change.targetsRemoved) facts.push(`Target removed: ${codeSpan(t)}`);
   for (const a of change.exclusionsAdded) facts.push(`Account excluded: ${codeSpan(a)}`);
   for (const a of change.exclusionsRemoved) facts.push(`**Account no longer excluded:** ${codeSpan(a)}`);
-  if (change.region) facts.push(`**Stack set region:** ${codeSpan(change.region.before ?? '(none)')} \u2192 ${codeSpan(change.region.after ?? '(none)')} (a change in two steps)`);
-  if (change.stackSetName) facts.push(`**Stack set replaced** (renamed ${codeSpan(change.stackSetName.before)} \u2192 ${codeSpan(change.stackSetName.after)}): every member role is deleted and created again`);
-  if (change.callAs) facts.push(`Stack set administered as ${codeSpan(change.callAs.before)} \u2192 ${codeSpan(change.callAs.after)}`);
+  if (change.region)
+    facts.push(
+      `**Stack set region:** ${codeSpan(change.region.before ?? '(none)')} \u2192 ${codeSpan(change.region.after ?? '(none)')} (a change in two steps)`,
+    );
+  if (change.stackSetName)
+    facts.push(
+      `**Stack set replaced** (renamed ${codeSpan(change.stackSetName.before)} \u2192 ${codeSpan(change.stackSetName.after)}): every member role is deleted and created again`,
+    );
+  if (change.callAs)
+    facts.push(`Stack set administered as ${codeSpan(change.callAs.before)} \u2192 ${codeSpan(change.callAs.after)}`);
   if (change.retainStacksOnAccountRemoval) {
-    facts.push(change.retainStacksOnAccountRemoval.after ? '**Roles are kept in accounts that leave the targets**' : 'Roles are removed from accounts that leave the targets');
+    facts.push(
+      change.retainStacksOnAccountRemoval.after
+        ? '**Roles are kept in accounts that leave the targets**'
+        : 'Roles are removed from accounts that leave the targets',
+    );
   }
   return [`### ${markdownText(change.stack)}: reach`, '', ...facts.map((f) => `- ${f}`), ''];
 }
@@ -164,7 +213,10 @@ function markdownWith(review: Review, prepared: readonly PreparedRole[], budget:
   lines.push(`Before: ${markdownText(review.sources.before)}. After: ${markdownText(review.sources.after)}.`, '');
   if (review.broadening.length > 0) {
     lines.push('The gate holds:', ...review.broadening.slice(0, budget.maxReasons).map((r) => `- ${markdownText(r)}`));
-    if (review.broadening.length > budget.maxReasons) lines.push(`- and ${review.broadening.length - budget.maxReasons} more reasons (\`--format json\` lists them all)`);
+    if (review.broadening.length > budget.maxReasons)
+      lines.push(
+        `- and ${review.broadening.length - budget.maxReasons} more reasons (\`--format json\` lists them all)`,
+      );
     lines.push('');
   }
   const changed = review.roles.filter((r) => r.status !== 'unchanged');
@@ -178,17 +230,38 @@ function markdownWith(review: Review, prepared: readonly PreparedRole[], budget:
   for (const change of review.reach) lines.push(...reachSection(change));
   if (review.disruptions.length > 0) {
     lines.push('### Disruption', '', '| Stack | Address | Action |', '|---|---|---|');
-    for (const d of review.disruptions.slice(0, budget.maxRows === Infinity ? undefined : Math.max(budget.maxRows, 5))) {
-      const what = d.stacksKept ? `**${d.action}**, stacks kept (retain_stack: the roles stay in the accounts)` : d.address.includes('aws_cloudformation_stack_set_instance') ? `**${d.action}**: its stacks and roles are deleted` : `**${d.action}**`;
+    for (const d of review.disruptions.slice(
+      0,
+      budget.maxRows === Infinity ? undefined : Math.max(budget.maxRows, 5),
+    )) {
+      const what = d.stacksKept
+        ? `**${d.action}**, stacks kept (retain_stack: the roles stay in the accounts)`
+        : d.address.includes('aws_cloudformation_stack_set_instance')
+          ? `**${d.action}**: its stacks and roles are deleted`
+          : `**${d.action}**`;
       lines.push(`| ${markdownText(d.stack)} | ${codeSpan(d.address)} | ${what} |`);
     }
     lines.push('');
   }
   if (rolesLeft.length + rowsLeft > 0) {
-    const parts = [rolesLeft.length > 0 ? `${rolesLeft.length} changed roles (${rolesLeft.slice(0, 20).map((r) => markdownText(roleLabel(r))).join(', ')}${rolesLeft.length > 20 ? ', \u2026' : ''})` : '', rowsLeft > 0 ? `${rowsLeft} permission rows` : ''].filter(Boolean);
-    lines.push(`**Left out to fit a comment:** ${parts.join(' and ')}. The verdict above is on the whole change; \`--format json\` has all of it.`, '');
+    const parts = [
+      rolesLeft.length > 0
+        ? `${rolesLeft.length} changed roles (${rolesLeft
+            .slice(0, 20)
+            .map((r) => markdownText(roleLabel(r)))
+            .join(', ')}${rolesLeft.length > 20 ? ', \u2026' : ''})`
+        : '',
+      rowsLeft > 0 ? `${rowsLeft} permission rows` : '',
+    ].filter(Boolean);
+    lines.push(
+      `**Left out to fit a comment:** ${parts.join(' and ')}. The verdict above is on the whole change; \`--format json\` has all of it.`,
+      '',
+    );
   }
-  lines.push(`<sub>Effective permissions per role: the union of every attached document, wildcards expanded with the IAM action catalogue ${markdownText(review.catalogue)}. External IDs are counted, never shown.</sub>`, '');
+  lines.push(
+    `<sub>Effective permissions per role: the union of every attached document, wildcards expanded with the IAM action catalogue ${markdownText(review.catalogue)}. External IDs are counted, never shown.</sub>`,
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -200,13 +273,19 @@ export function renderMarkdown(review: Review): string {
     ...[200, 100, 50, 20, 10, 0].map((maxRoles) => ({ maxRows: 0, maxRoles, maxReasons: 100 })),
     { maxRows: 0, maxRoles: 0, maxReasons: 20 },
   ];
-  const prepared = review.roles.filter((r) => r.status !== 'unchanged').map((role) => prepareRole(role, review.reasonsFrom));
+  const prepared = review.roles
+    .filter((r) => r.status !== 'unchanged')
+    .map((role) => prepareRole(role, review.reasonsFrom));
   for (const budget of budgets) {
     const text = markdownWith(review, prepared, budget);
     if (text.length <= COMMENT_LIMIT) return text;
   }
   // Every piece is bounded, so the smallest budget fits unless a stack has thousands of reach changes.
-  return markdownWith({ ...review, reach: review.reach.slice(0, 20) }, prepared, { maxRows: 0, maxRoles: 0, maxReasons: 20 });
+  return markdownWith({ ...review, reach: review.reach.slice(0, 20) }, prepared, {
+    maxRows: 0,
+    maxRoles: 0,
+    maxReasons: 20,
+  });
 }
 
 export function renderJson(review: Review): string {

@@ -10,7 +10,14 @@ import { IamDocumentJson, IamStatementJson, asList } from './views';
  */
 
 /** The actions a trust policy can allow: into the role, and what a session may carry. */
-export const TRUST_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity', 'sts:TagSession', 'sts:SetSourceIdentity', 'sts:SetContext'] as const;
+export const TRUST_ACTIONS = [
+  'sts:AssumeRole',
+  'sts:AssumeRoleWithSAML',
+  'sts:AssumeRoleWithWebIdentity',
+  'sts:TagSession',
+  'sts:SetSourceIdentity',
+  'sts:SetContext',
+] as const;
 
 export const EXTERNAL_ID_KEY = 'sts:externalid';
 
@@ -21,7 +28,10 @@ export interface Principal {
 }
 
 /** Everyone, these principals only, or everyone but these (NotPrincipal). */
-export type PrincipalSet = { readonly kind: 'all' } | { readonly kind: 'only'; readonly principals: readonly Principal[] } | { readonly kind: 'except'; readonly principals: readonly Principal[] };
+export type PrincipalSet =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'only'; readonly principals: readonly Principal[] }
+  | { readonly kind: 'except'; readonly principals: readonly Principal[] };
 
 /** One condition of a statement: operator (with its ForAnyValue:/ForAllValues: and IfExists parts), key and values. */
 export interface Clause {
@@ -96,7 +106,10 @@ export function principalSubset(narrow: PrincipalSet, wide: PrincipalSet): boole
 }
 
 function wildcardMatch(pattern: string, text: string, ignoreCase: boolean): boolean {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[\\s\\S]*')
+    .replace(/\?/g, '[\\s\\S]');
   return new RegExp(`^${escaped}$`, ignoreCase ? 'i' : '').test(text);
 }
 
@@ -114,7 +127,11 @@ function clausesOf(condition: IamStatementJson['Condition']): Clause[] {
   for (const operator of Object.keys(condition ?? {}).sort()) {
     const byKey = (condition ?? {})[operator] ?? {};
     for (const key of Object.keys(byKey).sort()) {
-      clauses.push({ operator, key: key.toLowerCase(), values: asList(byKey[key] as string | string[]).map((v) => String(v)) });
+      clauses.push({
+        operator,
+        key: key.toLowerCase(),
+        values: asList(byKey[key] as string | string[]).map((v) => String(v)),
+      });
     }
   }
   return clauses;
@@ -147,7 +164,13 @@ export function parseTrust(document: IamDocumentJson | undefined, partition: str
         : listed === 'all'
           ? { kind: 'all' }
           : { kind: 'only', principals: listed };
-    grants.push({ effect: statement.Effect, principals, actions: actionsOf(statement), clauses: clausesOf(statement.Condition), statement: label });
+    grants.push({
+      effect: statement.Effect,
+      principals,
+      actions: actionsOf(statement),
+      clauses: clausesOf(statement.Condition),
+      statement: label,
+    });
   });
   return { grants, problems };
 }
@@ -161,15 +184,51 @@ interface OperatorParts {
 function operatorParts(operator: string): OperatorParts {
   const [prefix, rest] = operator.includes(':') ? operator.split(':', 2) : ['', operator];
   const ifExists = rest.endsWith('IfExists');
-  return { set: prefix === 'ForAnyValue' || prefix === 'ForAllValues' ? prefix : '', base: ifExists ? rest.slice(0, -'IfExists'.length) : rest, ifExists };
+  return {
+    set: prefix === 'ForAnyValue' || prefix === 'ForAllValues' ? prefix : '',
+    base: ifExists ? rest.slice(0, -'IfExists'.length) : rest,
+    ifExists,
+  };
 }
 
-const NEGATED = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'ArnNotEquals', 'ArnNotLike', 'NumericNotEquals', 'DateNotEquals', 'NotIpAddress']);
+const NEGATED = new Set([
+  'StringNotEquals',
+  'StringNotEqualsIgnoreCase',
+  'StringNotLike',
+  'ArnNotEquals',
+  'ArnNotLike',
+  'NumericNotEquals',
+  'DateNotEquals',
+  'NotIpAddress',
+]);
 const KNOWN_BASES = new Set([
-  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
-  'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals',
-  'NumericGreaterThan', 'NumericGreaterThanEquals', 'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan',
-  'DateGreaterThanEquals', 'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'Null',
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'ArnEquals',
+  'ArnLike',
+  'ArnNotEquals',
+  'ArnNotLike',
+  'NumericEquals',
+  'NumericNotEquals',
+  'NumericLessThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThan',
+  'NumericGreaterThanEquals',
+  'DateEquals',
+  'DateNotEquals',
+  'DateLessThan',
+  'DateLessThanEquals',
+  'DateGreaterThan',
+  'DateGreaterThanEquals',
+  'Bool',
+  'BinaryEquals',
+  'IpAddress',
+  'NotIpAddress',
+  'Null',
 ]);
 
 /** Whether a single present value satisfies one operator and one of its values (string and ARN operators; others by equality). */
@@ -205,9 +264,16 @@ function holdsFor(clause: Clause, value: string): boolean | undefined {
   if (parts.base === 'Null') return clause.values.every((v) => v === 'false');
   if (NEGATED.has(parts.base)) {
     const positive = POSITIVE_OF[parts.base];
-    return positive === undefined ? undefined : !clause.values.some((expected) => valueMatches(positive, value, expected));
+    return positive === undefined
+      ? undefined
+      : !clause.values.some((expected) => valueMatches(positive, value, expected));
   }
-  if (!['StringEquals', 'StringEqualsIgnoreCase', 'StringLike', 'ArnLike', 'ArnEquals', 'Bool', 'BinaryEquals'].includes(parts.base)) return undefined;
+  if (
+    !['StringEquals', 'StringEqualsIgnoreCase', 'StringLike', 'ArnLike', 'ArnEquals', 'Bool', 'BinaryEquals'].includes(
+      parts.base,
+    )
+  )
+    return undefined;
   return clause.values.some((expected) => valueMatches(parts.base, value, expected));
 }
 
@@ -217,7 +283,11 @@ function exactValues(clause: Clause): readonly string[] | undefined {
   if (parts.set !== '' || parts.ifExists) return undefined;
   if (clause.values.some((v) => v.includes('${'))) return undefined;
   if (parts.base === 'StringEquals') return clause.values;
-  if ((parts.base === 'StringLike' || parts.base === 'ArnLike' || parts.base === 'ArnEquals') && clause.values.every((v) => !/[*?]|\$\{/.test(v))) return clause.values;
+  if (
+    (parts.base === 'StringLike' || parts.base === 'ArnLike' || parts.base === 'ArnEquals') &&
+    clause.values.every((v) => !/[*?]|\$\{/.test(v))
+  )
+    return clause.values;
   return undefined;
 }
 
@@ -244,9 +314,12 @@ export function clauseImplies(strict: Clause, loose: Clause): boolean {
   }
   if (s.set !== '' || l.set !== '') {
     if (strict.operator !== loose.operator) return false;
-    return NEGATED.has(s.base) ? loose.values.every((v) => strict.values.includes(v)) : strict.values.every((v) => loose.values.includes(v));
+    return NEGATED.has(s.base)
+      ? loose.values.every((v) => strict.values.includes(v))
+      : strict.values.every((v) => loose.values.includes(v));
   }
-  if (s.base === 'Null' || l.base === 'Null') return strict.operator === loose.operator && sameValues(strict.values, loose.values);
+  if (s.base === 'Null' || l.base === 'Null')
+    return strict.operator === loose.operator && sameValues(strict.values, loose.values);
   // A missing key satisfies an IfExists clause (and a negated one): a strict side that lets it through needs a loose side that does too.
   if (s.ifExists && !l.ifExists) return false;
   if (NEGATED.has(s.base)) {
@@ -256,12 +329,15 @@ export function clauseImplies(strict: Clause, loose: Clause): boolean {
   const exact = exactValues({ ...strict, operator: s.base });
   if (exact !== undefined) return exact.every((value) => holdsFor({ ...loose, operator: l.base }, value) === true);
   if (s.base === 'StringEqualsIgnoreCase') {
-    if (l.base === 'StringEqualsIgnoreCase') return strict.values.every((v) => loose.values.some((w) => w.toLowerCase() === v.toLowerCase()));
+    if (l.base === 'StringEqualsIgnoreCase')
+      return strict.values.every((v) => loose.values.some((w) => w.toLowerCase() === v.toLowerCase()));
     return l.base === 'StringLike' && loose.values.includes('*');
   }
   if (s.base === 'StringLike' || s.base === 'ArnLike' || s.base === 'ArnEquals') {
     // Patterns: proved only when each is also a pattern of the loose side, or the loose side takes anything.
-    const sameFamily = ['StringLike', 'ArnLike', 'ArnEquals'].includes(l.base) && (s.base === 'StringLike') === (l.base === 'StringLike');
+    const sameFamily =
+      ['StringLike', 'ArnLike', 'ArnEquals'].includes(l.base) &&
+      (s.base === 'StringLike') === (l.base === 'StringLike');
     return sameFamily && strict.values.every((v) => loose.values.includes(v) || loose.values.includes('*'));
   }
   return strict.operator === loose.operator && strict.values.every((v) => loose.values.includes(v));
@@ -291,7 +367,10 @@ function alternatives(grant: TrustGrant): TrustGrant[] {
     if (variants.length * options.length > SPLIT_LIMIT) return [grant];
     variants = variants.flatMap((variant) => options.map((option) => [...variant, option]));
   }
-  const principals: PrincipalSet[] = grant.principals.kind === 'only' && grant.principals.principals.length > 1 ? grant.principals.principals.map((p) => ({ kind: 'only', principals: [p] })) : [grant.principals];
+  const principals: PrincipalSet[] =
+    grant.principals.kind === 'only' && grant.principals.principals.length > 1
+      ? grant.principals.principals.map((p) => ({ kind: 'only', principals: [p] }))
+      : [grant.principals];
   return principals.flatMap((p) => variants.map((clauses) => ({ ...grant, principals: p, clauses })));
 }
 
@@ -307,7 +386,8 @@ export function principalSetText(set: PrincipalSet): string {
 
 /** Operators and keys of the clauses, values shown except for external IDs (described by count and operator). */
 export function clauseText(clause: Clause): string {
-  if (clause.key === EXTERNAL_ID_KEY) return `${clause.operator} sts:ExternalId (${clause.values.length} ${clause.values.length === 1 ? 'value' : 'values'}, not shown)`;
+  if (clause.key === EXTERNAL_ID_KEY)
+    return `${clause.operator} sts:ExternalId (${clause.values.length} ${clause.values.length === 1 ? 'value' : 'values'}, not shown)`;
   return `${clause.operator} ${clause.key} = ${[...clause.values].sort().join(' | ')}`;
 }
 
@@ -341,7 +421,12 @@ export interface TrustEntry {
 export function trustEntries(trust: ParsedTrust): TrustEntry[] {
   return trust.grants
     .filter((g) => g.actions.length > 0)
-    .map((g) => ({ effect: g.effect, principals: principalSetText(g.principals), actions: [...g.actions], requirement: requirementText(g.clauses) }));
+    .map((g) => ({
+      effect: g.effect,
+      principals: principalSetText(g.principals),
+      actions: [...g.actions],
+      requirement: requirementText(g.clauses),
+    }));
 }
 
 /** Exact external IDs a principal could present for sts:AssumeRole (the values themselves never leave here). */
@@ -372,15 +457,31 @@ export interface TrustVerdict {
 }
 
 function allowedBefore(grant: TrustGrant, action: string, before: ParsedTrust): boolean {
-  return before.grants.some((b) => b.effect === 'Allow' && b.actions.includes(action) && principalSubset(grant.principals, b.principals) && conditionsImply(grant.clauses, b.clauses));
+  return before.grants.some(
+    (b) =>
+      b.effect === 'Allow' &&
+      b.actions.includes(action) &&
+      principalSubset(grant.principals, b.principals) &&
+      conditionsImply(grant.clauses, b.clauses),
+  );
 }
 
 function stillDenied(deny: TrustGrant, action: string, after: ParsedTrust): boolean {
-  return after.grants.some((a) => a.effect === 'Deny' && a.actions.includes(action) && principalSubset(deny.principals, a.principals) && conditionsImply(deny.clauses, a.clauses));
+  return after.grants.some(
+    (a) =>
+      a.effect === 'Deny' &&
+      a.actions.includes(action) &&
+      principalSubset(deny.principals, a.principals) &&
+      conditionsImply(deny.clauses, a.clauses),
+  );
 }
 
 /** The judgement of a trust change: what the new policy allows that the old one is not shown to allow. */
-export function compareTrust(beforeDocument: IamDocumentJson | undefined, afterDocument: IamDocumentJson | undefined, partition: string): TrustVerdict {
+export function compareTrust(
+  beforeDocument: IamDocumentJson | undefined,
+  afterDocument: IamDocumentJson | undefined,
+  partition: string,
+): TrustVerdict {
   const before = parseTrust(beforeDocument, partition);
   const after = parseTrust(afterDocument, partition);
   const broadening: string[] = [];
@@ -392,13 +493,19 @@ export function compareTrust(beforeDocument: IamDocumentJson | undefined, afterD
   for (const grant of after.grants.filter((g) => g.effect === 'Allow')) {
     for (const alternative of alternatives(grant)) {
       const refused = alternative.actions.filter((action) => !allowedBefore(alternative, action, before));
-      if (refused.length > 0) add(`${principalSetText(alternative.principals)} may now call ${refused.join(', ')} with ${requirementText(alternative.clauses)}, which the trust before did not allow`);
+      if (refused.length > 0)
+        add(
+          `${principalSetText(alternative.principals)} may now call ${refused.join(', ')} with ${requirementText(alternative.clauses)}, which the trust before did not allow`,
+        );
     }
   }
   for (const deny of before.grants.filter((g) => g.effect === 'Deny')) {
     for (const alternative of alternatives(deny)) {
       const lifted = alternative.actions.filter((action) => !stillDenied(alternative, action, after));
-      if (lifted.length > 0) add(`the Deny of ${lifted.join(', ')} for ${principalSetText(alternative.principals)} when ${requirementText(alternative.clauses)} (${deny.statement} before) is removed or narrowed`);
+      if (lifted.length > 0)
+        add(
+          `the Deny of ${lifted.join(', ')} for ${principalSetText(alternative.principals)} when ${requirementText(alternative.clauses)} (${deny.statement} before) is removed or narrowed`,
+        );
     }
   }
   const named = (trust: ParsedTrust) => new Set(principalsNamed(trust).map(principalText));
@@ -420,7 +527,8 @@ export function compareTrust(beforeDocument: IamDocumentJson | undefined, afterD
     externalIdsAfter = Math.max(externalIdsAfter, idsAfter.size);
     externalIdsAdded = Math.max(externalIdsAdded, [...idsAfter].filter((id) => !idsBefore.has(id)).length);
     externalIdsRemoved = Math.max(externalIdsRemoved, [...idsBefore].filter((id) => !idsAfter.has(id)).length);
-    if (idsBefore.size > 0 && idsAfter.size > idsBefore.size) add(`${key} may now present any of ${idsAfter.size} external IDs instead of ${idsBefore.size}`);
+    if (idsBefore.size > 0 && idsAfter.size > idsBefore.size)
+      add(`${key} may now present any of ${idsAfter.size} external IDs instead of ${idsBefore.size}`);
   }
   for (const problem of after.problems) add(`the trust after the change cannot be judged: ${problem}`);
   return {

@@ -40,10 +40,22 @@ export interface PlaceView {
 }
 
 /** The place of a provider configured with these settings (the app's `provider`, a provider block's arguments). */
-export function placeOf(settings: { readonly accountIds?: readonly string[]; readonly assumeRoleArn?: string; readonly profile?: string }): PlaceView {
+export function placeOf(settings: {
+  readonly accountIds?: readonly string[];
+  readonly assumeRoleArn?: string;
+  readonly profile?: string;
+}): PlaceView {
   const fromRole = settings.assumeRoleArn?.split(':')[4];
-  const accounts = settings.accountIds && settings.accountIds.length > 0 ? settings.accountIds : fromRole && /^\d{12}$/.test(fromRole) ? [fromRole] : [];
-  const via = [...(settings.assumeRoleArn ? [`assumes ${settings.assumeRoleArn}`] : []), ...(settings.profile ? [`profile ${settings.profile}`] : [])];
+  const accounts =
+    settings.accountIds && settings.accountIds.length > 0
+      ? settings.accountIds
+      : fromRole && /^\d{12}$/.test(fromRole)
+        ? [fromRole]
+        : [];
+  const via = [
+    ...(settings.assumeRoleArn ? [`assumes ${settings.assumeRoleArn}`] : []),
+    ...(settings.profile ? [`profile ${settings.profile}`] : []),
+  ];
   return { accounts: [...new Set(accounts)].sort(), via };
 }
 

@@ -21,7 +21,14 @@ function documentJson(document: PolicyDocument): IamDocumentJson {
   return JSON.parse(document.toJsonString()) as IamDocumentJson;
 }
 
-export function roleView(model: ConnectorRoleModel, kind: RoleKind, deployedBy: DeployedBy, place: PlaceView, reach?: ReachView, template?: RoleView['template']): RoleView {
+export function roleView(
+  model: ConnectorRoleModel,
+  kind: RoleKind,
+  deployedBy: DeployedBy,
+  place: PlaceView,
+  reach?: ReachView,
+  template?: RoleView['template'],
+): RoleView {
   const externalIds = model.externalId.values ?? [variableExternalId(model.externalId.variable)];
   return {
     kind,
@@ -44,8 +51,13 @@ export function roleView(model: ConnectorRoleModel, kind: RoleKind, deployedBy: 
 export function stackViewsFromConfig(config: AppConfig): StackView[] {
   return planConfiguration(config).map((plan): StackView => {
     const provider = plan.stack.provider;
-    const place = placeOf({ accountIds: provider.accountId ? [provider.accountId] : undefined, assumeRoleArn: provider.assumeRoleArn, profile: provider.profile });
-    if (plan.kind === 'account') return { name: plan.stack.name, roles: [roleView(plan.role, 'role', 'terraform', place)] };
+    const place = placeOf({
+      accountIds: provider.accountId ? [provider.accountId] : undefined,
+      assumeRoleArn: provider.assumeRoleArn,
+      profile: provider.profile,
+    });
+    if (plan.kind === 'account')
+      return { name: plan.stack.name, roles: [roleView(plan.role, 'role', 'terraform', place)] };
     const reach: ReachView = {
       targets: [...plan.targets].sort(),
       excludedAccountIds: [...plan.excludedAccountIds],
@@ -56,13 +68,26 @@ export function stackViewsFromConfig(config: AppConfig): StackView[] {
     };
     // The templates as the stack set and the management stack deploy them, with the parameters they are given.
     const templates = organizationTemplates(plan);
-    const parameters = templateParameters(plan, plan.member.externalId.values?.[0] ?? variableExternalId(plan.member.externalId.variable as string));
+    const parameters = templateParameters(
+      plan,
+      plan.member.externalId.values?.[0] ?? variableExternalId(plan.member.externalId.variable as string),
+    );
     const management = plan.managementStack ? { body: templateBody(templates.management), parameters } : undefined;
     return {
       name: plan.stack.name,
       roles: [
-        roleView(plan.management, 'management role', plan.managementStack ? 'cloudformation-stack' : 'terraform', place, undefined, management),
-        roleView(plan.member, 'member role', 'stack-set', place, reach, { body: templateBody(templates.member), parameters }),
+        roleView(
+          plan.management,
+          'management role',
+          plan.managementStack ? 'cloudformation-stack' : 'terraform',
+          place,
+          undefined,
+          management,
+        ),
+        roleView(plan.member, 'member role', 'stack-set', place, reach, {
+          body: templateBody(templates.member),
+          parameters,
+        }),
       ],
     };
   });

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
+import { fromTerraformLiteral, hasTemplateSequence } from '../../../rules/terraform-text';
 import { StackView } from '../views';
 import { variableExternalId } from './configuration';
 import { PlanJson, stackSide } from './terraform';
@@ -21,7 +22,8 @@ const UNKNOWN = Symbol('unknown');
 /** Addresses an expression refers to (`aws_iam_role.this`, `data.aws_partition.current`, `var.external_id`). */
 function referencesIn(expression: string): string[] {
   const found = new Set<string>();
-  for (const match of expression.matchAll(/(?<![\w.])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)/g)) found.add(match[1]);
+  for (const match of expression.matchAll(/(?<![\w.])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)/g))
+    found.add(match[1]);
   return [...found];
 }
 
@@ -39,7 +41,7 @@ const JSONENCODE = /^\$\{jsonencode\(([\s\S]*)\)\}$/;
  * expressions are variables, as JSON text; otherwise unknown.
  */
 function valueOf(text: string, where: string, documents: DataDocuments): string | typeof UNKNOWN {
-  if (!hasTemplate(text)) return text.replace(/([$%])\1\{/g, '$1{');
+  if (!hasTemplateSequence(text)) return fromTerraformLiteral(text);
   const variable = VARIABLE.exec(text);
   if (variable) return variableExternalId(variable[1]);
   const document = POLICY_DOCUMENT_JSON.exec(text);
@@ -52,17 +54,13 @@ function valueOf(text: string, where: string, documents: DataDocuments): string 
   return UNKNOWN;
 }
 
-/** Whether a Terraform string holds an interpolation or directive (`${`, `%{`; `$${` and `%%{` are escapes). */
-function hasTemplate(text: string): boolean {
-  return /[$%]\{/.test(text.replace(/([$%])\1\{/g, '{'));
-}
-
 function convert(value: unknown, where: string, references: Set<string>, documents: DataDocuments): unknown {
   if (typeof value === 'string') {
-    if (hasTemplate(value)) referencesIn(value).forEach((r) => references.add(r));
+    if (hasTemplateSequence(value)) referencesIn(value).forEach((r) => references.add(r));
     return valueOf(value, where, documents);
   }
-  if (Array.isArray(value)) return value.map((v) => convert(v, where, references, documents)).map((v) => (v === UNKNOWN ? null : v));
+  if (Array.isArray(value))
+    return value.map((v) => convert(v, where, references, documents)).map((v) => (v === UNKNOWN ? null : v));
   if (value !== null && typeof value === 'object') {
     const out: Values = {};
     for (const [key, item] of Object.entries(value as Values)) {
@@ -102,12 +100,21 @@ function dataDocument(block: Values, where: string): string | typeof UNKNOWN {
     const out: Values = {};
     if (typeof statement.sid === 'string' && statement.sid !== '') out.Sid = statement.sid;
     out.Effect = statement.effect ?? 'Allow';
-    for (const [from, to] of [['actions', 'Action'], ['not_actions', 'NotAction'], ['resources', 'Resource'], ['not_resources', 'NotResource']] as const) {
+    for (const [from, to] of [
+      ['actions', 'Action'],
+      ['not_actions', 'NotAction'],
+      ['resources', 'Resource'],
+      ['not_resources', 'NotResource'],
+    ] as const) {
       if (list(statement[from]).length > 0) out[to] = list(statement[from]);
     }
-    for (const [from, to] of [['principals', 'Principal'], ['not_principals', 'NotPrincipal']] as const) {
+    for (const [from, to] of [
+      ['principals', 'Principal'],
+      ['not_principals', 'NotPrincipal'],
+    ] as const) {
       const byType: Record<string, string[]> = {};
-      for (const p of list(statement[from]) as Values[]) byType[String(p.type)] = [...(byType[String(p.type)] ?? []), ...(list(p.identifiers) as string[])];
+      for (const p of list(statement[from]) as Values[])
+        byType[String(p.type)] = [...(byType[String(p.type)] ?? []), ...(list(p.identifiers) as string[])];
       if (Object.keys(byType).length > 0) out[to] = byType;
     }
     const conditions: Record<string, Record<string, string[]>> = {};
@@ -118,7 +125,10 @@ function dataDocument(block: Values, where: string): string | typeof UNKNOWN {
     if (Object.keys(conditions).length > 0) out.Condition = conditions;
     return out;
   });
-  return JSON.stringify({ Version: typeof block.version === 'string' ? block.version : '2012-10-17', Statement: rendered });
+  return JSON.stringify({
+    Version: typeof block.version === 'string' ? block.version : '2012-10-17',
+    Statement: rendered,
+  });
 }
 
 /** A provider block's arguments as a plan's provider configuration: literals as constants, the rest as references. */
@@ -129,19 +139,40 @@ function providerExpressions(block: Values, documents: DataDocuments): Record<st
     const expression = (item: unknown): unknown => {
       const references = new Set<string>();
       const converted = convert(item, `provider.${key}`, references, documents);
-      return converted === UNKNOWN || references.size > 0 ? { references: [...references] } : { constant_value: converted };
+      return converted === UNKNOWN || references.size > 0
+        ? { references: [...references] }
+        : { constant_value: converted };
     };
     // Nested blocks (assume_role) are lists of objects of expressions, as in a plan.
-    expressions[key] = key === 'assume_role' ? [value].flat().map((b) => Object.fromEntries(Object.entries(b as Values).map(([k, v]) => [k, expression(v)]))) : expression(value);
+    expressions[key] =
+      key === 'assume_role'
+        ? [value].flat().map((b) => Object.fromEntries(Object.entries(b as Values).map(([k, v]) => [k, expression(v)])))
+        : expression(value);
   }
   return expressions;
 }
 
 /** A synthesized stack as a plan that creates it: every resource's values as "after", nothing before. */
-export function planFromSynthesis(stack: { resource?: Record<string, Record<string, Values>>; data?: Record<string, Record<string, Values>>; provider?: Record<string, Values[]> }): PlanJson {
-  const documents = new Map(Object.entries(stack.data?.aws_iam_policy_document ?? {}).map(([name, block]) => [name, dataDocument(block, `data.aws_iam_policy_document.${name}`)] as const));
-  const resourceChanges: { address: string; type: string; change: { actions: string[]; before: null; after: Values } }[] = [];
-  const configured: { address: string; provider_config_key: string; expressions: Record<string, { references: string[] }> }[] = [];
+export function planFromSynthesis(stack: {
+  resource?: Record<string, Record<string, Values>>;
+  data?: Record<string, Record<string, Values>>;
+  provider?: Record<string, Values[]>;
+}): PlanJson {
+  const documents = new Map(
+    Object.entries(stack.data?.aws_iam_policy_document ?? {}).map(
+      ([name, block]) => [name, dataDocument(block, `data.aws_iam_policy_document.${name}`)] as const,
+    ),
+  );
+  const resourceChanges: {
+    address: string;
+    type: string;
+    change: { actions: string[]; before: null; after: Values };
+  }[] = [];
+  const configured: {
+    address: string;
+    provider_config_key: string;
+    expressions: Record<string, { references: string[] }>;
+  }[] = [];
   for (const [type, byName] of Object.entries(stack.resource ?? {})) {
     for (const [name, resource] of Object.entries(byName)) {
       const address = `${type}.${name}`;
@@ -156,25 +187,40 @@ export function planFromSynthesis(stack: { resource?: Record<string, Record<stri
         expressions[key] = { references: [...references] };
       }
       resourceChanges.push({ address, type, change: { actions: ['create'], before: null, after } });
-      configured.push({ address, provider_config_key: typeof resource.provider === 'string' ? resource.provider : 'aws', expressions });
+      configured.push({
+        address,
+        provider_config_key: typeof resource.provider === 'string' ? resource.provider : 'aws',
+        expressions,
+      });
     }
   }
   const providerConfig: Record<string, { name: string; alias?: string; expressions: Record<string, unknown> }> = {};
   for (const block of stack.provider?.aws ?? []) {
     const alias = typeof block.alias === 'string' ? block.alias : undefined;
-    providerConfig[alias ? `aws.${alias}` : 'aws'] = { name: 'aws', ...(alias ? { alias } : {}), expressions: providerExpressions(block, documents) };
+    providerConfig[alias ? `aws.${alias}` : 'aws'] = {
+      name: 'aws',
+      ...(alias ? { alias } : {}),
+      expressions: providerExpressions(block, documents),
+    };
   }
-  return { format_version: '1.2', resource_changes: resourceChanges, configuration: { provider_config: providerConfig, root_module: { resources: configured } } };
+  return {
+    format_version: '1.2',
+    resource_changes: resourceChanges,
+    configuration: { provider_config: providerConfig, root_module: { resources: configured } },
+  };
 }
 
 /** Every stack of a synthesis output folder (`cdktf.out`), as the review sees it; stacks named as in the manifest. */
 export function viewsFromSynthesis(outdir: string): StackView[] {
-  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks?: Record<string, { name?: string; synthesizedStackPath?: string }> };
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+    stacks?: Record<string, { name?: string; synthesizedStackPath?: string }>;
+  };
   return Object.entries(manifest.stacks ?? {})
     .map(([id, stack]) => {
       const name = stack.name ?? id;
       const file = join(outdir, stack.synthesizedStackPath ?? join('stacks', id, 'cdk.tf.json'));
-      if (!existsSync(file)) throw new Error(`the synthesis lists stack ${name} but wrote no ${join('stacks', id, 'cdk.tf.json')}`);
+      if (!existsSync(file))
+        throw new Error(`the synthesis lists stack ${name} but wrote no ${join('stacks', id, 'cdk.tf.json')}`);
       const view = stackSide(planFromSynthesis(JSON.parse(readFileSync(file, 'utf8'))), name, 'after');
       return view ?? { name, roles: [] };
     })
