@@ -3,6 +3,7 @@ import { join } from 'path';
 import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
 import { projectScratch, releaseScratch } from './support/scratch';
 import { OfflineTerraform, PROJECT_RESOURCE_TYPES } from './terraform/harness';
+import { SAMPLE_EXTERNAL_ID } from './support/configs';
 
 /*
  * The app's stacks have readable addresses; a stack applied with the addresses of earlier releases (the
@@ -99,7 +100,9 @@ test.each(CASES)(
       Object.keys(byName).map((name) => `${type}.${name}`),
     );
 
-    const variables: Record<string, string> = oldConfig.variable?.external_id ? { external_id: 'EU2-2792719' } : {};
+    const variables: Record<string, string> = oldConfig.variable?.external_id
+      ? { external_id: SAMPLE_EXTERNAL_ID }
+      : {};
     const workspace = terraform.workspace(before, variables);
     workspace.apply();
 
@@ -142,7 +145,7 @@ test('without the moved blocks the same plan would destroy the role', () => {
   const before = join(work, 'no-moves', 'before');
   mkdirSync(before, { recursive: true });
   copyFileSync(join(FIXTURES, `${stack}.tf.json`), join(before, 'cdk.tf.json'));
-  const workspace = terraform.workspace(before, { external_id: 'EU2-2792719' });
+  const workspace = terraform.workspace(before, { external_id: SAMPLE_EXTERNAL_ID });
   workspace.apply();
   const after = join(work, 'no-moves', 'after');
   synthesizeInto(after);
@@ -167,7 +170,7 @@ test('a role adopted with importExistingRole is imported at its readable address
           kind: 'account',
           name: 'qualys-imported',
           importExistingRole: true,
-          connector: { externalId: 'EU2-2792719' },
+          connector: { externalId: SAMPLE_EXTERNAL_ID },
         },
       ],
     }),
@@ -205,7 +208,7 @@ test("a policy applied with an earlier release's description is left as it is, n
   if (!cspm) throw new Error('the fixture has no Cspm policy');
   cspm[1].description = 'Qualys connector CSPM (TotalCloud) permissions for role QualysCVRole';
   writeFileSync(join(before, 'cdk.tf.json'), JSON.stringify(old));
-  const workspace = terraform.workspace(before, { external_id: 'EU2-2792719' });
+  const workspace = terraform.workspace(before, { external_id: SAMPLE_EXTERNAL_ID });
   workspace.apply();
 
   const after = join(work, 'old-description', 'after');

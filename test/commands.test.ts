@@ -4,6 +4,7 @@ import { join, relative } from 'path';
 import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
 import { projectScratch } from './support/scratch';
 import { OfflineTerraform, readJson, typesUsed } from './terraform/harness';
+import { SAMPLE_EXTERNAL_ID } from './support/configs';
 
 /*
  * The README's deploy path, `npm run diff`, `npm run deploy` and `npm run output` with the external ID in
@@ -49,7 +50,7 @@ function npmRun(script: string, extra: string[] = []) {
   const env: NodeJS.ProcessEnv = {
     ...terraform.env,
     QUALYS_CONNECTOR_CONFIG: configFile,
-    TF_VAR_external_id: 'EU2-2792719',
+    TF_VAR_external_id: SAMPLE_EXTERNAL_ID,
   };
   // Only the npm scripts themselves may switch cdktf's reports and version check off.
   delete env.CHECKPOINT_DISABLE;
@@ -85,7 +86,7 @@ test('npm run diff plans the connector with the external ID from TF_VAR_external
   const run = npmRun('diff');
   expect(run.output).not.toMatch(PHONING_HOME);
   expect(run.output).toContain('Plan: 7 to add, 0 to change, 0 to destroy.');
-  expect(run.output).not.toContain('EU2-2792719');
+  expect(run.output).not.toContain(SAMPLE_EXTERNAL_ID);
   expect(run.status).toBe(0);
 });
 

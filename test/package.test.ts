@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { compileAndRun, readmeLibrarySnippet } from './support/consumer';
+import { SAMPLE_EXTERNAL_ID } from './support/configs';
 
 /*
  * The library as a consumer gets it: `npm pack`, unpacked into a scratch cdktf app's node_modules next to its
@@ -113,7 +114,7 @@ test('the review command runs from the package with only its runtime dependencie
   }
   const stack = (capabilities: string[]) =>
     JSON.stringify({
-      stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }],
+      stacks: [{ kind: 'account', name: 'prod', connector: { externalId: SAMPLE_EXTERNAL_ID, capabilities } }],
     });
   writeFileSync(join(user, 'before.json'), stack(['cspm']));
   writeFileSync(join(user, 'after.json'), stack(['cspm', 'remediation']));
@@ -169,7 +170,9 @@ test('the deployer policy command runs from the package with only its runtime de
   writeFileSync(
     join(user, 'config.json'),
     JSON.stringify({
-      stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', roleName: 'ScannerRole' } }],
+      stacks: [
+        { kind: 'account', name: 'prod', connector: { externalId: SAMPLE_EXTERNAL_ID, roleName: 'ScannerRole' } },
+      ],
     }),
   );
   writeFileSync(

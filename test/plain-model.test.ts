@@ -16,7 +16,7 @@ import {
 } from '../src/rules/value-rules';
 import { fillSlots, slot } from '../src/plan/parameters';
 import { PROJECT_ROOT } from './support/app-process';
-import { OU_A, organizationConfig, organizationPlanOf } from './support/configs';
+import { OU_A, organizationConfig, organizationPlanOf, SAMPLE_EXTERNAL_ID } from './support/configs';
 import { OfflineTerraform } from './terraform/harness';
 
 /*
@@ -30,7 +30,7 @@ type RuleName = keyof typeof VALUE_RULES;
 /** Samples on both sides of every rule: lengths at and past each limit, characters just outside each class. */
 const SAMPLES: Record<RuleName, readonly (string | number)[]> = {
   externalId: [
-    'EU2-2792719',
+    SAMPLE_EXTERNAL_ID,
     'ab',
     'a',
     '',
@@ -345,12 +345,12 @@ describe('the plan is plain values', () => {
   test('an organization plans the same templates whether its external ID is a value or a variable', () => {
     const plan = (externalId: unknown) =>
       organizationPlanOf({ connector: { externalId }, members: { organizationalUnitIds: [OU_A] } });
-    const literal = plan('EU2-2792719');
+    const literal = plan(SAMPLE_EXTERNAL_ID);
     const variable = plan({ variable: 'external_id' });
-    expect(literal.member.externalId).toEqual({ values: ['EU2-2792719'] });
+    expect(literal.member.externalId).toEqual({ values: [SAMPLE_EXTERNAL_ID] });
     expect(variable.member.externalId).toEqual({ variable: 'external_id' });
     expect(templateBody(variable.templates.member)).toBe(templateBody(literal.templates.member));
-    expect(templateBody(literal.templates.member)).not.toContain('EU2-2792719');
+    expect(templateBody(literal.templates.member)).not.toContain(SAMPLE_EXTERNAL_ID);
     // Plain data: a JSON round trip keeps every value of the role plan but its documents' methods.
     expect(JSON.parse(JSON.stringify(variable.member.inputs))).toEqual({
       externalId: { variable: 'external_id' },

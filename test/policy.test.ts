@@ -7,6 +7,7 @@ import { IAM_LIMITS, checkManagedPolicySize, checkTrustPolicySize } from '../src
 import { PolicyDocument, PolicyStatement } from '../src/model/policy/model';
 import { splitPolicyDocument } from '../src/model/policy/split';
 import { QualysAccountType } from '../src/rules/partition';
+import { SAMPLE_EXTERNAL_ID } from './support/configs';
 
 const ACCOUNT_TYPES: QualysAccountType[] = ['global', 'govcloud', 'china'];
 
@@ -21,7 +22,7 @@ function everyModel() {
       .filter((caps) => !(accountType === 'china' && caps.includes('organization')))
       .map((capabilities) =>
         buildConnectorRoleModel({
-          externalId: 'EU2-2792719',
+          externalId: SAMPLE_EXTERNAL_ID,
           qualysAccountType: accountType,
           trustedAccountId: accountType === 'global' ? undefined : '210987654321',
           capabilities,

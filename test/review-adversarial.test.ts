@@ -9,6 +9,7 @@ import { renderJson, renderMarkdown } from '../src/tools/review/render';
 import { StackView } from '../src/tools/review/views';
 import { projectScratch, releaseScratch } from './support/scratch';
 import { SynthesizedStack, synthConfig } from './support/synth';
+import { SAMPLE_EXTERNAL_ID } from './support/configs';
 
 /*
  * The review as a gate, tried the way a pull request could try to walk past it: each weakening is made in
@@ -22,7 +23,7 @@ import { SynthesizedStack, synthConfig } from './support/synth';
 const work = projectScratch('review-adversarial');
 afterAll(() => releaseScratch(work));
 
-const ID = 'EU2-2792719';
+const ID = SAMPLE_EXTERNAL_ID;
 const ACCOUNT = {
   kind: 'account',
   name: 'prod',

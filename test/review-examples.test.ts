@@ -21,6 +21,7 @@ import { viewsFromSynthesis } from '../src/tools/review/readers/synthesis';
 import { PROJECT_ROOT } from './support/app-process';
 import { exampleConfigs, sharedOutdir } from './support/examples';
 import { sharedSynthesisDir } from './support/scratch';
+import { SAMPLE_EXTERNAL_ID } from './support/configs';
 
 /*
  * The review on every JSON example and the default configuration, in the modes that take configurations:
@@ -398,7 +399,7 @@ describe('--base', () => {
   describe('the pull-request workflow, its own steps run against a base branch', () => {
     const config = (capabilities: string[]) =>
       JSON.stringify({
-        stacks: [{ kind: 'account', name: 'prod', connector: { externalId: 'EU2-2792719', capabilities } }],
+        stacks: [{ kind: 'account', name: 'prod', connector: { externalId: SAMPLE_EXTERNAL_ID, capabilities } }],
       });
     const reviewCode = join('src', 'tools', 'review', 'cli.ts');
     const gateLine = 'const holds = options.failOnBroadening && review.broadening.length > 0;';
@@ -425,7 +426,7 @@ describe('--base', () => {
       expect(run.gateErrors).toMatch(
         /qualys-connector-review: the gate holds:\n {2}- prod: role QualysCVRole: 6 grants added/,
       );
-      for (const text of [run.review, run.gateErrors]) expect(text).not.toContain('EU2-2792719');
+      for (const text of [run.review, run.gateErrors]) expect(text).not.toContain(SAMPLE_EXTERNAL_ID);
       expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
     });
 

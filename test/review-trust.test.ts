@@ -1,6 +1,7 @@
 import { compareTrust } from '../src/tools/review/trust';
 import { IamDocumentJson, IamStatementJson } from '../src/tools/review/views';
 import { Decision, simulateTrustRequest } from './support/simulate';
+import { SAMPLE_EXTERNAL_ID } from './support/configs';
 
 /*
  * The review's trust judgement against an IAM policy simulator (a development dependency, written by
@@ -13,7 +14,7 @@ import { Decision, simulateTrustRequest } from './support/simulate';
 
 const QUALYS = '805950163170';
 const OTHER = '999988887777';
-const ID = 'EU2-2792719';
+const ID = SAMPLE_EXTERNAL_ID;
 const ID2 = 'EU2-1009001';
 
 const root = (account: string) => `arn:aws:iam::${account}:root`;

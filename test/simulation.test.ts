@@ -4,6 +4,7 @@ import { wildcardGrants } from '../src/model/permissions/cspm-wildcards';
 import { QualysAccountType } from '../src/rules/partition';
 import { Decision, resourceFor, securityAuditDocument, simulateAssumeRole, simulateIdentity } from './support/simulate';
 import { IamPolicyJson, customerPolicyDocuments, synthConnector, trustPolicyOf } from './support/synth';
+import { SAMPLE_EXTERNAL_ID } from './support/configs';
 
 const PARTITION: Record<QualysAccountType, string> = { global: 'aws', govcloud: 'aws-us-gov', china: 'aws-cn' };
 const TRUSTED: Record<QualysAccountType, string> = {
@@ -123,7 +124,7 @@ describe.each(cases)(
       const qualys = `arn:${partition}:iam::${TRUSTED[accountType]}:role/qualys-connector`;
 
       test('allowed for the trusted account with the exact external ID', async () => {
-        expect(await simulateAssumeRole(trust, partition, qualys, 'EU2-2792719')).toBe('Allowed');
+        expect(await simulateAssumeRole(trust, partition, qualys, SAMPLE_EXTERNAL_ID)).toBe('Allowed');
       });
       test.each([
         ['no external ID', undefined],
@@ -139,7 +140,7 @@ describe.each(cases)(
             trust,
             partition,
             `arn:${partition}:iam::999988887777:role/qualys-connector`,
-            'EU2-2792719',
+            SAMPLE_EXTERNAL_ID,
           ),
         ).toBe('ImplicitlyDenied');
       });
@@ -251,11 +252,11 @@ describe('rotation and variables', () => {
   test('a base account override is the only trusted account', async () => {
     const stack = synthConnector({ accountType: 'global', capabilities: [], trustedAccountId: '444455556666' });
     const trust = trustPolicyOf(stack);
-    expect(await simulateAssumeRole(trust, 'aws', 'arn:aws:iam::444455556666:user/base', 'EU2-2792719')).toBe(
+    expect(await simulateAssumeRole(trust, 'aws', 'arn:aws:iam::444455556666:user/base', SAMPLE_EXTERNAL_ID)).toBe(
       'Allowed',
     );
     expect(
-      await simulateAssumeRole(trust, 'aws', 'arn:aws:iam::805950163170:role/qualys-connector', 'EU2-2792719'),
+      await simulateAssumeRole(trust, 'aws', 'arn:aws:iam::805950163170:role/qualys-connector', SAMPLE_EXTERNAL_ID),
     ).toBe('ImplicitlyDenied');
   });
 });

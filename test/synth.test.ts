@@ -6,7 +6,7 @@ import { buildApp, parseConfig } from '../src/tools/app';
 import { MINIMUM_TERRAFORM_VERSION } from '../src/plan/stack-facts';
 import { ConfigurationError } from '../src/rules/errors';
 import { PROJECT_ROOT } from './support/app-process';
-import { accountPlanOf, accountStack, configOf, organizationStack } from './support/configs';
+import { accountPlanOf, accountStack, configOf, organizationStack, SAMPLE_EXTERNAL_ID } from './support/configs';
 import { QualysAccountConnectorStack } from '../src/render/cdktf/account-connector-stack';
 import { CapabilityName } from '../src/model/permissions';
 import { QualysAccountType } from '../src/rules/partition';
@@ -59,7 +59,7 @@ describe.each(cases)('$variant in $accountType', ({ variant, capabilities, accou
         Effect: 'Allow',
         Action: 'sts:AssumeRole',
         Principal: { AWS: expected.principal },
-        Condition: { StringEquals: { 'sts:ExternalId': 'EU2-2792719' } },
+        Condition: { StringEquals: { 'sts:ExternalId': SAMPLE_EXTERNAL_ID } },
       }),
     ]);
   });
@@ -99,7 +99,7 @@ describe.each(cases)('$variant in $accountType', ({ variant, capabilities, accou
       'role_name',
       'trusted_principal',
     ]);
-    expect(stack.output.external_id).toMatchObject({ sensitive: true, value: 'EU2-2792719' });
+    expect(stack.output.external_id).toMatchObject({ sensitive: true, value: SAMPLE_EXTERNAL_ID });
     expect(stack.output.trusted_principal.value).toBe(expected.principal);
     expect(stack.output.role_arn.value).toMatch(/^\$\{aws_iam_role\.[\w-]+\.arn\}$/);
     // Only importExistingRole adds import blocks.

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { CapabilityName } from '../src/model/permissions';
 import { QualysAccountType } from '../src/rules/partition';
 import { PROJECT_ROOT } from './support/app-process';
-import { OU_A, organizationPlanOf } from './support/configs';
+import { OU_A, organizationPlanOf, SAMPLE_EXTERNAL_ID } from './support/configs';
 import { IamPolicyJson, customerPolicyDocuments, synthConnector, trustPolicyOf } from './support/synth';
 import { OfflineTerraform, PROJECT_RESOURCE_TYPES } from './terraform/harness';
 
@@ -43,8 +43,8 @@ test('there are modules and examples to check', () => {
 
 /** Values for a module's required variables, so that a caller can be validated and planned. */
 const REQUIRED: Record<string, Record<string, unknown>> = {
-  'qualys-connector-role': { external_id: 'EU2-2792719' },
-  'qualys-organization': { external_id: 'EU2-2792719', organizational_unit_ids: ['ou-ab12-11111111'] },
+  'qualys-connector-role': { external_id: SAMPLE_EXTERNAL_ID },
+  'qualys-organization': { external_id: SAMPLE_EXTERNAL_ID, organizational_unit_ids: ['ou-ab12-11111111'] },
 };
 
 /** A root module in the copied tree that calls `name` with `inputs`, passing `aws.stackset` where the module takes it. */
@@ -183,7 +183,7 @@ describe('the connector role module renders the documents of the app stack', () 
     const dir = join(tree, `equivalence-${accountType}-${capabilities.join('-') || 'asset-view'}`);
     const module = {
       source: '../modules/qualys-connector-role',
-      external_id: 'EU2-2792719',
+      external_id: SAMPLE_EXTERNAL_ID,
       capabilities,
       ...(TRUSTED[accountType] ? { trusted_account_id: TRUSTED[accountType] } : {}),
     };

@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from './support/app-process';
 import { sharedOutdir } from './support/examples';
 import { projectScratch, releaseScratch, sharedSynthesisDir } from './support/scratch';
 import { OfflineTerraform, PROJECT_RESOURCE_TYPES, SavedPlan } from './terraform/harness';
+import { SAMPLE_EXTERNAL_ID } from './support/configs';
 
 /*
  * Upgrades from every earlier release: each stack a release synthesized for the default configuration and
@@ -15,7 +16,7 @@ import { OfflineTerraform, PROJECT_RESOURCE_TYPES, SavedPlan } from './terraform
  */
 
 const RELEASES = join(PROJECT_ROOT, 'test', 'fixtures', 'releases');
-const EXTERNAL_ID = 'EU2-2792719';
+const EXTERNAL_ID = SAMPLE_EXTERNAL_ID;
 /** Resources whose deletion takes a role away (or, for stack sets and stacks, every role they hold). */
 const KEPT =
   /^(aws_iam_role|aws_iam_policy|aws_iam_role_policy_attachment|aws_cloudformation_stack|aws_cloudformation_stack_set|aws_cloudformation_stack_set_instance)$/;

@@ -535,7 +535,7 @@ describe('bad configuration is rejected with the field, the value and the rule',
 });
 
 describe('external IDs are never echoed in an error', () => {
-  const ID = 'EU2-2792719';
+  const ID = SAMPLE_EXTERNAL_ID;
   test.each([
     [
       'a bad ID (a space)',

@@ -4,6 +4,7 @@ import { AppConfig } from '../../src/config/schema';
 import { parseConfig } from '../../src/config/load';
 import { OfflineTerraform, OfflineWorkspace } from '../terraform/harness';
 import { PROJECT_ROOT } from './app-process';
+import { SAMPLE_EXTERNAL_ID } from './configs';
 
 /*
  * The examples in examples/terraform, each with the app configuration that makes the same roles and what
@@ -11,7 +12,7 @@ import { PROJECT_ROOT } from './app-process';
  * from any review or policy output. Used by the review's plan tests and the deployer policy's module plans.
  */
 
-export const EXTERNAL_ID = 'EU2-2792719';
+export const EXTERNAL_ID = SAMPLE_EXTERNAL_ID;
 export const OU_A = 'ou-ab12-11111111';
 export const OU_B = 'ou-ab12-22222222';
 

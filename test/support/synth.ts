@@ -7,6 +7,7 @@ import { buildApp, parseConfig } from '../../src/tools/app';
 import { CapabilityName } from '../../src/model/permissions';
 import { QualysAccountType } from '../../src/rules/partition';
 import { projectScratch } from './scratch';
+import { SAMPLE_EXTERNAL_ID } from './configs';
 
 /** A synthesized stack as Terraform reads it (cdk.tf.json). */
 export interface SynthesizedStack {
@@ -56,7 +57,7 @@ export function synthConnector(c: ConnectorCase): SynthesizedStack {
         kind: 'account',
         name: 'test',
         connector: {
-          externalId: c.externalId ?? 'EU2-2792719',
+          externalId: c.externalId ?? SAMPLE_EXTERNAL_ID,
           qualysAccountType: c.accountType,
           trustedAccountId: c.trustedAccountId ?? TEST_TRUSTED_ACCOUNT[c.accountType],
           capabilities: c.capabilities,
