@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { join, relative } from 'path';
 import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
 import { projectScratch } from './support/scratch';
@@ -46,12 +46,11 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function npmRun(script: string, extra: string[] = []) {
-  const env: NodeJS.ProcessEnv = {
-    ...terraform.env,
-    QUALYS_CONNECTOR_CONFIG: configFile,
-    TF_VAR_external_id: SAMPLE_EXTERNAL_ID,
-  };
+function npmRun(script: string, extra: string[] = [], how: 'variable' | 'option' = 'variable') {
+  const env: NodeJS.ProcessEnv = { ...terraform.env, TF_VAR_external_id: SAMPLE_EXTERNAL_ID };
+  delete env.QUALYS_CONNECTOR_CONFIG;
+  if (how === 'variable') env.QUALYS_CONNECTOR_CONFIG = configFile;
+  else extra = ['--config', configFile, ...extra];
   // Only the npm scripts themselves may switch cdktf's reports and version check off.
   delete env.CHECKPOINT_DISABLE;
   delete env.DISABLE_VERSION_CHECK;
@@ -90,6 +89,13 @@ test('npm run diff plans the connector with the external ID from TF_VAR_external
   expect(run.status).toBe(0);
 });
 
+test('npm run diff -- --config <file> plans that file, not the default', () => {
+  const run = npmRun('diff', [], 'option');
+  expect(run.output).toContain('Plan: 7 to add, 0 to change, 0 to destroy.');
+  expect(run.output).toContain(`from ${configFile} (--config)`);
+  expect(run.status).toBe(0);
+});
+
 test('npm run deploy applies into the state file the configuration names; npm run output reads it back', () => {
   const deploy = npmRun('deploy', ['--auto-approve']);
   expect(deploy.output).not.toMatch(PHONING_HOME);
@@ -105,4 +111,86 @@ test('npm run deploy applies into the state file the configuration names; npm ru
   expect(output.output).toContain('role_name = QualysCVRole');
   expect(output.output).toContain('trusted_principal = arn:aws:iam::805950163170:root');
   expect(output.status).toBe(0);
+});
+
+test('npm run deploy with both --config and --app is refused before anything runs', () => {
+  const run = npmRun('deploy', ['--app', 'node other.js'], 'option');
+  expect(run.output).toContain('Give the configuration with --config or the app command with --app, not both.');
+  expect(run.status).toBe(2);
+});
+
+describe('npm run synth runs the app itself, with the configuration named', () => {
+  const npm = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const clean: NodeJS.ProcessEnv = { ...process.env, ...env };
+    delete clean.QUALYS_CONNECTOR_CONFIG;
+    const run = spawnSync('npm', ['run', '--silent', ...args], {
+      cwd: PROJECT_ROOT,
+      env: clean,
+      encoding: 'utf8',
+      timeout: 120000,
+    });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  };
+  const stacksOf = (outdir: string) => readdirSync(join(outdir, 'stacks')).sort();
+
+  test('--config examples/organization.json synthesizes the organization, once, and says so', () => {
+    const outdir = relative(PROJECT_ROOT, join(work, 'synth-org'));
+    const run = npm(['synth', '--', '--config', 'examples/organization.json'], { CDKTF_OUTDIR: outdir });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(
+      `Synthesized qualys-organization into ${join(outdir, 'stacks')} from examples/organization.json (--config).\n`,
+    );
+    expect(run.status).toBe(0);
+    expect(stacksOf(join(PROJECT_ROOT, outdir))).toEqual(['qualys-organization']);
+  });
+
+  test('a bad configuration is printed once, without any banner, exit 1', () => {
+    const outdir = relative(PROJECT_ROOT, join(work, 'synth-bad'));
+    const run = npm(['synth', '--', '--config', 'does/not/exist.json'], { CDKTF_OUTDIR: outdir });
+    expect(run.status).toBe(1);
+    expect(run.stderr.match(/must name an existing configuration file/g)).toHaveLength(1);
+    expect(run.stderr).not.toMatch(/cdktf encountered an error|Synth command|ERROR:/);
+  });
+
+  test('cdktf synth (the CLI, with the same configuration through --app) writes the same bytes', () => {
+    const direct = relative(PROJECT_ROOT, join(work, 'direct'));
+    const viaCli = relative(PROJECT_ROOT, join(work, 'via-cli'));
+    expect(npm(['synth', '--', '--config', 'examples/organization.json'], { CDKTF_OUTDIR: direct }).status).toBe(0);
+    const { app } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdktf.json'), 'utf8')) as { app: string };
+    const cli = spawnSync(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf'),
+        'synth',
+        '--app',
+        `${app} --config examples/organization.json`,
+        '--output',
+        viaCli,
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' },
+        encoding: 'utf8',
+        timeout: 120000,
+      },
+    );
+    expect(cli.status).toBe(0);
+    const files = (dir: string): Record<string, string> => {
+      const out: Record<string, string> = {};
+      const walk = (sub: string) => {
+        for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
+          const path = join(sub, entry.name);
+          if (entry.isDirectory()) walk(path);
+          else out[path] = readFileSync(join(dir, path), 'utf8');
+        }
+      };
+      walk('');
+      return out;
+    };
+    const a = files(join(PROJECT_ROOT, direct));
+    const b = files(join(PROJECT_ROOT, viaCli));
+    // The local backend's state path is relative to the project from each output folder: the same depth here.
+    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+    for (const path of Object.keys(a)) expect([path, b[path]]).toEqual([path, a[path]]);
+  });
 });

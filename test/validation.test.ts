@@ -2,7 +2,9 @@ import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { loadConfig, parseConfig } from '../src/tools/app';
+import { configPathFrom, loadConfig, parseConfig, runAppCommand } from '../src/tools/app';
+import { configSource } from '../src/config/load';
+import { parseDeployerPolicyArgs } from '../src/tools/deployer/cli';
 import { QualysConnectorRole } from '../src/render/cdktf/connector-role';
 import { ConfigurationError } from '../src/rules/errors';
 import { runApp, runAppWith } from './support/app-process';
@@ -706,6 +708,24 @@ describe('through the real app', () => {
     expect(stackNames(outdir)).toEqual(['from-equals']);
   });
 
+  /** The app's run in this process: what it prints and its exit code, with the output folder given. */
+  function inProcess(outdir: string, { args = [], configEnv }: { args?: string[]; configEnv?: string }) {
+    const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };
+    delete env.QUALYS_CONNECTOR_CONFIG;
+    if (configEnv !== undefined) env.QUALYS_CONNECTOR_CONFIG = configEnv;
+    let stdout = '';
+    let stderr = '';
+    const status = runAppCommand(
+      args,
+      env,
+      { write: (s: string) => ((stdout += s), true) } as never,
+      {
+        write: (s: string) => ((stderr += s), true),
+      } as never,
+    );
+    return { status, stdout, stderr };
+  }
+
   // Each of these shows that the user meant something the app would otherwise ignore: never the default.
   test.each<[string, { args?: string[]; configEnv?: string }, string, string]>([
     ['the variable set but empty', { configEnv: '' }, 'QUALYS_CONNECTOR_CONFIG', 'set but empty'],
@@ -749,10 +769,19 @@ describe('through the real app', () => {
     ],
   ])('%s: an error naming the option or variable, and nothing is written', (_what, how, field, rule) => {
     const outdir = join(mkdtempSync(join(work, 'case-')), 'out');
-    const run = runAppWith(outdir, how);
+    const run = inProcess(outdir, how);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`  - ${field}: `);
     expect(run.stderr).toContain(rule);
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  test('the app process exits 1 on a bad command line, with the problem on stderr once', () => {
+    const outdir = join(mkdtempSync(join(work, 'case-')), 'out');
+    const run = runAppWith(outdir, { args: ['--cfg'] });
+    expect(run.status).toBe(1);
+    expect(run.stderr.match(/is not an option of the app/g)).toHaveLength(1);
+    expect(run.stdout).toBe('');
     expect(existsSync(outdir)).toBe(false);
   });
 
@@ -762,11 +791,26 @@ describe('through the real app', () => {
     ['--config=', { args: ['--config=does/not/exist.json'] }, '--config'],
   ])('a missing file named with %s is reported under that name', (_what, how, field) => {
     const outdir = join(mkdtempSync(join(work, 'case-')), 'out');
-    const run = runAppWith(outdir, how);
+    const run = inProcess(outdir, how);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`  - ${field}: must name an existing configuration file`);
     expect(run.stderr).toContain('(got "does/not/exist.json")');
     expect(existsSync(outdir)).toBe(false);
+  });
+
+  test('a synthesis says which configuration it read and where it wrote', () => {
+    const { file, outdir } = prepared(accountConfig({ name: 'told' }));
+    const named = inProcess(outdir, { args: ['--config', file] });
+    expect(named.stdout).toBe(`Synthesized told into ${join(outdir, 'stacks')} from ${file} (--config).\n`);
+    const fromVariable = inProcess(outdir, { configEnv: file });
+    expect(fromVariable.stdout).toContain(`from ${file} (QUALYS_CONNECTOR_CONFIG).`);
+    const builtIn = inProcess(outdir, {});
+    expect(builtIn.stdout).toContain('into');
+    expect(builtIn.stdout).toContain(
+      'from the built-in default configuration (no --config, no qualys-connector.json in the project folder, QUALYS_CONNECTOR_CONFIG unset).',
+    );
+    // The earlier stack is gone from the output, as cdktf synth leaves it.
+    expect(stackNames(outdir)).toEqual(['qualys-connector']);
   });
 
   test('after a failed synthesis, the stacks of the earlier one are removed and the user is told', () => {
@@ -807,6 +851,78 @@ describe('through the real app', () => {
       expect(run.status).toBe(0);
     } finally {
       rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('which configuration every command reads: --config, the project folder file, the variable, the default', () => {
+  let project: string;
+  beforeEach(() => {
+    project = mkdtempSync(join(tmpdir(), 'qualys-project-'));
+  });
+  afterEach(() => rmSync(project, { recursive: true, force: true }));
+  const withProjectFile = () => writeFileSync(join(project, 'qualys-connector.json'), JSON.stringify(accountConfig()));
+  const VARIABLE = 'QUALYS_CONNECTOR_CONFIG';
+
+  test('nothing named and no project file: the built-in default', () => {
+    expect(configSource(undefined, {}, project)).toBeUndefined();
+  });
+
+  test('the variable when the project folder has no file', () => {
+    expect(configSource(undefined, { [VARIABLE]: 'a.json' }, project)).toEqual({ path: 'a.json', origin: VARIABLE });
+  });
+
+  test("the project folder's file before the variable's default", () => {
+    withProjectFile();
+    expect(configSource(undefined, {}, project)).toEqual({
+      path: join(project, 'qualys-connector.json'),
+      origin: 'qualys-connector.json',
+    });
+    // The variable naming that same file is no conflict.
+    expect(configSource(undefined, { [VARIABLE]: join(project, 'qualys-connector.json') }, project)?.origin).toBe(
+      'qualys-connector.json',
+    );
+  });
+
+  test('--config before the project folder file', () => {
+    withProjectFile();
+    expect(configSource('other.json', {}, project)).toEqual({ path: 'other.json', origin: '--config' });
+  });
+
+  test.each<[string, string | undefined, NodeJS.ProcessEnv, boolean, RegExp]>([
+    [
+      'the project file and a variable naming another',
+      undefined,
+      { [VARIABLE]: 'elsewhere.json' },
+      true,
+      /names another file than the project folder's qualys-connector\.json/,
+    ],
+    [
+      '--config and the variable',
+      'a.json',
+      { [VARIABLE]: 'b.json' },
+      false,
+      /name the configuration file one way only/,
+    ],
+    ['the variable set but empty', undefined, { [VARIABLE]: '' }, false, /set but empty/],
+  ])('%s: an error, never a guess', (_what, option, env, projectFile, message) => {
+    if (projectFile) withProjectFile();
+    expect(() => configSource(option, env, project)).toThrow(message);
+  });
+
+  test('the app, the review and the deployer policy follow the same rule', () => {
+    withProjectFile();
+    const cwd = process.cwd();
+    try {
+      process.chdir(project);
+      expect(configPathFrom([], {}, project)?.origin).toBe('qualys-connector.json');
+      expect(parseDeployerPolicyArgs([], {}).config?.origin).toBe('qualys-connector.json');
+      expect(parseDeployerPolicyArgs(['--config', 'x.json'], {}).config).toEqual({
+        path: 'x.json',
+        origin: '--config',
+      });
+    } finally {
+      process.chdir(cwd);
     }
   });
 });

@@ -37,39 +37,95 @@ export interface ConfigSource {
 
 const CONFIG_OPTION = '--config';
 
+const COMMAND_LINE = 'Invalid Qualys connector command line';
+
+/** The variable set but empty is what an undefined CI variable expands to: an error, never the default. */
+function emptyVariableProblems(env: NodeJS.ProcessEnv): InputProblem[] {
+  const fromEnv = env[CONFIG_ENV_VAR];
+  if (fromEnv === undefined || fromEnv.trim() !== '') return [];
+  return [
+    {
+      field: CONFIG_ENV_VAR,
+      value: JSON.stringify(fromEnv),
+      rule: 'is set but empty: name a configuration file, or unset it for the default configuration',
+    },
+  ];
+}
+
 /**
- * Where the configuration comes from: `--config <file>` (or `--config=<file>`) after the app command, or the
- * environment variable, else the built-in default. Anything that shows the user meant a configuration but
- * does not name one is an error, never the default: an empty variable, an option without a file, an
- * unknown argument, the option twice. Naming a file both ways is rejected too, so no one has to remember
- * which would win.
+ * The one rule every command follows to find its configuration: `--config <file>` when given; else
+ * `qualys-connector.json` in the project folder when it exists; else the file `QUALYS_CONNECTOR_CONFIG` names;
+ * else (undefined) the built-in default. `configArg` is the `--config` value the command read. Naming a file
+ * with the option and the variable, or the project's file and a variable naming another, is an error, so no
+ * one has to remember which wins.
  */
-export function configPathFrom(argv: readonly string[], env: NodeJS.ProcessEnv): ConfigSource | undefined {
+export function configSource(
+  configArg: string | undefined,
+  env: NodeJS.ProcessEnv,
+  projectDir: string,
+): ConfigSource | undefined {
+  const problems = emptyVariableProblems(env);
+  const fromEnv = env[CONFIG_ENV_VAR];
+  if (configArg !== undefined && fromEnv !== undefined && fromEnv.trim() !== '') {
+    problems.push({
+      field: `${CONFIG_OPTION} and ${CONFIG_ENV_VAR}`,
+      value: `${JSON.stringify(configArg)} and ${JSON.stringify(fromEnv)}`,
+      rule: 'name the configuration file one way only: unset the variable or drop the option',
+    });
+  }
+  const projectFile = join(projectDir, PROJECT_CONFIG_FILE);
+  const hasProjectFile = configArg === undefined && existsSync(projectFile);
+  if (
+    hasProjectFile &&
+    fromEnv !== undefined &&
+    fromEnv.trim() !== '' &&
+    resolve(projectDir, fromEnv) !== resolve(projectFile)
+  ) {
+    problems.push({
+      field: CONFIG_ENV_VAR,
+      value: JSON.stringify(fromEnv),
+      rule: `names another file than the project folder's ${PROJECT_CONFIG_FILE}: name the configuration one way only (--config, or unset the variable)`,
+    });
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems, COMMAND_LINE);
+  if (configArg !== undefined) return { path: configArg, origin: CONFIG_OPTION };
+  if (hasProjectFile) return { path: projectFile, origin: PROJECT_CONFIG_FILE };
+  return fromEnv === undefined ? undefined : { path: fromEnv, origin: CONFIG_ENV_VAR };
+}
+
+/**
+ * The app's command line: `--config <file>` (or `--config=<file>`) and nothing else, then the rule of
+ * `configSource`. Anything that shows the user meant a configuration but does not name one is an error, never
+ * the default: an option without a file, an unknown argument, the option twice.
+ */
+export function configPathFrom(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  projectDir = process.cwd(),
+): ConfigSource | undefined {
   const problems: InputProblem[] = [];
   const fromArgs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === CONFIG_OPTION || arg.startsWith(`${CONFIG_OPTION}=`)) {
-      const inline = arg.startsWith(`${CONFIG_OPTION}=`);
-      const value = inline ? arg.slice(CONFIG_OPTION.length + 1) : argv[i + 1];
-      if (!inline) i++;
-      if (value === undefined || value === '' || (!inline && value.startsWith('-'))) {
-        problems.push({
-          field: CONFIG_OPTION,
-          value: value === undefined ? '(missing)' : JSON.stringify(value),
-          rule: 'must be followed by the path of a configuration file',
-        });
-        if (!inline && value !== undefined && value.startsWith('-')) i--;
-      } else {
-        fromArgs.push(value);
-      }
-    } else {
+    if (arg !== CONFIG_OPTION && !arg.startsWith(`${CONFIG_OPTION}=`)) {
       problems.push({
         field: 'arguments',
         value: JSON.stringify(arg),
         rule: `is not an option of the app; the only one is ${CONFIG_OPTION} <file>`,
       });
+      continue;
     }
+    const inline = arg.startsWith(`${CONFIG_OPTION}=`);
+    const value = inline ? arg.slice(CONFIG_OPTION.length + 1) : argv[i + 1];
+    if (!inline) i++;
+    if (value === undefined || value === '' || (!inline && value.startsWith('-'))) {
+      problems.push({
+        field: CONFIG_OPTION,
+        value: value === undefined ? '(missing)' : JSON.stringify(value),
+        rule: 'must be followed by the path of a configuration file',
+      });
+      if (!inline && value !== undefined && value.startsWith('-')) i--;
+    } else fromArgs.push(value);
   }
   if (fromArgs.length > 1) {
     problems.push({
@@ -78,62 +134,24 @@ export function configPathFrom(argv: readonly string[], env: NodeJS.ProcessEnv):
       rule: 'may be given once',
     });
   }
-  const fromEnv = env[CONFIG_ENV_VAR];
-  if (fromEnv !== undefined && fromEnv.trim() === '') {
-    problems.push({
-      field: CONFIG_ENV_VAR,
-      value: JSON.stringify(fromEnv),
-      rule: 'is set but empty: name a configuration file, or unset it for the default configuration',
-    });
+  let source: ConfigSource | undefined;
+  try {
+    source = configSource(fromArgs[0], env, projectDir);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    problems.push(...error.problems);
   }
-  if (fromEnv !== undefined && fromEnv.trim() !== '' && fromArgs.length > 0) {
-    problems.push({
-      field: `${CONFIG_OPTION} and ${CONFIG_ENV_VAR}`,
-      value: `${JSON.stringify(fromArgs[0])} and ${JSON.stringify(fromEnv)}`,
-      rule: 'name the configuration file one way only: unset the variable or drop the option',
-    });
-  }
-  if (problems.length > 0) throw new ConfigurationError(problems, 'Invalid Qualys connector command line');
-  if (fromArgs.length === 1) return { path: fromArgs[0], origin: CONFIG_OPTION };
-  return fromEnv === undefined ? undefined : { path: fromEnv, origin: CONFIG_ENV_VAR };
+  if (problems.length > 0) throw new ConfigurationError(problems, COMMAND_LINE);
+  return source;
 }
 
-/**
- * The configuration when the command line names none: `qualys-connector.json` in the project folder when it
- * exists, else the file `QUALYS_CONNECTOR_CONFIG` names, else (undefined) the built-in default. Both the
- * project's file and a variable naming another file is an error, so no one has to remember which wins.
- */
-export function defaultConfigSource(projectDir: string, env: NodeJS.ProcessEnv): ConfigSource | undefined {
-  const projectFile = join(projectDir, PROJECT_CONFIG_FILE);
-  const fromEnv = env[CONFIG_ENV_VAR];
-  if (fromEnv !== undefined && fromEnv.trim() === '') {
-    throw new ConfigurationError(
-      [
-        {
-          field: CONFIG_ENV_VAR,
-          value: '""',
-          rule: 'is set but empty: name a configuration file, or unset it for the default configuration',
-        },
-      ],
-      'Invalid Qualys connector command line',
-    );
+/** Which configuration a command read, in words: printed so no one wonders. */
+export function describeConfigSource(source: ConfigSource | undefined): string {
+  if (source === undefined) {
+    return `the built-in default configuration (no ${CONFIG_OPTION}, no ${PROJECT_CONFIG_FILE} in the project folder, ${CONFIG_ENV_VAR} unset)`;
   }
-  if (existsSync(projectFile)) {
-    if (fromEnv !== undefined && resolve(projectDir, fromEnv) !== resolve(projectFile)) {
-      throw new ConfigurationError(
-        [
-          {
-            field: CONFIG_ENV_VAR,
-            value: JSON.stringify(fromEnv),
-            rule: `names another file than the project folder's ${PROJECT_CONFIG_FILE}: name the configuration one way only (--config, or unset the variable)`,
-          },
-        ],
-        'Invalid Qualys connector command line',
-      );
-    }
-    return { path: projectFile, origin: PROJECT_CONFIG_FILE };
-  }
-  return fromEnv === undefined ? undefined : { path: fromEnv, origin: CONFIG_ENV_VAR };
+  if (source.origin === PROJECT_CONFIG_FILE) return `${PROJECT_CONFIG_FILE} (the project folder's file)`;
+  return `${source.path} (${source.origin})`;
 }
 
 /** 1-based line and column of a character offset, for JSON syntax errors. */

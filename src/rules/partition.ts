@@ -1,5 +1,3 @@
-import { partition as partitionOfRegion } from '@aws-sdk/util-endpoints';
-
 /** The AWS partitions a Qualys connector can live in. */
 export type AwsPartition = 'aws' | 'aws-us-gov' | 'aws-cn';
 
@@ -71,6 +69,9 @@ export interface RegionCheck {
  * carry a description; an unknown name is only matched by the partition's region pattern.
  */
 export function describeRegion(region: string): RegionCheck {
-  const info = partitionOfRegion(region) as { name: string; description?: string };
+  // Loaded when a region is given: the SDK's client core is a sixth of a default synthesis, which names none.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { partition } = require('@aws-sdk/util-endpoints') as typeof import('@aws-sdk/util-endpoints');
+  const info = partition(region) as { name: string; description?: string };
   return { known: typeof info.description === 'string', partition: info.name };
 }

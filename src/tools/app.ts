@@ -1,7 +1,8 @@
 import { App } from 'cdktf';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'fs';
 import { join } from 'path';
-import { planConfiguration } from '../config/load';
+import { configPathFrom, describeConfigSource, loadConfig, planConfiguration } from '../config/load';
+import { ConfigurationError } from '../rules/errors';
 import { AppConfig } from '../config/schema';
 import { QualysAccountConnectorStack } from '../render/cdktf/account-connector-stack';
 import { QualysOrganizationConnectorStack } from '../render/cdktf/organization-connector-stack';
@@ -9,6 +10,7 @@ import { localStatePath } from '../render/cdktf/stack-parts';
 
 // Reading a configuration needs no cdktf (the review command reads them too): it lives in config/load.
 export {
+  describeConfigSource,
   CONFIG_ENV_VAR,
   DEFAULT_CONFIG,
   configPathFrom,
@@ -29,14 +31,17 @@ export function outputFolder(env: NodeJS.ProcessEnv = process.env): string {
  * Without an app, the output folder is checked against the local backends first, so a rejected folder is
  * not even created.
  */
-export function buildApp(config: AppConfig, app?: App): App {
+export function buildApp(config: AppConfig, app?: App, outdir = outputFolder()): App {
   const plans = planConfiguration(config);
   if (app === undefined) {
     for (const plan of plans)
-      if (plan.stack.backend.type === 'local') localStatePath(outputFolder(), plan.stack.name, plan.stack.backend.path);
-    mkdirSync(outputFolder(), { recursive: true });
+      if (plan.stack.backend.type === 'local') localStatePath(outdir, plan.stack.name, plan.stack.backend.path);
+    mkdirSync(outdir, { recursive: true });
   }
-  const target = app ?? new App();
+  // cdktf's validations run `terraform version` for the moved and import blocks (Terraform 1.5 or later):
+  // a child process per synthesis, and a failure without Terraform on the PATH. Every stack states its own
+  // floor (required_version 1.11), which Terraform itself enforces.
+  const target = app ?? new App({ skipValidation: true, outdir });
   for (const plan of plans) {
     if (plan.kind === 'organization') new QualysOrganizationConnectorStack(target, plan);
     else new QualysAccountConnectorStack(target, plan);
@@ -61,4 +66,47 @@ export function removeStaleOutput(outdir: string): string[] {
   for (const stack of stacks) rmSync(join(outdir, 'stacks', stack), { recursive: true, force: true });
   rmSync(manifestFile, { force: true });
   return stacks;
+}
+
+/** Stack folders of the output that the last synthesis did not write: removed, as `cdktf synth` does. */
+function removeOrphanedStacks(outdir: string, synthesized: readonly string[]): void {
+  const folder = join(outdir, 'stacks');
+  if (!existsSync(folder)) return;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    if (entry.isDirectory() && !synthesized.includes(entry.name))
+      rmSync(join(folder, entry.name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * The app's whole run: the configuration the command line names (by the rule every command follows), its
+ * plans, the stacks, the synthesis, and one line saying what was read and written; a bad input is printed
+ * once, with nothing stale left behind. Returns the exit code.
+ */
+export function runAppCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): number {
+  const outdir = outputFolder(env);
+  try {
+    const source = configPathFrom(argv, env);
+    const config = loadConfig(source);
+    buildApp(config, undefined, outdir).synth();
+    const names = config.stacks.map((stack) => stack.name);
+    removeOrphanedStacks(outdir, names);
+    out.write(`Synthesized ${names.join(', ')} into ${join(outdir, 'stacks')} from ${describeConfigSource(source)}.\n`);
+    return 0;
+  } catch (error) {
+    const removed = removeStaleOutput(outdir);
+    if (!(error instanceof ConfigurationError)) throw error;
+    err.write(`${error.message}\n`);
+    if (removed.length > 0) {
+      err.write(
+        `Removed the earlier output of ${removed.join(', ')} from ${outdir}: it no longer matches the configuration.\n`,
+      );
+    }
+    return 1;
+  }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `qualys-connector-deployer-policy`: the IAM policy the identity that deploys a configuration needs.
 import { setOnce, splitOption, takeValue } from '../command-line';
-import { CONFIG_ENV_VAR, ConfigSource, loadConfig } from '../../config/load';
+import { CONFIG_ENV_VAR, ConfigSource, PROJECT_CONFIG_FILE, configSource, loadConfig } from '../../config/load';
 import { ConfigurationError, InputProblem } from '../../rules/errors';
 import { DEPLOYER_PURPOSES, DeployerPurpose, planDeployerPolicy } from './policy';
 import { renderDeployerJson, renderDeployerMarkdown } from './render';
@@ -10,7 +10,8 @@ const COMMAND = 'qualys-connector-deployer-policy';
 
 export const USAGE = `Usage: ${COMMAND} [--config <file>] [--stack <name>] [--for deploy|plan] [--format json|markdown]
 
-  --config <file>    the configuration (default: ${CONFIG_ENV_VAR}, else the built-in default)
+  --config <file>    the configuration (default: ${PROJECT_CONFIG_FILE} in this folder when it exists,
+                     else ${CONFIG_ENV_VAR}, else the built-in default)
   --stack <name>     only this stack of the configuration (default: every stack)
   --for <purpose>    deploy (default: cdktf deploy, terraform apply, destroy, import) or plan (terraform init
                      and plan only: read-only, but for the state lock)
@@ -57,29 +58,14 @@ export function parseDeployerPolicyArgs(argv: readonly string[], env: NodeJS.Pro
       value: JSON.stringify(purpose),
       rule: `must be ${DEPLOYER_PURPOSES.join(' or ')}`,
     });
-  const configArg = values.get('--config');
-  const fromEnv = env[CONFIG_ENV_VAR];
-  if (configArg !== undefined && fromEnv !== undefined && fromEnv.trim() !== '') {
-    problems.push({
-      field: `--config and ${CONFIG_ENV_VAR}`,
-      value: `${JSON.stringify(configArg)} and ${JSON.stringify(fromEnv)}`,
-      rule: 'name the configuration file one way only',
-    });
-  }
-  if (fromEnv !== undefined && fromEnv.trim() === '') {
-    problems.push({
-      field: CONFIG_ENV_VAR,
-      value: JSON.stringify(fromEnv),
-      rule: 'is set but empty: name a configuration file, or unset it for the default configuration',
-    });
+  let config: ConfigSource | undefined;
+  try {
+    config = configSource(values.get('--config'), env, process.cwd());
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    problems.push(...error.problems);
   }
   if (problems.length > 0) throw new ConfigurationError(problems, `Invalid ${COMMAND} command line`);
-  const config: ConfigSource | undefined =
-    configArg !== undefined
-      ? { path: configArg, origin: '--config' }
-      : fromEnv !== undefined
-        ? { path: fromEnv, origin: CONFIG_ENV_VAR }
-        : undefined;
   return {
     config,
     stack: values.get('--stack'),

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'fs';
 import { relative, resolve } from 'path';
 import { setOnce, splitOption, takeValue } from '../command-line';
-import { CONFIG_ENV_VAR, ConfigSource, PROJECT_CONFIG_FILE, defaultConfigSource, loadConfig } from '../../config/load';
+import { CONFIG_ENV_VAR, ConfigSource, PROJECT_CONFIG_FILE, configSource, loadConfig } from '../../config/load';
 import { ConfigurationError, InputProblem } from '../../rules/errors';
 import { Review, ReviewOptions as ComparisonOptions, reviewStacks } from './compare';
 import { viewsFromRevision } from './from-revision';
@@ -390,7 +390,7 @@ export async function runReview(
     const config =
       options.plans.length > 0 || options.synthesis !== undefined
         ? undefined
-        : (options.config ?? defaultConfigSource(cwd, env));
+        : configSource(options.config?.path, env, cwd);
     secrets = [
       ...idsOfFile(options.baseConfig && resolve(cwd, options.baseConfig)),
       ...idsOfFile(config && resolve(cwd, config.path)),
