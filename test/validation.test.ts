@@ -8,7 +8,7 @@ import { parseDeployerPolicyArgs } from '../src/tools/deployer/cli';
 import { QualysConnectorRole } from '../src/render/cdktf/connector-role';
 import { ConfigurationError } from '../src/rules/errors';
 import { runApp, runAppWith } from './support/app-process';
-import { SAMPLE_EXTERNAL_ID, accountConfig, organizationConfig } from './support/configs';
+import { SAMPLE_EXTERNAL_ID, accountConfig, accountStack, configOf, organizationConfig } from './support/configs';
 import { projectScratch } from './support/scratch';
 
 function problemsOf(config: unknown): ConfigurationError['problems'] {
@@ -924,5 +924,123 @@ describe('which configuration every command reads: --config, the project folder 
     } finally {
       process.chdir(cwd);
     }
+  });
+});
+
+describe('errors a person can act on', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'qualys-errors-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const problemsOfFile = (name: string, text: string): ConfigurationError['problems'] => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    try {
+      loadConfig(file);
+    } catch (error) {
+      if (error instanceof ConfigurationError) return error.problems;
+      throw error;
+    }
+    throw new Error('the file was accepted');
+  };
+  const YAML = 'stacks:\n  - kind: account\n    name: a\n    connector:\n      externalId: EU2-1\n';
+
+  test.each([
+    ['config.yaml', YAML, 'YAML (by its name)'],
+    ['config.json', YAML, 'YAML ("key: value" lines)'],
+    ['config.json', '---\nstacks: []\n', 'YAML'],
+    ['config.toml', '[[stacks]]\nkind = "account"\n', 'TOML (by its name)'],
+    ['config.json', '[stacks]\nkind = "account"\n', 'TOML (a [table] header)'],
+    ['config.json', '  \n', 'empty'],
+  ])('%s holding %j: JSON only, said so', (name, text, format) => {
+    const [problem] = problemsOfFile(name, text);
+    expect(problem.rule).toContain(`the configuration file is JSON only, and this one is ${format}`);
+    expect(problem.rule).not.toMatch(/line \d+/);
+  });
+
+  test('JSON that ends too early is placed at its last line, not after it', () => {
+    const text = '{ "stacks": [\n  { "kind": "account", "name": "a",\n    "connector": { "externalId": "EU2-1" } }\n';
+    const [problem] = problemsOfFile('open.json', text);
+    expect(problem.rule).toContain('at the end of the file (line 3): a bracket or brace is not closed');
+  });
+
+  test('a stack without kind: the kind, and every other problem of the stack as the kind it most likely is', () => {
+    const problems = problemsOf({
+      stacks: [
+        { name: 'a', connector: { externalId: 'EU2 1', roleName: 'a/b' } },
+        { name: 'o', connector: { externalId: 'EU2-1' }, members: { organizationalUnitIds: ['ou-AB'] } },
+      ],
+    });
+    expect(problems.map((p) => p.field)).toEqual([
+      'stacks[0].kind',
+      'stacks[0].connector.externalId',
+      'stacks[0].connector.roleName',
+      'stacks[1].kind',
+      'stacks[1].members.organizationalUnitIds[0]',
+    ]);
+    expect(problems[0]).toEqual({
+      field: 'stacks[0].kind',
+      value: '(missing)',
+      rule: 'must be "account" or "organization"',
+    });
+  });
+
+  test.each([
+    [
+      'a misspelt kind',
+      { stacks: [{ kind: 'acount', name: 'a', connector: { externalId: 'EU2-1' } }] },
+      'stacks[0].kind',
+      '(did you mean "account"?)',
+    ],
+    [
+      'a misspelt setting',
+      accountConfig({ connector: { rolename: 'X' } }),
+      'stacks[0].connector.rolename',
+      '(did you mean "roleName"?)',
+    ],
+    [
+      'a setting in the wrong place',
+      accountConfig({ roleName: 'X' }),
+      'stacks[0].roleName',
+      'the settings here are kind, name, region',
+    ],
+    ['a misspelt top-level key', { stack: [], stacks: [accountStack()] }, 'stack', '(did you mean "stacks"?)'],
+    [
+      'a misspelt capability',
+      accountConfig({ connector: { capabilities: ['cpsm'] } }),
+      'stacks[0].connector.capabilities[0]',
+      '(did you mean "cspm"?)',
+    ],
+    [
+      'a misspelt members setting',
+      organizationConfig({ members: { excludedAccounts: [] } }),
+      'stacks[0].members.excludedAccounts',
+      '(did you mean "excludedAccountIds"?)',
+    ],
+  ])('%s: did you mean', (_what, config, field, hint) => {
+    const problem = problemsOf(config).find((p) => p.field === field);
+    expect(problem?.rule).toContain(hint);
+  });
+
+  test('no guess when nothing is close', () => {
+    const problem = problemsOf(accountConfig({ connector: { colour: 'blue' } })).find(
+      (p) => p.field === 'stacks[0].connector.colour',
+    );
+    expect(problem?.rule).not.toContain('did you mean');
+    expect(problem?.value).toBe('"colour"');
+  });
+
+  test("one stack's malformed field does not hide another stack's planning problems", () => {
+    const problems = problemsOf(
+      configOf(
+        accountStack({ name: 'a', connector: { roleName: 'a/b' } }),
+        accountStack({ name: 'b', connector: { capabilities: ['remediation'] } }),
+      ),
+    );
+    expect(problems.map((p) => p.field)).toEqual([
+      'stacks[0].connector.roleName',
+      'stacks[1].connector.capabilities[0]',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigurationError, InputProblem, fieldPath, showValue } from '../rules/errors';
+import { didYouMean } from '../rules/suggest';
 
 type Issue = z.core.$ZodIssue;
 
@@ -43,6 +44,7 @@ export function problemsFromIssues(
   issues: readonly Issue[],
   prefix: string,
   basePath: readonly PropertyKey[] = [],
+  knownKeys?: (path: readonly PropertyKey[]) => readonly string[] | undefined,
 ): InputProblem[] {
   const problems: InputProblem[] = [];
   for (const issue of issues) {
@@ -53,7 +55,7 @@ export function problemsFromIssues(
       );
       const chosen = sameShape.length === 1 ? sameShape[0] : undefined;
       if (chosen) {
-        problems.push(...problemsFromIssues(chosen, prefix, path));
+        problems.push(...problemsFromIssues(chosen, prefix, path, knownKeys));
         continue;
       }
     }
@@ -64,11 +66,12 @@ export function problemsFromIssues(
       continue;
     }
     if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys?.(path) ?? [];
       for (const key of issue.keys) {
         problems.push({
           field: fieldPath(prefix, [...path, key]),
-          value: '(present)',
-          rule: 'is not a known setting (check spelling; see the configuration reference)',
+          value: JSON.stringify(key),
+          rule: `is not a known setting${didYouMean(key, known)}${known.length > 0 ? `; the settings here are ${known.join(', ')}` : ''}`,
         });
       }
       continue;
@@ -87,5 +90,40 @@ export function parseOrThrow<T extends z.ZodType>(
 ): z.output<T> {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
-  throw new ConfigurationError(problemsFromIssues(result.error.issues, prefix), context);
+  const knownKeys = (path: readonly PropertyKey[]) => objectKeysAt(schema, value, path);
+  throw new ConfigurationError(problemsFromIssues(result.error.issues, prefix, [], knownKeys), context);
+}
+
+/** The schema a value meets at this point, past optional and default wrappers and the union branch it takes. */
+function branchOf(schema: z.ZodType, value: unknown): z.ZodType {
+  let current = schema;
+  for (;;) {
+    if (current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
+    else if (current instanceof z.ZodDefault) current = current.unwrap() as z.ZodType;
+    else if (current instanceof z.ZodUnion) {
+      const options = current.options as readonly z.ZodType[];
+      const kind = value !== null && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
+      const objects = options.filter((o): o is z.ZodObject => o instanceof z.ZodObject);
+      const byKind = objects.find((o) => (o.shape.kind as z.ZodLiteral | undefined)?.value === kind);
+      const chosen =
+        byKind ?? (value !== null && typeof value === 'object' && !Array.isArray(value) ? objects[0] : undefined);
+      if (!chosen) return current;
+      current = chosen;
+    } else return current;
+  }
+}
+
+/** The settings an object in the configuration may hold, at `path` of `data` (undefined when not an object). */
+export function objectKeysAt(schema: z.ZodType, data: unknown, path: readonly PropertyKey[]): string[] | undefined {
+  let current = branchOf(schema, data);
+  let value = data;
+  for (const key of path) {
+    const next = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+    if (current instanceof z.ZodArray) current = branchOf(current.element as z.ZodType, next);
+    else if (current instanceof z.ZodObject && typeof key === 'string' && key in current.shape)
+      current = branchOf(current.shape[key] as z.ZodType, next);
+    else return undefined;
+    value = next;
+  }
+  return current instanceof z.ZodObject ? Object.keys(current.shape).filter((k) => k !== '$schema') : undefined;
 }

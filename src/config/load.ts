@@ -2,9 +2,11 @@ import { existsSync, readFileSync, statSync } from 'fs';
 import { join, resolve } from 'path';
 import { StackPlan, planStack } from '../plan/stack';
 import { templateSizeProblems } from '../render/cloudformation/organization-templates';
-import { ConfigurationError, InputProblem } from '../rules/errors';
+import { ConfigurationError, InputProblem, showValue } from '../rules/errors';
 import { parseOrThrow } from './issues';
-import { AppConfig, appConfigSchema } from './schema';
+import { AppConfig, accountStackSchema, appConfigSchema, organizationStackSchema, stackSchema } from './schema';
+import { StackSettings } from '../plan/settings';
+import { didYouMean } from '../rules/suggest';
 
 /** Environment variable holding the path of the configuration file. */
 export const CONFIG_ENV_VAR = 'QUALYS_CONNECTOR_CONFIG';
@@ -161,15 +163,34 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
   return { line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
 }
 
+/** What a file that is not JSON looks like instead, when it is clearly something else. */
+function otherFormat(path: string, text: string): string | undefined {
+  if (/\.ya?ml$/i.test(path)) return 'YAML (by its name)';
+  if (/\.toml$/i.test(path)) return 'TOML (by its name)';
+  const first = text.replace(/^\uFEFF/, '').trimStart();
+  if (first === '') return 'empty';
+  if (/^---|^[A-Za-z_$][\w$-]*\s*:/.test(first)) return 'YAML ("key: value" lines)';
+  if (/^\[[A-Za-z_][\w.-]*\]/.test(first)) return 'TOML (a [table] header)';
+  return undefined;
+}
+
 /** Node's JSON.parse message without its character offset, and where the error is as line and column. */
-function jsonSyntaxProblem(text: string, error: Error): string {
+function jsonSyntaxProblem(path: string, text: string, error: Error): string {
+  const format = otherFormat(path, text);
+  if (format !== undefined) {
+    return `must be JSON: the configuration file is JSON only, and this one is ${format}; write it as JSON (the schema in schema/ helps an editor), e.g. {"stacks": [...]}`;
+  }
   const match = /\s*(?:in JSON )?at position (\d+)(?: \(line \d+ column \d+\))?/.exec(error.message);
-  const offset = match ? Number(match[1]) : text.length;
   // Node quotes the text around the error ("...": EU2-27..."), which may hold an external ID: never shown.
   const reason = (match ? error.message.replace(match[0], '') : error.message)
     .replace(/ in JSON$/, '')
     .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
-  const { line, column } = lineAndColumn(text, offset);
+  if (!match || Number(match[1]) >= text.trimEnd().length) {
+    // The text ended before the JSON did: the last line with text, not the empty one after the final newline.
+    const lastLine = text.trimEnd().split('\n').length;
+    return `must be valid JSON: ${reason} at the end of the file (line ${lastLine}): a bracket or brace is not closed`;
+  }
+  const { line, column } = lineAndColumn(text, Number(match[1]));
   return `must be valid JSON: ${reason} at line ${line}, column ${column}`;
 }
 
@@ -192,7 +213,9 @@ export function loadConfig(source: ConfigSource | string | undefined): AppConfig
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ConfigurationError([{ field: path, value: '(file)', rule: jsonSyntaxProblem(text, error as Error) }]);
+    throw new ConfigurationError([
+      { field: path, value: '(file)', rule: jsonSyntaxProblem(path, text, error as Error) },
+    ]);
   }
   return parseConfig(data, path);
 }
@@ -224,19 +247,80 @@ export function planConfiguration(config: AppConfig): readonly StackPlan[] {
   return plans;
 }
 
-/** Checks a configuration's shape and fields, then plans it; every problem is reported with its field. */
+const STACK_KINDS = ['account', 'organization'];
+
+/**
+ * A stack whose kind is missing or misspelt: the kind's problem, and every other problem of the stack as the
+ * kind it most likely is (an organization when it has members), so one run shows them all.
+ */
+function unknownKindProblems(stack: Record<string, unknown>, index: number): InputProblem[] {
+  const field = `stacks[${index}]`;
+  const kind = stack.kind;
+  const problems: InputProblem[] = [
+    {
+      field: `${field}.kind`,
+      value: showValue(kind),
+      rule: `must be "account" or "organization"${typeof kind === 'string' ? didYouMean(kind, STACK_KINDS) : ''}`,
+    },
+  ];
+  const guessed =
+    'members' in stack || 'delegatedAdmin' in stack || 'managementRole' in stack ? 'organization' : 'account';
+  const schema = guessed === 'organization' ? organizationStackSchema : accountStackSchema;
+  try {
+    parseOrThrow(schema, { ...stack, kind: guessed }, field);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    problems.push(...error.problems);
+  }
+  return problems;
+}
+
+/** Problems of the plan for each stack whose own fields are well formed, when another stack's are not. */
+function planProblemsOfGoodStacks(stacks: readonly unknown[]): InputProblem[] {
+  return stacks.flatMap((stack, i) => {
+    const parsed = stackSchema.safeParse(stack);
+    if (!parsed.success) return [];
+    try {
+      planConfiguration({ stacks: [parsed.data as StackSettings] });
+      return [];
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      return error.problems.map((p) => ({ ...p, field: p.field.replace(/^stacks\[0\]/, `stacks[${i}]`) }));
+    }
+  });
+}
+
+/** Checks a configuration's shape and fields, then plans it; every problem is reported with its field, at once. */
 export function parseConfig(data: unknown, source = 'config'): AppConfig {
-  const config = parseOrThrow(
-    appConfigSchema,
-    data,
-    '',
-    `Invalid Qualys connector configuration in ${source}`,
-  ) as unknown as AppConfig;
+  const context = `Invalid Qualys connector configuration in ${source}`;
+  let config: AppConfig;
+  try {
+    config = parseOrThrow(appConfigSchema, data, '', context) as unknown as AppConfig;
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    const stacks = data !== null && typeof data === 'object' ? (data as { stacks?: unknown }).stacks : undefined;
+    if (!Array.isArray(stacks)) throw error;
+    const unknownKind = new Map<number, InputProblem[]>();
+    stacks.forEach((stack, i) => {
+      const record =
+        stack !== null && typeof stack === 'object' && !Array.isArray(stack)
+          ? (stack as Record<string, unknown>)
+          : undefined;
+      if (record && !STACK_KINDS.includes(record.kind as string)) unknownKind.set(i, unknownKindProblems(record, i));
+    });
+    const problems = [
+      ...error.problems.filter(
+        (p) => ![...unknownKind.keys()].some((i) => p.field === `stacks[${i}].kind` || p.field === `stacks[${i}]`),
+      ),
+      ...[...unknownKind.values()].flat(),
+      ...planProblemsOfGoodStacks(stacks),
+    ];
+    throw new ConfigurationError(problems, context);
+  }
   try {
     planConfiguration(config);
   } catch (error) {
-    if (error instanceof ConfigurationError)
-      throw new ConfigurationError(error.problems, `Invalid Qualys connector configuration in ${source}`);
+    if (error instanceof ConfigurationError) throw new ConfigurationError(error.problems, context);
     throw error;
   }
   return config;

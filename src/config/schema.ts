@@ -266,7 +266,7 @@ export const organizationStackSchema = z.strictObject({
   connector: organizationConnectorSettingsSchema,
 });
 
-const stackSchema = z.discriminatedUnion('kind', [accountStackSchema, organizationStackSchema], {
+export const stackSchema = z.discriminatedUnion('kind', [accountStackSchema, organizationStackSchema], {
   error: 'must have kind "account" or "organization"',
 });
 

@@ -6,6 +6,7 @@ import { cspm } from './cspm';
 import { organization } from './organization';
 import { remediation } from './remediation';
 import { CAPABILITY_NAMES, CapabilityName, CapabilitySpec } from './types';
+import { didYouMean } from '../../rules/suggest';
 
 export * from './types';
 
@@ -32,7 +33,10 @@ export function capabilityProblems(requested: readonly string[]): CapabilityProb
   const known = new Set<string>(CAPABILITY_NAMES);
   for (const name of requested) {
     if (!known.has(name)) {
-      problems.push({ capability: name, rule: `is not a capability; choose from ${CAPABILITY_NAMES.join(', ')}` });
+      problems.push({
+        capability: name,
+        rule: `is not a capability${didYouMean(name, CAPABILITY_NAMES)}; choose from ${CAPABILITY_NAMES.join(', ')}`,
+      });
     }
   }
   const chosen = new Set(resolveCapabilities(requested.filter((n) => known.has(n)) as CapabilityName[]));
