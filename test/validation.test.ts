@@ -502,7 +502,7 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
     'unknown stack kind',
     { stacks: [{ kind: 'cluster', name: 'x', connector: { externalId: SAMPLE_EXTERNAL_ID } }] },
     'stacks[0].kind',
-    'must have kind "account" or "organization"',
+    'must be "account" or "organization"',
   ],
   ['no stacks', { stacks: [] }, 'stacks', 'at least one'],
   [
