@@ -222,3 +222,39 @@ describe('template bytes as CloudFormation receives them', () => {
     );
   });
 });
+
+describe("scanners' by-design findings travel with the resources they concern", () => {
+  const templates = templatesOf(
+    organizationConfig({ connector: { capabilities: ['cspm', 'remediation', 'api-based-assessment'] } }),
+  );
+  const member = Object.entries(templates).find(([file]) => file.includes('member'))![1] as unknown as {
+    Resources: Record<
+      string,
+      {
+        Type: string;
+        Metadata?: {
+          checkov?: { skip: { id: string; comment: string }[] };
+          'cfn-lint'?: { config: { ignore_checks: string[] } };
+        };
+      }
+    >;
+  };
+  const skips = (id: string) => (member.Resources[id].Metadata?.checkov?.skip ?? []).map((s) => s.id).sort();
+
+  test('the role: the trust on an account root; policies: W3037 for cfn-lint, Resource "*" where there is one, remediation its write scope', () => {
+    expect(skips(ROLE_LOGICAL_ID)).toEqual(['CKV_AWS_61']);
+    expect(
+      skips('QualysPolicyRemediationv2' in member.Resources ? 'QualysPolicyRemediationv2' : 'QualysPolicyRemediation'),
+    ).toEqual(expect.arrayContaining(['CKV_AWS_109', 'CKV_AWS_111', 'CKV_AWS_289', 'CKV_AWS_290']));
+    for (const [id, resource] of Object.entries(member.Resources)) {
+      if (resource.Type !== 'AWS::IAM::ManagedPolicy') continue;
+      expect([id, resource.Metadata?.['cfn-lint']?.config.ignore_checks]).toEqual([id, ['W3037']]);
+      if (!id.startsWith('QualysPolicyRemediation'))
+        expect([id, skips(id).filter((s) => s !== 'CKV_AWS_355')]).toEqual([id, []]);
+    }
+    // Every skip gives its reason.
+    for (const resource of Object.values(member.Resources)) {
+      for (const skip of resource.Metadata?.checkov?.skip ?? []) expect(skip.comment.length).toBeGreaterThan(10);
+    }
+  });
+});

@@ -4,9 +4,9 @@ import { join } from 'path';
 import { PROJECT_ROOT } from './support/app-process';
 import { projectScratch } from './support/scratch';
 
-/** The command the README gives for examples/library-usage.ts, run as written (output redirected). */
-test("the README's command for the library example runs it and synthesizes its stack", () => {
-  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+/** The command the docs give for examples/library-usage.ts, run as written (output redirected). */
+test("the docs' command for the library example runs it and synthesizes its stack", () => {
+  const readme = readFileSync(join(PROJECT_ROOT, 'docs', 'library.md'), 'utf8');
   const command = /```sh\n(npx tsx examples\/library-usage\.ts)\n```/.exec(readme)?.[1];
   expect(command).toBe('npx tsx examples/library-usage.ts');
   const outdir = projectScratch('library-example');

@@ -244,14 +244,15 @@ test('a capability module attaches its policies to a role made outside it', () =
   ]);
 });
 
-test("the README's plain Terraform snippets are the examples' code", () => {
+test("the plain Terraform snippets of the README and the docs are the examples' code", () => {
   const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(
-    readme.indexOf('## Plain Terraform'),
-    readme.indexOf('\n## ', readme.indexOf('## Plain Terraform') + 3),
+  const quickStart = readme.slice(
+    readme.indexOf('## Quick start: plain Terraform'),
+    readme.indexOf('\n## ', readme.indexOf('## Quick start: plain Terraform') + 3),
   );
-  const snippets = [...section.matchAll(/```hcl\n([\s\S]*?)```/g)].map((m) => m[1]);
-  expect(snippets.length).toBeGreaterThanOrEqual(2);
+  const page = readFileSync(join(PROJECT_ROOT, 'docs', 'terraform-modules.md'), 'utf8');
+  const snippets = [...`${quickStart}\n${page}`.matchAll(/```hcl\n([\s\S]*?)```/g)].map((m) => m[1]);
+  expect(snippets.length).toBeGreaterThanOrEqual(3);
   const exampleTexts = examples.map((e) => readFileSync(join(PROJECT_ROOT, EXAMPLES, e, 'main.tf'), 'utf8'));
   for (const snippet of snippets) {
     // The README pins a released copy from git; the examples use the modules of this checkout.

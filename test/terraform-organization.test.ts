@@ -22,7 +22,7 @@ import {
 
 // Inside the project: a stack with a local backend is synthesized there (its state path is relative to it).
 const work = projectScratch('tf-organization');
-const README = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+const README = readFileSync(join(PROJECT_ROOT, 'docs', 'organizations.md'), 'utf8');
 const EXTERNAL_ID = SAMPLE_EXTERNAL_ID;
 const STACK_SET = 'aws_cloudformation_stack_set.member_roles';
 const INSTANCE_A = 'aws_cloudformation_stack_set_instance.member_roles_ou_ab12_11111111';

@@ -31,6 +31,34 @@ test.each(files)('%s passes the workflow linter', (file) => {
   expect(validate(join(folder, file))).toEqual({ status: 0, output: '' });
 });
 
+/** actionlint 1.7.7 (a WebAssembly build from npm) on one file: expressions, contexts, action inputs, job wiring. */
+function actionlint(file: string): { status: number | null; output: string } {
+  const cli = join(root, 'node_modules', '@tktco', 'node-actionlint', 'bin', 'node-actionlint.js');
+  const run = spawnSync(process.execPath, [cli, file], { cwd: root, encoding: 'utf8' });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+test.each(files)('%s passes actionlint', (file) => {
+  const result = actionlint(join(folder, file));
+  expect(result.output).toContain('Checking 1 workflow file(s)');
+  expect(result).toEqual({ status: 0, output: expect.stringContaining('All workflow files passed lint checks') });
+});
+
+test('actionlint bites: an unknown context and a missing job dependency are found', () => {
+  const broken = join(work, 'broken-actionlint.yml');
+  const text = readFileSync(join(folder, 'qualys-connector-review.yml'), 'utf8');
+  writeFileSync(
+    broken,
+    text
+      .replace('${{ github.base_ref }}', '${{ github.base_reff }}')
+      .replace(/needs: \[?[a-z-]+\]?/, 'needs: no-such-job'),
+  );
+  const found = actionlint(broken);
+  expect(found.status).not.toBe(0);
+  expect(found.output).toContain('base_reff');
+  expect(found.output).toContain('no-such-job');
+});
+
 test('the linter bites: a misspelt key fails', () => {
   const broken = join(work, 'broken.yml');
   writeFileSync(

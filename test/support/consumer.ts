@@ -17,9 +17,9 @@ export function cdktfTemplateTsconfig(): { compilerOptions: Record<string, unkno
 /** The TypeScript snippet of the README's section on using the constructs in your own app. */
 export function readmeLibrarySnippet(): string {
   const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Using the constructs in your own app'));
+  const section = readme.slice(readme.indexOf('## Quick start: the construct library'));
   const match = /```ts\n([\s\S]*?)```/.exec(section.slice(0, section.indexOf('\n## ', 5)));
-  if (!match) throw new Error('the README has no ts snippet in "Using the constructs in your own app"');
+  if (!match) throw new Error('the README has no ts snippet in "Quick start: the construct library"');
   return match[1];
 }
 

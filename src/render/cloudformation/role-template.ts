@@ -1,3 +1,4 @@
+import { FindingSubject, findingsFor, policySubjects } from '../../model/scanner-findings';
 import { accountRootArn } from '../../rules/partition';
 import {
   accountIdRule,
@@ -122,6 +123,17 @@ function hasPreviousCondition(parameter: string): string {
   return `Has${parameter}`;
 }
 
+/** The scanners' by-design findings on a resource, as the Metadata each scanner reads (checkov, cfn-lint). */
+function scannerMetadata(subjects: readonly FindingSubject[]): Record<string, TemplateValue> {
+  const checkov = findingsFor('checkov', subjects).map((f) => ({ id: f.id, comment: f.brief }));
+  const cfnLint = findingsFor('cfn-lint', subjects).map((f) => f.id);
+  const metadata: Record<string, TemplateValue> = {
+    ...(checkov.length > 0 ? { checkov: { skip: checkov } } : {}),
+    ...(cfnLint.length > 0 ? { 'cfn-lint': { config: { ignore_checks: cfnLint } } } : {}),
+  };
+  return Object.keys(metadata).length > 0 ? { Metadata: metadata } : {};
+}
+
 /** The customer managed policies, named from the `RoleName` parameter. */
 function policyResources(
   model: ConnectorRoleModel,
@@ -133,6 +145,7 @@ function policyResources(
       {
         Type: 'AWS::IAM::ManagedPolicy',
         ...conditional,
+        ...scannerMetadata(policySubjects(policy.capability, policy.document)),
         Properties: {
           ManagedPolicyName: { 'Fn::Sub': templatePolicyName('${RoleName}', policy) },
           Path: model.path,
@@ -164,6 +177,7 @@ function roleResource(model: ConnectorRoleModel, conditional: Record<string, Tem
   return {
     Type: 'AWS::IAM::Role',
     ...conditional,
+    ...scannerMetadata(['role trust']),
     Properties: {
       RoleName: TEMPLATE_INPUTS.RoleName,
       Path: model.path,

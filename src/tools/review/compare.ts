@@ -128,8 +128,8 @@ export interface ReviewOptions {
   readonly sources?: { readonly before: string; readonly after: string };
 }
 
-/** The procedures a change of these settings needs (README sections). */
-const TWO_STEPS = 'a change in two steps: see "Changes in two steps" in the README';
+/** The procedures a change of these settings needs (sections of the docs). */
+const TWO_STEPS = 'a change in two steps: see "Changes in two steps" in docs/organizations.md';
 
 interface Attribution {
   readonly capability: string;
