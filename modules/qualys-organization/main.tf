@@ -63,7 +63,7 @@ locals {
   ]...)
   member_placeholder = { for k, v in { "QualysExclusionPlaceholder" = { Type = "AWS::CloudFormation::WaitConditionHandle" } } : k => v if local.has_exclusions }
   member_resources = {
-    QualysConnectorRole = merge({ Type = "AWS::IAM::Role", Properties = local.member_role_properties }, local.member_conditional)
+    QualysConnectorRole = merge(local.parts.role, { Properties = local.member_role_properties }, local.member_conditional)
   }
   member_parameters = merge(local.parts.template.Parameters, {
     RoleName         = merge(local.parts.template.Parameters.RoleName, { Default = var.role_name })

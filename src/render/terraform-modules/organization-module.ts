@@ -72,7 +72,13 @@ function memberTemplateParts(): Record<string, unknown> {
       return [capability, Object.fromEntries(ids.map((id) => [id, Resources[id]]))];
     }),
   );
-  return { template: skeleton, roleProperties, policies, awsManagedPolicyArns };
+  // The role resource as the app writes it (type, scanner metadata), without what the HCL fills in.
+  const {
+    Properties: _properties,
+    Condition: _condition,
+    ...role
+  } = Resources[ROLE_LOGICAL_ID] as Record<string, TemplateValue>;
+  return { template: skeleton, role, roleProperties, policies, awsManagedPolicyArns };
 }
 
 /** The exclusion tree of `role-template.ts` in HCL: items travel as JSON text, so a raw condition and a reference have one type. */
@@ -148,7 +154,7 @@ function memberTemplateLocals(): Record<string, TerraformJson> {
     ),
     member_resources: {
       [ROLE_LOGICAL_ID]: expr(
-        'merge({ Type = "AWS::IAM::Role", Properties = local.member_role_properties }, local.member_conditional)',
+        'merge(local.parts.role, { Properties = local.member_role_properties }, local.member_conditional)',
       ),
     },
     // The role name and trusted account are this call's, as the parameters' defaults.
