@@ -19,6 +19,7 @@ const FULL_TIER_ONLY = [
   'review-examples.test.ts',
   'deployer-module-plans.test.ts',
   'upgrade.test.ts',
+  'cdktn.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 

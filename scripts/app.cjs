@@ -1,11 +1,13 @@
 // The app as cdktf.json and `npm run synth` run it: main.ts and src/ bundled by esbuild into a cache, named by
 // a hash of the sources, and run compiled. Compiling TypeScript on every start (tsx) costs a quarter of a second;
 // the bundle is rebuilt only when a source changes. Naming it by content keeps two checkouts that share one
-// node_modules (the review's --base) from ever running each other's code.
+// node_modules (the review's --base) from ever running each other's code. QUALYS_CONNECTOR_TOOLCHAIN=cdktn builds
+// the same sources against CDK Terrain (scripts/toolchains.cjs); its bundle has its own name.
 'use strict';
 const { createHash } = require('crypto');
 const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } = require('fs');
 const { join, relative } = require('path');
+const { aliases, toolchainFromEnv } = require('./toolchains.cjs');
 
 const root = join(__dirname, '..');
 const cache = join(root, 'node_modules', '.cache', 'qualys-connector-app');
@@ -22,15 +24,15 @@ function sources(dir, found = []) {
   return found;
 }
 
-function sourceHash() {
-  const hash = createHash('sha256');
+function sourceHash(toolchain) {
+  const hash = createHash('sha256').update(toolchain).update('\0');
   for (const file of [join(root, 'main.ts'), join(root, 'tsconfig.json'), ...sources(join(root, 'src'))]) {
     hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }
 
-function build(bundle) {
+function build(bundle, toolchain) {
   mkdirSync(cache, { recursive: true });
   const partial = `${bundle}.${process.pid}.partial`;
   require('esbuild').buildSync({
@@ -40,6 +42,7 @@ function build(bundle) {
     format: 'cjs',
     target: 'node20',
     packages: 'external',
+    alias: aliases(toolchain),
     outfile: partial,
     logLevel: 'error',
   });
@@ -52,6 +55,13 @@ function build(bundle) {
   }
 }
 
-const bundle = join(cache, `app-${sourceHash()}.cjs`);
-if (!existsSync(bundle)) build(bundle);
+let toolchain;
+try {
+  toolchain = toolchainFromEnv();
+} catch (error) {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
+const bundle = join(cache, `app-${toolchain}-${sourceHash(toolchain)}.cjs`);
+if (!existsSync(bundle)) build(bundle, toolchain);
 require(bundle);

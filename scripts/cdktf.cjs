@@ -2,10 +2,12 @@
 // cdktf.json, given the configuration the user named. The CLI keeps its options to itself and would never pass
 // `--config` on to the app, so it is taken out here and appended to the app command; the app then applies the
 // same rule as every command (and rejects a bad option). No usage reports or version checks are sent.
+// QUALYS_CONNECTOR_TOOLCHAIN=cdktn runs CDK Terrain's CLI (cdktn-cli) instead, with the app built for it.
 'use strict';
 const { spawnSync } = require('child_process');
 const { readFileSync } = require('fs');
 const { join } = require('path');
+const { TOOLCHAINS, toolchainFromEnv } = require('./toolchains.cjs');
 
 const root = join(__dirname, '..');
 
@@ -14,6 +16,33 @@ function shellWord(text) {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+let toolchain;
+try {
+  toolchain = toolchainFromEnv();
+} catch (error) {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
+const { cli: cliPackage, bin } = TOOLCHAINS[toolchain];
+const cliManifest = JSON.parse(readFileSync(join(root, 'node_modules', cliPackage, 'package.json'), 'utf8'));
+/** Whether this Node.js is older than the `>=x.y.z` the CLI's package states (anything else is not judged). */
+function olderThan(engine) {
+  const floor = /^>=\s*(\d+)\.(\d+)\.(\d+)$/.exec(engine ?? '');
+  if (!floor) return false;
+  const running = process.versions.node.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    if (running[i] !== Number(floor[i + 1])) return running[i] < Number(floor[i + 1]);
+  }
+  return false;
+}
+const tooOld = olderThan(cliManifest.engines?.node);
+if (tooOld) {
+  process.stderr.write(
+    `${cliPackage} ${cliManifest.version} needs Node.js ${cliManifest.engines.node.replace(/^>=\s*/, '')} or later; this is Node.js ${process.versions.node}. ` +
+      'Run the commands with a newer Node.js, or synthesize with `npm run synth` (the app itself runs on Node.js 20) and run Terraform in cdktf.out/stacks/<stack>.\n',
+  );
+  process.exit(2);
+}
 const [command, ...args] = process.argv.slice(2);
 const appArgs = [];
 const cliArgs = [];
@@ -31,7 +60,7 @@ if (appArgs.length > 0 && cliArgs.some((arg) => arg === '--app' || arg === '-a' 
 }
 const app = JSON.parse(readFileSync(join(root, 'cdktf.json'), 'utf8')).app;
 const withApp = appArgs.length > 0 ? ['--app', [app, ...appArgs.map(shellWord)].join(' ')] : [];
-const cli = join(root, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');
+const cli = join(root, 'node_modules', cliPackage, 'bundle', 'bin', bin);
 const run = spawnSync(process.execPath, [cli, command, ...withApp, ...cliArgs], {
   cwd: process.cwd(),
   stdio: 'inherit',

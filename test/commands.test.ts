@@ -5,6 +5,7 @@ import { PROJECT_ROOT, synthesizeInto } from './support/app-process';
 import { projectScratch } from './support/scratch';
 import { OfflineTerraform, readJson, typesUsed } from './terraform/harness';
 import { SAMPLE_EXTERNAL_ID } from './support/configs';
+import { cdktnCliNodeFloor, nodeForCdktnCli, pathWithNode } from './support/newer-node';
 
 /*
  * The README's deploy path, `npm run diff`, `npm run deploy` and `npm run output` with the external ID in
@@ -38,7 +39,8 @@ beforeAll(() => {
   const probe = join(work, 'probe');
   synthesizeInto(probe, configFile);
   const used = typesUsed([readJson(join(probe, 'stacks', 'cmd', 'cdk.tf.json'))]);
-  terraform = new OfflineTerraform(used.resources, used.dataSources);
+  // CDK for Terraform's provider version, and CDK Terrain's for the move below.
+  terraform = new OfflineTerraform(used.resources, used.dataSources, ['cdktf', 'cdktn']);
 });
 
 afterAll(() => {
@@ -46,8 +48,18 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function npmRun(script: string, extra: string[] = [], how: 'variable' | 'option' = 'variable') {
+function npmRun(
+  script: string,
+  extra: string[] = [],
+  how: 'variable' | 'option' = 'variable',
+  toolchain: 'cdktf' | 'cdktn' = 'cdktf',
+) {
   const env: NodeJS.ProcessEnv = { ...terraform.env, TF_VAR_external_id: SAMPLE_EXTERNAL_ID };
+  delete env.QUALYS_CONNECTOR_TOOLCHAIN;
+  if (toolchain === 'cdktn') {
+    env.QUALYS_CONNECTOR_TOOLCHAIN = 'cdktn';
+    env.PATH = pathWithNode(nodeForCdktnCli(), env.PATH);
+  }
   delete env.QUALYS_CONNECTOR_CONFIG;
   if (how === 'variable') env.QUALYS_CONNECTOR_CONFIG = configFile;
   else extra = ['--config', configFile, ...extra];
@@ -111,6 +123,49 @@ test('npm run deploy applies into the state file the configuration names; npm ru
   expect(output.output).toContain('role_name = QualysCVRole');
   expect(output.output).toContain('trusted_principal = arn:aws:iam::805950163170:root');
   expect(output.status).toBe(0);
+});
+
+test('moving to CDK Terrain: QUALYS_CONNECTOR_TOOLCHAIN=cdktn npm run diff of the deployed stack upgrades the provider and plans no change', () => {
+  const run = npmRun('diff', [], 'variable', 'cdktn');
+  expect(run.output).not.toMatch(PHONING_HOME);
+  expect(run.output).toContain(`Installing hashicorp/aws v${terraform.providerVersions.cdktn}`);
+  expect(run.output).toContain('No changes.');
+  expect(run.output).not.toContain(SAMPLE_EXTERNAL_ID);
+  expect(run.status).toBe(0);
+  // And back: the cdktf build still plans no change against the same state.
+  const back = npmRun('diff');
+  expect(back.output).toContain('No changes.');
+  expect(back.status).toBe(0);
+});
+
+test("on a Node.js older than cdktn-cli's floor, the cdktn commands say so before anything runs", () => {
+  const env = { ...process.env, QUALYS_CONNECTOR_TOOLCHAIN: 'cdktn' };
+  const run = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'cdktf.cjs'), 'diff'], {
+    cwd: PROJECT_ROOT,
+    env: { ...env, NODE_OPTIONS: '' },
+    encoding: 'utf8',
+  });
+  if (process.versions.node.localeCompare(cdktnCliNodeFloor(), undefined, { numeric: true }) >= 0) {
+    // Nothing to refuse on this Node.js: the command ran (and the test above judged it).
+    expect(run.stderr).not.toContain('needs Node.js');
+    return;
+  }
+  expect(run.stderr).toContain(
+    `cdktn-cli 0.24.0 needs Node.js ${cdktnCliNodeFloor()} or later; this is Node.js ${process.versions.node}.`,
+  );
+  expect(run.status).toBe(2);
+});
+
+test('an unknown toolchain is refused before anything runs', () => {
+  const env = { ...process.env, QUALYS_CONNECTOR_TOOLCHAIN: 'cdk' };
+  for (const script of ['synth', 'diff']) {
+    const run = spawnSync('npm', ['run', '--silent', script], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
+    expect([script, run.stderr.trim(), run.status]).toEqual([
+      script,
+      'QUALYS_CONNECTOR_TOOLCHAIN="cdk" is not a toolchain: use one of cdktf, cdktn (cdktf when unset)',
+      2,
+    ]);
+  }
 });
 
 test('npm run deploy with both --config and --app is refused before anything runs', () => {

@@ -4,10 +4,12 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { CapabilityName } from '../src/model/permissions';
 import { QualysAccountType } from '../src/rules/partition';
-import { PROJECT_ROOT } from './support/app-process';
+import { PROJECT_ROOT, Toolchain } from './support/app-process';
 import { OU_A, organizationPlanOf, SAMPLE_EXTERNAL_ID } from './support/configs';
 import { IamPolicyJson, customerPolicyDocuments, synthConnector, trustPolicyOf } from './support/synth';
 import { OfflineTerraform, PROJECT_RESOURCE_TYPES } from './terraform/harness';
+import { boundProviderVersion } from './terraform/schema';
+import { AWS_PROVIDER_CONSTRAINT, TESTED_AWS_PROVIDER_VERSIONS } from '../src/render/terraform-modules/module-spec';
 
 /*
  * The plain Terraform modules and the examples that call them, judged by the real Terraform binary against
@@ -16,6 +18,7 @@ import { OfflineTerraform, PROJECT_RESOURCE_TYPES } from './terraform/harness';
  */
 
 const EXAMPLES = join('examples', 'terraform');
+const TOOLCHAINS: readonly Toolchain[] = ['cdktf', 'cdktn'];
 const modules = readdirSync(join(PROJECT_ROOT, 'modules'), { withFileTypes: true })
   .filter((e) => e.isDirectory())
   .map((e) => e.name);
@@ -23,18 +26,41 @@ const examples = readdirSync(join(PROJECT_ROOT, EXAMPLES), { withFileTypes: true
   .filter((e) => e.isDirectory())
   .map((e) => e.name);
 
+/** A copy of the modules and examples with an offline Terraform serving one AWS provider version. */
+interface Checkout {
+  readonly terraform: OfflineTerraform;
+  readonly tree: string;
+}
+function checkout(toolchain: Toolchain): Checkout {
+  const terraform = new OfflineTerraform(PROJECT_RESOURCE_TYPES, ['aws_partition'], [toolchain]);
+  return { terraform, tree: terraform.copyTree(PROJECT_ROOT, ['modules', EXAMPLES]) };
+}
+// The provider of CDK for Terraform's bindings (the modules' floor), and CDK Terrain's (newer): each module and
+// example is validated and tested with both; the plans below use the first.
+const checkouts: Partial<Record<Toolchain, Checkout>> = {};
 let terraform: OfflineTerraform;
 let tree: string;
 beforeAll(() => {
-  terraform = new OfflineTerraform(PROJECT_RESOURCE_TYPES, ['aws_partition']);
-  tree = terraform.copyTree(PROJECT_ROOT, ['modules', EXAMPLES]);
+  for (const toolchain of TOOLCHAINS) checkouts[toolchain] = checkout(toolchain);
+  ({ terraform, tree } = checkouts.cdktf as Checkout);
 });
-afterAll(() => terraform?.dispose());
+afterAll(() => Object.values(checkouts).forEach((c) => c.terraform.dispose()));
 
-function initialized(dir: string): void {
-  const init = terraform.run(dir, ['init', '-backend=false', '-input=false']);
+function initialized(dir: string, on: OfflineTerraform = terraform): string {
+  const init = on.run(dir, ['init', '-backend=false', '-input=false']);
   if (init.status !== 0) throw new Error(`terraform init in ${dir} failed: ${init.stderr}`);
+  return init.stdout;
 }
+
+test('the modules state the provider versions they are tested with: those of both toolchains, within their range', () => {
+  expect([...TESTED_AWS_PROVIDER_VERSIONS]).toEqual(TOOLCHAINS.map((toolchain) => boundProviderVersion(toolchain)));
+  const [floor, ceiling] = /^>= (\S+), < (\S+)$/.exec(AWS_PROVIDER_CONSTRAINT)?.slice(1) ?? [];
+  const number = (version: string) => version.split('.').reduce((sum, part) => sum * 1000 + Number(part), 0);
+  for (const version of TESTED_AWS_PROVIDER_VERSIONS) {
+    expect([version, number(version) >= number(floor) && number(version) < number(ceiling)]).toEqual([version, true]);
+  }
+  expect(floor).toBe(TESTED_AWS_PROVIDER_VERSIONS[0]);
+});
 
 test('there are modules and examples to check', () => {
   expect(modules).toEqual(expect.arrayContaining(['qualys-connector-role', 'qualys-permissions-cspm']));
@@ -48,10 +74,15 @@ const REQUIRED: Record<string, Record<string, unknown>> = {
 };
 
 /** A root module in the copied tree that calls `name` with `inputs`, passing `aws.stackset` where the module takes it. */
-function caller(name: string, folder: string, inputs: Record<string, unknown> = {}): string {
-  const dir = join(tree, folder);
+function caller(
+  name: string,
+  folder: string,
+  inputs: Record<string, unknown> = {},
+  on: Checkout = { terraform, tree },
+): string {
+  const dir = join(on.tree, folder);
   mkdirSync(dir, { recursive: true });
-  const stackset = readFileSync(join(tree, 'modules', name, 'versions.tf'), 'utf8').includes('aws.stackset');
+  const stackset = readFileSync(join(on.tree, 'modules', name, 'versions.tf'), 'utf8').includes('aws.stackset');
   writeFileSync(
     join(dir, 'main.tf.json'),
     JSON.stringify({
@@ -66,7 +97,7 @@ function caller(name: string, folder: string, inputs: Record<string, unknown> = 
       },
     }),
   );
-  initialized(dir);
+  initialized(dir, on.terraform);
   return dir;
 }
 
@@ -98,20 +129,25 @@ test('the fmt check bites: a module file written otherwise is found', () => {
   }
 });
 
-describe.each(modules)('module %s', (name) => {
+const withProviders = TOOLCHAINS.flatMap((toolchain) => modules.map((name) => ({ toolchain, name })));
+describe.each(withProviders)('module $name (the AWS provider of $toolchain)', ({ toolchain, name }) => {
   test('terraform init and validate succeed, called from a root module', () => {
-    const result = terraform.run(caller(name, `validate-${name}`), ['validate']);
+    const on = checkouts[toolchain] as Checkout;
+    const result = on.terraform.run(caller(name, `validate-${name}`, {}, on), ['validate']);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('Success! The configuration is valid.');
   });
 });
 
-describe.each(examples)('example %s', (name) => {
+const examplesWithProviders = TOOLCHAINS.flatMap((toolchain) => examples.map((name) => ({ toolchain, name })));
+describe.each(examplesWithProviders)('example $name (the AWS provider of $toolchain)', ({ toolchain, name }) => {
   test('terraform validate and terraform test pass', () => {
-    const dir = join(tree, EXAMPLES, name);
-    initialized(dir);
-    expect(terraform.run(dir, ['validate']).stdout).toContain('Success! The configuration is valid.');
-    const result = terraform.run(dir, ['test']);
+    const on = checkouts[toolchain] as Checkout;
+    const dir = join(on.tree, EXAMPLES, name);
+    const init = initialized(dir, on.terraform);
+    expect(init).toContain(`Installing hashicorp/aws v${on.terraform.providerVersion}`);
+    expect(on.terraform.run(dir, ['validate']).stdout).toContain('Success! The configuration is valid.');
+    const result = on.terraform.run(dir, ['test']);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/Success! \d+ passed, 0 failed\./);
     expect(result.status).toBe(0);

@@ -2,6 +2,9 @@ import { spawnSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
+/** CDK for Terraform or CDK Terrain (scripts/toolchains.cjs). */
+export type Toolchain = 'cdktf' | 'cdktn';
+
 export const PROJECT_ROOT = join(__dirname, '..', '..');
 
 /** The app command of cdktf.json (what `cdktf synth` runs), with this Node binary. */
@@ -43,11 +46,13 @@ export function runAppWith(outdir: string, options: { args?: string[]; configEnv
 /** The command, arguments and environment of one app run (for callers that spawn it themselves). */
 export function appProcess(
   outdir: string,
-  { args = [], configEnv }: { args?: string[]; configEnv?: string },
+  { args = [], configEnv, toolchain }: { args?: string[]; configEnv?: string; toolchain?: Toolchain },
 ): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };
   delete env.QUALYS_CONNECTOR_CONFIG;
+  delete env.QUALYS_CONNECTOR_TOOLCHAIN;
   if (configEnv !== undefined) env.QUALYS_CONNECTOR_CONFIG = configEnv;
+  if (toolchain !== undefined) env.QUALYS_CONNECTOR_TOOLCHAIN = toolchain;
   return { command: process.execPath, args: [...appCommand(), ...args], env };
 }
 

@@ -1,7 +1,7 @@
 import { spawn } from 'child_process';
 import { existsSync, readdirSync } from 'fs';
 import { join } from 'path';
-import { PROJECT_ROOT, appProcess } from './app-process';
+import { PROJECT_ROOT, Toolchain, appProcess } from './app-process';
 
 /** The configurations the app is checked with end to end: the default (no file) and every example. */
 export function exampleConfigs(): { name: string; file?: string }[] {
@@ -14,15 +14,12 @@ export function exampleConfigs(): { name: string; file?: string }[] {
   ];
 }
 
-/** Synthesizes every configuration into `dir/<name>`, two processes at a time. */
-export async function synthesizeExamples(dir: string, parallel = 2): Promise<void> {
+/** Synthesizes every configuration into `dir/<name>`, two processes at a time, with the toolchain given. */
+export async function synthesizeExamples(dir: string, parallel = 2, toolchain?: Toolchain): Promise<void> {
   const queue = [...exampleConfigs()];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      const { command, args, env } = appProcess(
-        join(dir, next.name),
-        next.file === undefined ? {} : { configEnv: next.file },
-      );
+      const { command, args, env } = appProcess(join(dir, next.name), { configEnv: next.file, toolchain });
       const name = next.name;
       await new Promise<void>((done, fail) => {
         const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });

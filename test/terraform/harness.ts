@@ -18,12 +18,14 @@ import {
 } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { boundProviderVersion, providerSchemas } from './schema';
+import { Toolchain, boundProviderVersion, providerSchemas } from './schema';
 
 const PROVIDER_SCRIPT = join(__dirname, 'offline-provider', 'provider.js');
 
 /** Stable content: the lock file hashes it, so it names no path of this machine. */
-const WRAPPER = '#!/bin/sh\nexec "${QUALYS_OFFLINE_PROVIDER_NODE:-node}" "$QUALYS_OFFLINE_PROVIDER_SCRIPT" "$@"\n';
+/** The plugin Terraform starts for one provider version: the stand-in, serving that version's schema. */
+const wrapper = (schemaFile: string) =>
+  `#!/bin/sh\nQUALYS_OFFLINE_PROVIDER_SCHEMA='${schemaFile}' exec "\${QUALYS_OFFLINE_PROVIDER_NODE:-node}" "$QUALYS_OFFLINE_PROVIDER_SCRIPT" "$@"\n`;
 
 export interface TerraformResult {
   readonly status: number | null;
@@ -76,24 +78,42 @@ function platform(): string {
   return `${process.platform}_${arch}`;
 }
 
-/** An offline Terraform environment serving the schema of the given types. */
+/**
+ * An offline Terraform environment serving the schema of the given types, as the AWS provider version of each
+ * toolchain's bindings (CDK for Terraform's 6.25.0 by default; CDK Terrain's too when asked for): a
+ * configuration gets the version it requires.
+ */
 export class OfflineTerraform {
   readonly root: string;
   readonly env: NodeJS.ProcessEnv;
-  readonly providerVersion = boundProviderVersion();
+  /** The provider version of the first toolchain. */
+  readonly providerVersion: string;
+  readonly providerVersions: Readonly<Partial<Record<Toolchain, string>>>;
 
-  constructor(resourceTypes: Iterable<string>, dataSourceTypes: Iterable<string>) {
+  constructor(
+    resourceTypes: Iterable<string>,
+    dataSourceTypes: Iterable<string>,
+    toolchains: readonly Toolchain[] = ['cdktf'],
+  ) {
     requireTerraform();
     this.root = mkdtempSync(join(tmpdir(), 'qualys-offline-tf-'));
-    const schemaFile = join(this.root, 'schema.json');
-    writeFileSync(schemaFile, JSON.stringify(providerSchemas(resourceTypes, dataSourceTypes)));
-
     const mirror = join(this.root, 'mirror');
-    const pluginDir = join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', this.providerVersion, platform());
-    mkdirSync(pluginDir, { recursive: true });
-    const wrapper = join(pluginDir, `terraform-provider-aws_v${this.providerVersion}`);
-    writeFileSync(wrapper, WRAPPER);
-    chmodSync(wrapper, 0o755);
+    const resources = [...resourceTypes];
+    const dataSources = [...dataSourceTypes];
+    const versions: Partial<Record<Toolchain, string>> = {};
+    for (const toolchain of toolchains) {
+      const version = boundProviderVersion(toolchain);
+      versions[toolchain] = version;
+      const schemaFile = join(this.root, `schema-${version}.json`);
+      writeFileSync(schemaFile, JSON.stringify(providerSchemas(resources, dataSources, toolchain)));
+      const pluginDir = join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', version, platform());
+      mkdirSync(pluginDir, { recursive: true });
+      const plugin = join(pluginDir, `terraform-provider-aws_v${version}`);
+      writeFileSync(plugin, wrapper(schemaFile));
+      chmodSync(plugin, 0o755);
+    }
+    this.providerVersions = versions;
+    this.providerVersion = versions[toolchains[0]] as string;
 
     const cliConfig = join(this.root, 'terraform.rc');
     writeFileSync(
@@ -111,7 +131,6 @@ export class OfflineTerraform {
       TF_LOG: '',
       QUALYS_OFFLINE_PROVIDER_NODE: process.execPath,
       QUALYS_OFFLINE_PROVIDER_SCRIPT: PROVIDER_SCRIPT,
-      QUALYS_OFFLINE_PROVIDER_SCHEMA: schemaFile,
     };
   }
 

@@ -8,6 +8,9 @@
  */
 import { existsSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
+import type { Toolchain } from '../support/app-process';
+
+export type { Toolchain };
 
 export type CtyType = string | [string, CtyType] | ['object', Record<string, CtyType>];
 
@@ -36,13 +39,17 @@ export interface ProviderSchemas {
   dataSources: Record<string, SchemaBlock>;
 }
 
-const LIB = join(dirname(require.resolve('@cdktf/provider-aws/package.json')), 'lib');
+/** Where a toolchain's bindings are, and the name their code calls the core library by. */
+const BINDINGS: Readonly<Record<Toolchain, { readonly lib: () => string; readonly core: string }>> = {
+  cdktf: { lib: () => join(dirname(require.resolve('@cdktf/provider-aws/package.json')), 'lib'), core: 'cdktf' },
+  cdktn: { lib: () => join(dirname(require.resolve('@cdktn/provider-aws/package.json')), 'lib'), core: 'cdktn' },
+};
 
 /** Folder of a type's binding: aws_iam_role -> iam-role, data source -> data-aws-iam-policy-document. */
-function bindingDir(kind: 'resource' | 'data' | 'provider', typeName: string): string {
-  if (kind === 'provider') return join(LIB, 'provider');
+function bindingDir(lib: string, kind: 'resource' | 'data' | 'provider', typeName: string): string {
+  if (kind === 'provider') return join(lib, 'provider');
   const base = typeName.replace(/_/g, '-');
-  return join(LIB, kind === 'data' ? `data-${base}` : base.replace(/^aws-/, ''));
+  return join(lib, kind === 'data' ? `data-${base}` : base.replace(/^aws-/, ''));
 }
 
 interface HclEntry {
@@ -127,11 +134,13 @@ class BindingReader {
   constructor(
     readonly dir: string,
     readonly typeName: string,
+    core = 'cdktf',
   ) {
     if (!existsSync(join(dir, 'index.js'))) {
-      throw new Error(`no @cdktf/provider-aws binding for ${typeName} (looked in ${dir}); is the type name right?`);
+      throw new Error(`no provider binding for ${typeName} (looked in ${dir}); is the type name right?`);
     }
-    this.source = readFileSync(join(dir, 'index.js'), 'utf8');
+    // CDK Terrain's bindings are CDK for Terraform's with the core library renamed: read as one.
+    this.source = readFileSync(join(dir, 'index.js'), 'utf8').replace(new RegExp(`\\b${core}\\.`, 'g'), 'cdktf.');
     this.declarations = readFileSync(join(dir, 'index.d.ts'), 'utf8');
     this.interfaces = optionality(this.declarations);
   }
@@ -229,35 +238,41 @@ class BindingReader {
 }
 
 function classNameOf(dir: string): string {
-  const m = /^class (\w+) extends cdktf\.(TerraformResource|TerraformDataSource|TerraformProvider)/m.exec(
+  const m = /^class (\w+) extends (?:cdktf|cdktn)\.(TerraformResource|TerraformDataSource|TerraformProvider)/m.exec(
     readFileSync(join(dir, 'index.js'), 'utf8'),
   );
   if (!m) throw new Error(`no resource class in ${dir}`);
   return m[1];
 }
 
-function readSchema(kind: 'resource' | 'data' | 'provider', typeName: string): SchemaBlock {
-  const dir = bindingDir(kind, typeName);
-  const reader = new BindingReader(dir, typeName);
+function readSchema(toolchain: Toolchain, kind: 'resource' | 'data' | 'provider', typeName: string): SchemaBlock {
+  const { lib, core } = BINDINGS[toolchain];
+  const dir = bindingDir(lib(), kind, typeName);
+  const reader = new BindingReader(dir, typeName, core);
   return reader.topLevel(classNameOf(dir));
 }
 
-/** Schemas of the provider and of exactly the given resource and data source types. */
-export function providerSchemas(resourceTypes: Iterable<string>, dataSourceTypes: Iterable<string>): ProviderSchemas {
+/** Schemas of the provider and of exactly the given resource and data source types, from a toolchain's bindings. */
+export function providerSchemas(
+  resourceTypes: Iterable<string>,
+  dataSourceTypes: Iterable<string>,
+  toolchain: Toolchain = 'cdktf',
+): ProviderSchemas {
   const resources: Record<string, SchemaBlock> = {};
   const dataSources: Record<string, SchemaBlock> = {};
-  for (const type of [...new Set(resourceTypes)].sort()) resources[type] = readSchema('resource', type);
-  for (const type of [...new Set(dataSourceTypes)].sort()) dataSources[type] = readSchema('data', type);
-  return { provider: readSchema('provider', 'aws'), resources, dataSources };
+  for (const type of [...new Set(resourceTypes)].sort()) resources[type] = readSchema(toolchain, 'resource', type);
+  for (const type of [...new Set(dataSourceTypes)].sort()) dataSources[type] = readSchema(toolchain, 'data', type);
+  return { provider: readSchema(toolchain, 'provider', 'aws'), resources, dataSources };
 }
 
-/** The provider version the bindings were generated for (what Terraform must be told it is installing). */
-export function boundProviderVersion(): string {
-  const manifest = JSON.parse(readFileSync(join(LIB, '..', 'package.json'), 'utf8')) as {
-    cdktf?: { provider?: { version?: string } };
-  };
-  const version = manifest.cdktf?.provider?.version;
+/** The provider version a toolchain's bindings were generated for (what Terraform must be told it is installing). */
+export function boundProviderVersion(toolchain: Toolchain = 'cdktf'): string {
+  const manifest = JSON.parse(readFileSync(join(BINDINGS[toolchain].lib(), '..', 'package.json'), 'utf8')) as Record<
+    string,
+    { provider?: { version?: string } } | undefined
+  >;
+  const version = manifest[BINDINGS[toolchain].core]?.provider?.version ?? manifest.cdktf?.provider?.version;
   if (!version)
-    throw new Error('the @cdktf/provider-aws package does not say which hashicorp/aws version it was generated for');
+    throw new Error(`the ${toolchain} AWS provider bindings do not say which hashicorp/aws version they were made for`);
   return version;
 }

@@ -12,8 +12,13 @@ import { HclJson, block, hclFile } from './hcl';
 
 export type TerraformJson = HclJson;
 
-/** The AWS provider versions every module is checked with (the version the bindings describe, and below 7). */
-export const AWS_PROVIDER_CONSTRAINT = '>= 6.25.0, < 7.0.0';
+/**
+ * The AWS provider versions the modules' tests run with: those the CDK for Terraform and CDK Terrain bindings
+ * describe (a test compares them with the installed bindings).
+ */
+export const TESTED_AWS_PROVIDER_VERSIONS = ['6.25.0', '6.66.0'] as const;
+/** The AWS provider versions a module accepts: from the oldest it is tested with, below the next major version. */
+export const AWS_PROVIDER_CONSTRAINT = `>= ${TESTED_AWS_PROVIDER_VERSIONS[0]}, < 7.0.0`;
 /** The stacks' floor: S3 lock files (generally available in 1.11) are the newest feature they use. */
 export const TERRAFORM_VERSION_CONSTRAINT = `>= ${MINIMUM_TERRAFORM_VERSION}`;
 
@@ -162,7 +167,7 @@ export function moduleReadme(spec: ModuleSpec): string {
     '| Name | Version |',
     '|---|---|',
     `| terraform | \`${TERRAFORM_VERSION_CONSTRAINT}\` |`,
-    `| aws (hashicorp/aws) | \`${AWS_PROVIDER_CONSTRAINT}\` |`,
+    `| aws (hashicorp/aws) | \`${AWS_PROVIDER_CONSTRAINT}\` (tested with ${TESTED_AWS_PROVIDER_VERSIONS.join(' and ')}) |`,
     '',
   );
   const aliases = spec.configurationAliases ?? [];
