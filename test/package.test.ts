@@ -60,6 +60,23 @@ test("the README's library snippet type-checks under cdktf-cli's TypeScript temp
   expect(Object.keys(synthesized.output)).toContain('qualys_role_arn');
 });
 
+test("the README's CDK Terrain program type-checks under cdktn-cli's template against the /cdktn entry point and synthesizes", () => {
+  const project = join(scratch, 'readme-snippet-cdktn');
+  mkdirSync(project);
+  symlinkSync(join(scratch, 'node_modules'), join(project, 'node_modules'), 'dir');
+  const program = readmeLibrarySnippet('cdktn');
+  expect(program).toContain(`from '${manifest.name}/cdktn'`);
+  const result = compileAndRun(project, program, 'cdktn');
+  expect(result.tsc).toBe('');
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  const synthesized = JSON.parse(readFileSync(join(project, 'out', 'stacks', 'security', 'cdk.tf.json'), 'utf8'));
+  expect(synthesized['//'].metadata.version).toBe(
+    JSON.parse(readFileSync(join(root, 'node_modules', 'cdktn', 'package.json'), 'utf8')).version,
+  );
+  expect(Object.keys(synthesized.output)).toContain('qualys_role_arn');
+});
+
 test('the template settings bite: an unused local is an error under them', () => {
   const project = join(scratch, 'unused-local');
   mkdirSync(project);
