@@ -89,6 +89,19 @@ const consumer = (toolchain: Toolchain) => {
   return found;
 };
 
+/** `newer` without the null values at paths that `older` does not have: arguments only the newer schema knows. */
+function withoutNewNulls(newer: unknown, older: unknown): unknown {
+  if (Array.isArray(newer) && Array.isArray(older)) return newer.map((item, i) => withoutNewNulls(item, older[i]));
+  if (typeof newer === 'object' && newer !== null && typeof older === 'object' && older !== null) {
+    return Object.fromEntries(
+      Object.entries(newer)
+        .filter(([key, value]) => !(value === null && !(key in older)))
+        .map(([key, value]) => [key, withoutNewNulls(value, (older as Record<string, unknown>)[key])]),
+    );
+  }
+  return newer;
+}
+
 /** Compiles and runs a program in its own folder of the consumer project; returns the folder. */
 function synthesize(toolchain: Toolchain, name: string, program: string): string {
   const folder = join(consumer(toolchain).project, name);
@@ -185,6 +198,8 @@ describe('the two consumers synthesize the same stacks, and Terraform plans them
     const cdktf = planned('cdktf');
     expect(cdktf.length).toBeGreaterThan(0);
     expect(cdktf.every((change) => change.actions.join() === 'create')).toBe(true);
-    expect(planned('cdktn')).toEqual(cdktf);
+    // The newer provider has arguments the older lacks (auto_deployment.depends_on_stack_sets of a stack set):
+    // left unset, they plan as null. Any other difference fails.
+    expect(withoutNewNulls(planned('cdktn'), cdktf)).toEqual(cdktf);
   });
 });
