@@ -13,6 +13,7 @@ import { reviewStacks } from '../src/tools/review/compare';
 import { stackViewsFromConfig } from '../src/tools/review/readers/configuration';
 import { renderMarkdown } from '../src/tools/review/render';
 import { deployerSections } from './deployer-docs';
+import { QUALYS_PLATFORMS } from '../src/rules/qualys-platforms';
 
 const ROOT = join(__dirname, '..');
 export const README_PATH = join(ROOT, 'README.md');
@@ -94,6 +95,11 @@ export async function renderGeneratedSections(): Promise<Record<string, string>>
     'security-audit': securityAuditReport(catalogue),
     'review-sample': await reviewSample(),
     'scanner-findings': scannerFindingsTable(),
+    'qualys-platforms': [
+      '| Platform | API server |',
+      '|---|---|',
+      ...Object.entries(QUALYS_PLATFORMS).map(([platform, url]) => `| ${platform} | ${codeSpan(url)} |`),
+    ].join('\n'),
     ...deployerSections(),
   };
 }

@@ -85,8 +85,11 @@ describe('synthesized organization stacks', () => {
       'member_role_name',
       'stack_set_arn',
       'stack_set_id',
+      'trusted_principal',
     ]);
     expect(stack.output.external_id.sensitive).toBe(true);
+    // What the register command checks each connector's Qualys account against.
+    expect(stack.output.trusted_principal.value).toBe('arn:aws:iam::805950163170:root');
     // The member template carries the member role without Organization.
     const template = templateOf(stackSet);
     expect(Object.keys(template.Resources as object).sort()).toEqual([

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseDeployerPolicyArgs } from '../src/tools/deployer/cli';
 import { parseReviewArgs } from '../src/tools/review/cli';
+import { runRegister } from '../src/tools/register/cli';
 import { projectScratch, releaseScratch } from './support/scratch';
 
 /*
@@ -23,8 +24,27 @@ function validate(file: string): { status: number | null; output: string } {
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
-test('there are the review workflow and the comment workflow', () => {
-  expect(files).toEqual(['qualys-connector-review-comment.yml', 'qualys-connector-review.yml']);
+test('there are the review workflow, the comment workflow and the deploy-and-register workflow', () => {
+  expect(files).toEqual([
+    'qualys-connector-register.yml',
+    'qualys-connector-review-comment.yml',
+    'qualys-connector-review.yml',
+  ]);
+});
+
+test('the register step runs options the command has, with credentials only from the environment', async () => {
+  const text = readFileSync(join(folder, 'qualys-connector-register.yml'), 'utf8');
+  const line = /npm run --silent register -- (.+)/.exec(text)?.[1] ?? '';
+  expect(line).not.toBe('');
+  const args = (line.match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ''));
+  // The values are the workflow's expressions; the options are checked by the command's own parser.
+  const result = await runRegister(
+    args.map((a) => (a.includes('${{') ? 'EU2' : a.replace('$outputs', join(work, 'none.json')))),
+    { QUALYS_USERNAME: 'u', QUALYS_PASSWORD: 'p' },
+  );
+  expect(result.stderr).not.toMatch(/is not an option|must be followed by a value/);
+  expect(text).not.toMatch(/--password|--username|QUALYS_PASSWORD=/);
+  expect(text).toContain('QUALYS_PASSWORD: ${{ secrets.QUALYS_PASSWORD }}');
 });
 
 test.each(files)('%s passes the workflow linter', (file) => {
@@ -70,31 +90,47 @@ test('the linter bites: a misspelt key fails', () => {
   expect(result.output).toContain('runs_on');
 });
 
-test.each(files)('%s grants least permissions and never runs pull-request code with a write token', (file) => {
-  const text = readFileSync(join(folder, file), 'utf8');
-  expect(text).not.toContain('pull_request_target');
-  expect(text).toMatch(/^permissions:\n(  [a-z-]+: (read|write)\n)+/m);
-  if (/pull-requests: write/.test(text)) {
-    expect(text).toMatch(/^ {2}workflow_run:/m);
-    expect(text).not.toContain('actions/checkout');
-    expect(text).not.toMatch(/npm (ci|install|run)/);
-  } else {
-    // The only write: an OIDC token for the plan job, which never runs for a fork's pull request.
-    expect(text.match(/^ +[a-z-]+: write$/gm)).toEqual(['      id-token: write']);
-    const planJob = text.slice(text.indexOf('\n  plan-review:'));
-    expect(planJob).toContain('id-token: write');
-    expect(planJob).toMatch(/^ {4}if: .*github\.event\.pull_request\.head\.repo\.full_name == github\.repository$/m);
-    expect(planJob).toContain('terraform_wrapper: false');
-    // Two artifacts: the pull request's synthesized stacks (JSON only) and the review; the plan is written outside both and removed.
-    expect(text.match(/upload-artifact/g)).toHaveLength(2);
-    expect(text).toContain('path: ${{ runner.temp }}/review/\n');
-    expect(text).toContain(
-      '          path: |\n            cdktf.out/manifest.json\n            cdktf.out/stacks/*/cdk.tf.json\n',
-    );
-    expect(text).not.toMatch(/\/review\/[^\s"]*plan/);
-    expect(planJob).toContain('rm -f "$RUNNER_TEMP/tfplan" "$RUNNER_TEMP/plan.json"');
-  }
+const pullRequestFiles = files.filter((f) =>
+  /^ {2}(pull_request|workflow_run):/m.test(readFileSync(join(folder, f), 'utf8')),
+);
+
+test('the deploy-and-register workflow runs only on main, uploads nothing and removes the outputs file', () => {
+  const text = readFileSync(join(folder, 'qualys-connector-register.yml'), 'utf8');
+  expect(text).toMatch(/^on:\n {2}push:\n {4}branches: \[main\]\n/m);
+  expect(text).not.toMatch(/pull_request|upload-artifact/);
+  expect(text).toMatch(/^permissions:\n {2}contents: read\n\n/m);
+  expect(text).toContain('outputs="$RUNNER_TEMP/qualys-outputs.json"');
+  expect(text).toContain('rm -f "$outputs"');
 });
+
+test.each(pullRequestFiles)(
+  '%s grants least permissions and never runs pull-request code with a write token',
+  (file) => {
+    const text = readFileSync(join(folder, file), 'utf8');
+    expect(text).not.toContain('pull_request_target');
+    expect(text).toMatch(/^permissions:\n(  [a-z-]+: (read|write)\n)+/m);
+    if (/pull-requests: write/.test(text)) {
+      expect(text).toMatch(/^ {2}workflow_run:/m);
+      expect(text).not.toContain('actions/checkout');
+      expect(text).not.toMatch(/npm (ci|install|run)/);
+    } else {
+      // The only write: an OIDC token for the plan job, which never runs for a fork's pull request.
+      expect(text.match(/^ +[a-z-]+: write$/gm)).toEqual(['      id-token: write']);
+      const planJob = text.slice(text.indexOf('\n  plan-review:'));
+      expect(planJob).toContain('id-token: write');
+      expect(planJob).toMatch(/^ {4}if: .*github\.event\.pull_request\.head\.repo\.full_name == github\.repository$/m);
+      expect(planJob).toContain('terraform_wrapper: false');
+      // Two artifacts: the pull request's synthesized stacks (JSON only) and the review; the plan is written outside both and removed.
+      expect(text.match(/upload-artifact/g)).toHaveLength(2);
+      expect(text).toContain('path: ${{ runner.temp }}/review/\n');
+      expect(text).toContain(
+        '          path: |\n            cdktf.out/manifest.json\n            cdktf.out/stacks/*/cdk.tf.json\n',
+      );
+      expect(text).not.toMatch(/\/review\/[^\s"]*plan/);
+      expect(planJob).toContain('rm -f "$RUNNER_TEMP/tfplan" "$RUNNER_TEMP/plan.json"');
+    }
+  },
+);
 
 /** The steps of one job of a workflow, as text. */
 function job(text: string, name: string): string {

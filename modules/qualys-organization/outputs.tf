@@ -9,6 +9,11 @@ output "member_role_name" {
   value       = var.role_name
 }
 
+output "trusted_principal" {
+  description = "Principal allowed to assume the management and member roles (what Qualys must assume them from)."
+  value       = module.management_role.trusted_principal
+}
+
 output "member_role_arns" {
   description = "Member account ID to role ARN, for every account with a stack instance of the stack set, whatever its status."
   value = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QUALYS_PLATFORM_NAMES, QualysPlatform, apiUrlProblem } from '../rules/qualys-platforms';
 import { AccountStackSettings, BackendSettings, OrganizationStackSettings, StackSettings } from '../plan/settings';
 import {
   organizationRootIdRule,
@@ -270,9 +271,35 @@ export const stackSchema = z.discriminatedUnion('kind', [accountStackSchema, org
   error: 'must have kind "account" or "organization"',
 });
 
+/** Where the register command finds the Qualys Connector API: a platform of the table, or its URL. */
+export const qualysApiSchema = z
+  .strictObject({
+    platform: z
+      .enum(QUALYS_PLATFORM_NAMES as [QualysPlatform, ...QualysPlatform[]], {
+        error: `must be a Qualys platform: ${QUALYS_PLATFORM_NAMES.join(', ')}`,
+      })
+      .optional()
+      .describe(
+        'The Qualys platform of your subscription (Help > About in Qualys); its API URL is taken from the table.',
+      ),
+    url: z
+      .string({ error: 'must be a string' })
+      .superRefine((url, ctx) => {
+        const problem = apiUrlProblem(url);
+        if (problem) ctx.addIssue({ code: 'custom', input: url, message: problem });
+      })
+      .optional()
+      .describe('The API server, e.g. https://qualysapi.qg2.apps.qualys.eu: wins over the platform table.'),
+  })
+  .refine((api) => !(api.platform !== undefined && api.url !== undefined), {
+    error: 'give platform or url, not both',
+  })
+  .describe('Where qualys-connector-register sends its calls (the synthesis ignores it).');
+
 export const appConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
+    qualysApi: qualysApiSchema.optional(),
     stacks: z
       .array(stackSchema, { error: 'must be a list of stacks' })
       .min(1, { error: 'must list at least one stack' }),
@@ -294,9 +321,10 @@ export const appConfigSchema = z
   })
   .describe('Qualys AWS connector: the stacks this app synthesizes.');
 
-/** A configuration as the plan takes it: its stacks' settings. */
+/** A configuration as the plan takes it: its stacks' settings (and where the register command calls Qualys). */
 export interface AppConfig {
   readonly $schema?: string;
+  readonly qualysApi?: { readonly platform?: QualysPlatform; readonly url?: string };
   readonly stacks: readonly StackSettings[];
 }
 export type StackConfig = StackSettings;

@@ -53,6 +53,11 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
       ],
       ['member_role_name', plan.member.roleName, 'Name of the role in every member account'],
       [
+        'trusted_principal',
+        plan.management.trustedPrincipal,
+        'Principal allowed to assume the management and member roles',
+      ],
+      [
         'member_role_arns',
         this.members.memberRoleArns,
         'Member account ID to role ARN, for every account with a stack instance of the stack set, whatever its status (a failed one too)',

@@ -311,6 +311,11 @@ function organizationOutputs(): ModuleOutput[] {
     },
     { name: 'member_role_name', description: 'Name of the role in every member account.', value: 'var.role_name' },
     {
+      name: 'trusted_principal',
+      description: 'Principal allowed to assume the management and member roles (what Qualys must assume them from).',
+      value: 'module.management_role.trusted_principal',
+    },
+    {
       name: 'member_role_arns',
       description:
         'Member account ID to role ARN, for every account with a stack instance of the stack set, whatever its status.',

@@ -1,0 +1,124 @@
+import { ConnectorAppsPlan, QualysConnectorApp } from '../../model/connector-apps';
+import { ConnectorRecord, apiBoolean } from './api';
+import { RegistrationTarget } from './outputs';
+
+/*
+ * A connector as this command wants it, as the API holds it, and the difference. The request fields are those
+ * Qualys' own scripts send when they create an AWS connector; the read fields those its scripts read back.
+ */
+
+/** What the connector of one account must be. */
+export interface DesiredConnector {
+  readonly target: RegistrationTarget;
+  readonly name: string;
+  readonly apps: readonly QualysConnectorApp[];
+  readonly remediation: boolean;
+}
+
+export function desiredConnector(
+  target: RegistrationTarget,
+  apps: ConnectorAppsPlan,
+  namePrefix: string,
+): DesiredConnector {
+  return { target, name: `${namePrefix}${target.accountId}`, apps: apps.apps, remediation: apps.remediation };
+}
+
+/** The apps of a connector, each identified by the role ARN: one QList per app, replacing what is there. */
+function appInfos(desired: DesiredConnector): unknown[] {
+  return desired.apps.map((name) => ({
+    ConnectorAppInfoQList: { set: { ConnectorAppInfo: [{ name, identifier: desired.target.roleArn }] } },
+  }));
+}
+
+/** The body of a create. */
+export function createBody(desired: DesiredConnector): Record<string, unknown> {
+  return {
+    name: desired.name,
+    description: `AWS account ${desired.target.accountId}, registered from its Terraform outputs`,
+    arn: desired.target.roleArn,
+    externalId: desired.target.externalId,
+    allRegions: true,
+    isGovCloudConfigured: desired.target.roleArn.startsWith('arn:aws-us-gov:'),
+    runFrequency: 240,
+    isRemediationEnabled: desired.remediation,
+    disabled: false,
+    connectorAppInfos: appInfos(desired),
+  };
+}
+
+/** A connector as read back: the fields this command judges. */
+export interface ConnectorState {
+  readonly id: string;
+  readonly name?: string;
+  readonly arn?: string;
+  readonly externalId?: string;
+  readonly apps: readonly string[];
+  readonly remediation?: boolean;
+  readonly qualysAccountId?: string;
+  readonly attachedToOrganization: boolean;
+}
+
+/** Every `{ name: "AI" | "CI" | "CSA", ... }` below `connectorAppInfos`, however the lists are wrapped (`list`, `set`, arrays). */
+function appsIn(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => appsIn(v, found));
+  else if (typeof value === 'object' && value !== null) {
+    const name = (value as Record<string, unknown>).name;
+    if (typeof name === 'string' && /^(AI|CI|CSA)$/.test(name)) found.add(name);
+    Object.values(value).forEach((v) => appsIn(v, found));
+  }
+  return found;
+}
+
+export function connectorState(record: ConnectorRecord): ConnectorState {
+  const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+  return {
+    id: text(record.id) ?? '(no id)',
+    name: text(record.name),
+    arn: text(record.arn),
+    externalId: text(record.externalId),
+    apps: [...appsIn(record.connectorAppInfos)].sort(),
+    remediation: apiBoolean(record.isRemediationEnabled),
+    qualysAccountId: text(record.qualysAwsAccountId),
+    attachedToOrganization: apiBoolean(record.isAttachedToOrgConnector) === true,
+  };
+}
+
+/** One field that differs; secret fields carry no values. */
+export interface FieldDifference {
+  readonly field: 'arn' | 'externalId' | 'apps' | 'isRemediationEnabled';
+  readonly current?: string;
+  readonly wanted?: string;
+  readonly secret?: boolean;
+}
+
+/** The differences between what is and what must be. A field the API did not return is left unjudged only for remediation. */
+export function differences(current: ConnectorState, desired: DesiredConnector): FieldDifference[] {
+  const found: FieldDifference[] = [];
+  if (current.arn !== desired.target.roleArn) {
+    found.push({ field: 'arn', current: current.arn ?? '(none)', wanted: desired.target.roleArn });
+  }
+  if (current.externalId !== desired.target.externalId) found.push({ field: 'externalId', secret: true });
+  const wantedApps = [...desired.apps].sort().join(',');
+  if (current.apps.join(',') !== wantedApps) {
+    found.push({ field: 'apps', current: current.apps.join(',') || '(none)', wanted: wantedApps });
+  }
+  if (current.remediation !== undefined && current.remediation !== desired.remediation) {
+    found.push({
+      field: 'isRemediationEnabled',
+      current: String(current.remediation),
+      wanted: String(desired.remediation),
+    });
+  }
+  return found;
+}
+
+/** The body of an update: only the fields that differ. */
+export function updateBody(desired: DesiredConnector, changed: readonly FieldDifference[]): Record<string, unknown> {
+  const fields = new Set(changed.map((d) => d.field));
+  return {
+    ...(fields.has('arn') ? { arn: desired.target.roleArn } : {}),
+    ...(fields.has('externalId') ? { externalId: desired.target.externalId } : {}),
+    ...(fields.has('apps') || fields.has('arn') ? { connectorAppInfos: appInfos(desired) } : {}),
+    ...(fields.has('isRemediationEnabled') ? { isRemediationEnabled: desired.remediation } : {}),
+  };
+}
