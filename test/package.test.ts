@@ -212,3 +212,38 @@ test('the deployer policy command runs from the package with only its runtime de
     loaded.filter((f) => /^(cdktf|constructs|@cdktf\/provider-aws|@cloud-copilot\/iam-simulate)\//.test(f)),
   ).toEqual([]);
 });
+
+test('the register command runs from the package with only its runtime dependencies: no toolchain loaded', () => {
+  const user = join(scratch, 'register-user');
+  mkdirSync(join(user, 'node_modules'), { recursive: true });
+  symlinkSync(join(scratch, 'node_modules', manifest.name), join(user, 'node_modules', manifest.name), 'dir');
+  for (const dep of Object.keys(manifest.dependencies)) {
+    mkdirSync(join(user, 'node_modules', dep, '..'), { recursive: true });
+    symlinkSync(join(root, 'node_modules', dep), join(user, 'node_modules', dep), 'dir');
+  }
+  const outputs = {
+    role_arn: { value: 'arn:aws:iam::123456789012:role/QualysCVRole' },
+    external_id: { value: SAMPLE_EXTERNAL_ID, sensitive: true },
+    trusted_principal: { value: 'arn:aws:iam::805950163170:root' },
+  };
+  writeFileSync(join(user, 'outputs.json'), JSON.stringify(outputs));
+  writeFileSync(
+    join(user, 'record.js'),
+    "process.on('exit', () => require('fs').writeFileSync('loaded.json', JSON.stringify(Object.keys(require.cache))));\n",
+  );
+  const bin = join(user, 'node_modules', manifest.name, manifest.bin['qualys-connector-register']);
+  expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  const run = spawnSync(
+    process.execPath,
+    ['--require', './record.js', bin, '--outputs', 'outputs.json', '--capabilities', 'cspm', '--offline'],
+    { cwd: user, encoding: 'utf8' },
+  );
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  expect(run.stdout).toContain('"arn": "arn:aws:iam::123456789012:role/QualysCVRole"');
+  expect(run.stdout).not.toContain(SAMPLE_EXTERNAL_ID);
+  const loaded = (JSON.parse(readFileSync(join(user, 'loaded.json'), 'utf8')) as string[]).map(
+    (f) => f.split('node_modules/').pop() as string,
+  );
+  expect(loaded.filter((f) => /^(cdktf|cdktn|constructs|@cdktf\/|@cdktn\/)/.test(f))).toEqual([]);
+});
