@@ -40,9 +40,19 @@ export interface ProviderSchemas {
 }
 
 /** Where a toolchain's bindings are, and the name their code calls the core library by. */
-const BINDINGS: Readonly<Record<Toolchain, { readonly lib: () => string; readonly core: string }>> = {
-  cdktf: { lib: () => join(dirname(require.resolve('@cdktf/provider-aws/package.json')), 'lib'), core: 'cdktf' },
-  cdktn: { lib: () => join(dirname(require.resolve('@cdktn/provider-aws/package.json')), 'lib'), core: 'cdktn' },
+const BINDINGS: Readonly<
+  Record<Toolchain, { readonly lib: () => string; readonly core: string; readonly provider: string }>
+> = {
+  cdktf: {
+    lib: () => join(dirname(require.resolve('@cdktf/provider-aws/package.json')), 'lib'),
+    core: 'cdktf',
+    provider: '@cdktf/provider-aws',
+  },
+  cdktn: {
+    lib: () => join(dirname(require.resolve('@cdktn/provider-aws/package.json')), 'lib'),
+    core: 'cdktn',
+    provider: '@cdktn/provider-aws',
+  },
 };
 
 /** Folder of a type's binding: aws_iam_role -> iam-role, data source -> data-aws-iam-policy-document. */
@@ -135,9 +145,10 @@ class BindingReader {
     readonly dir: string,
     readonly typeName: string,
     core = 'cdktf',
+    provider = '@cdktf/provider-aws',
   ) {
     if (!existsSync(join(dir, 'index.js'))) {
-      throw new Error(`no provider binding for ${typeName} (looked in ${dir}); is the type name right?`);
+      throw new Error(`no ${provider} binding for ${typeName} (looked in ${dir}); is the type name right?`);
     }
     // CDK Terrain's bindings are CDK for Terraform's with the core library renamed: read as one.
     this.source = readFileSync(join(dir, 'index.js'), 'utf8').replace(new RegExp(`\\b${core}\\.`, 'g'), 'cdktf.');
@@ -246,9 +257,9 @@ function classNameOf(dir: string): string {
 }
 
 function readSchema(toolchain: Toolchain, kind: 'resource' | 'data' | 'provider', typeName: string): SchemaBlock {
-  const { lib, core } = BINDINGS[toolchain];
+  const { lib, core, provider } = BINDINGS[toolchain];
   const dir = bindingDir(lib(), kind, typeName);
-  const reader = new BindingReader(dir, typeName, core);
+  const reader = new BindingReader(dir, typeName, core, provider);
   return reader.topLevel(classNameOf(dir));
 }
 
