@@ -7,7 +7,7 @@
 const { createHash } = require('crypto');
 const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } = require('fs');
 const { join, relative } = require('path');
-const { aliases, toolchainFromEnv } = require('./toolchains.cjs');
+const { aliases, toolchainOrExit } = require('./toolchains.cjs');
 
 const root = join(__dirname, '..');
 const cache = join(root, 'node_modules', '.cache', 'qualys-connector-app');
@@ -55,13 +55,7 @@ function build(bundle, toolchain) {
   }
 }
 
-let toolchain;
-try {
-  toolchain = toolchainFromEnv();
-} catch (error) {
-  process.stderr.write(`${error.message}\n`);
-  process.exit(2);
-}
+const toolchain = toolchainOrExit();
 const bundle = join(cache, `app-${toolchain}-${sourceHash(toolchain)}.cjs`);
 if (!existsSync(bundle)) build(bundle, toolchain);
 require(bundle);

@@ -7,7 +7,7 @@
 const { spawnSync } = require('child_process');
 const { readFileSync } = require('fs');
 const { join } = require('path');
-const { TOOLCHAINS, toolchainFromEnv } = require('./toolchains.cjs');
+const { TOOLCHAINS, toolchainOrExit } = require('./toolchains.cjs');
 
 const root = join(__dirname, '..');
 
@@ -16,13 +16,7 @@ function shellWord(text) {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-let toolchain;
-try {
-  toolchain = toolchainFromEnv();
-} catch (error) {
-  process.stderr.write(`${error.message}\n`);
-  process.exit(2);
-}
+const toolchain = toolchainOrExit();
 const { cli: cliPackage, bin } = TOOLCHAINS[toolchain];
 const cliManifest = JSON.parse(readFileSync(join(root, 'node_modules', cliPackage, 'package.json'), 'utf8'));
 /** Whether this Node.js is older than the `>=x.y.z` the CLI's package states (anything else is not judged). */

@@ -22,6 +22,16 @@ function toolchainFromEnv(env = process.env) {
   );
 }
 
+/** The toolchain for a command line: as `toolchainFromEnv`, or the reason on stderr and exit code 2. */
+function toolchainOrExit(env = process.env) {
+  try {
+    return toolchainFromEnv(env);
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}
+
 /** Module names to swap: esbuild's `alias` option, from CDK for Terraform's names to the toolchain's. */
 function aliases(toolchain) {
   const from = TOOLCHAINS.cdktf;
@@ -49,4 +59,4 @@ function rewriteSpecifiers(code, toolchain) {
   );
 }
 
-module.exports = { TOOLCHAINS, TOOLCHAIN_VARIABLE, toolchainFromEnv, aliases, rewriteSpecifiers };
+module.exports = { TOOLCHAINS, TOOLCHAIN_VARIABLE, toolchainFromEnv, toolchainOrExit, aliases, rewriteSpecifiers };

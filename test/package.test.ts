@@ -34,6 +34,31 @@ beforeAll(() => {
   }
 }, 180000);
 
+/** A folder whose node_modules holds the packed package and its dependencies only: no peers, no development tools. */
+function runtimeOnly(user: string): void {
+  mkdirSync(join(user, 'node_modules'), { recursive: true });
+  symlinkSync(join(scratch, 'node_modules', manifest.name), join(user, 'node_modules', manifest.name), 'dir');
+  for (const dep of Object.keys(manifest.dependencies)) {
+    mkdirSync(join(user, 'node_modules', dep, '..'), { recursive: true });
+    symlinkSync(join(root, 'node_modules', dep), join(user, 'node_modules', dep), 'dir');
+  }
+}
+
+/** A preload (`--require ./record.js`) that writes every file the process loaded into loaded.json. */
+function recordLoads(user: string): void {
+  writeFileSync(
+    join(user, 'record.js'),
+    "process.on('exit', () => require('fs').writeFileSync('loaded.json', JSON.stringify(Object.keys(require.cache))));\n",
+  );
+}
+
+/** What the recorded process loaded, as paths below node_modules. */
+function loadedFiles(user: string): string[] {
+  return (JSON.parse(readFileSync(join(user, 'loaded.json'), 'utf8')) as string[]).map(
+    (f) => f.split('node_modules/').pop() as string,
+  );
+}
+
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 test('the tarball ships compiled code, declarations, the schema and the license, not sources or tests', () => {
@@ -123,12 +148,7 @@ test('a scratch cdktf app type-checks against the package under the template set
 test('the review command runs from the package with only its runtime dependencies: no cdktf, nothing AGPL loaded', () => {
   // A plain-Terraform user's npx: the package and its dependencies, no peers, no development tools.
   const user = join(scratch, 'review-user');
-  mkdirSync(join(user, 'node_modules'), { recursive: true });
-  symlinkSync(join(scratch, 'node_modules', manifest.name), join(user, 'node_modules', manifest.name), 'dir');
-  for (const dep of Object.keys(manifest.dependencies)) {
-    mkdirSync(join(user, 'node_modules', dep, '..'), { recursive: true });
-    symlinkSync(join(root, 'node_modules', dep), join(user, 'node_modules', dep), 'dir');
-  }
+  runtimeOnly(user);
   const stack = (capabilities: string[]) =>
     JSON.stringify({
       stacks: [{ kind: 'account', name: 'prod', connector: { externalId: SAMPLE_EXTERNAL_ID, capabilities } }],
@@ -136,10 +156,7 @@ test('the review command runs from the package with only its runtime dependencie
   writeFileSync(join(user, 'before.json'), stack(['cspm']));
   writeFileSync(join(user, 'after.json'), stack(['cspm', 'remediation']));
   // Records every file the command loads, to read each one's package license.
-  writeFileSync(
-    join(user, 'record.js'),
-    "process.on('exit', () => require('fs').writeFileSync('loaded.json', JSON.stringify(Object.keys(require.cache))));\n",
-  );
+  recordLoads(user);
   const bin = join(user, 'node_modules', manifest.name, manifest.bin['qualys-connector-review']);
   expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   const run = spawnSync(
@@ -178,12 +195,7 @@ test('the review command runs from the package with only its runtime dependencie
 
 test('the deployer policy command runs from the package with only its runtime dependencies: no cdktf, not the AGPL simulator', () => {
   const user = join(scratch, 'deployer-policy-user');
-  mkdirSync(join(user, 'node_modules'), { recursive: true });
-  symlinkSync(join(scratch, 'node_modules', manifest.name), join(user, 'node_modules', manifest.name), 'dir');
-  for (const dep of Object.keys(manifest.dependencies)) {
-    mkdirSync(join(user, 'node_modules', dep, '..'), { recursive: true });
-    symlinkSync(join(root, 'node_modules', dep), join(user, 'node_modules', dep), 'dir');
-  }
+  runtimeOnly(user);
   writeFileSync(
     join(user, 'config.json'),
     JSON.stringify({
@@ -192,10 +204,7 @@ test('the deployer policy command runs from the package with only its runtime de
       ],
     }),
   );
-  writeFileSync(
-    join(user, 'record.js'),
-    "process.on('exit', () => require('fs').writeFileSync('loaded.json', JSON.stringify(Object.keys(require.cache))));\n",
-  );
+  recordLoads(user);
   const bin = join(user, 'node_modules', manifest.name, manifest.bin['qualys-connector-deployer-policy']);
   expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   const run = spawnSync(process.execPath, ['--require', './record.js', bin, '--config', 'config.json'], {
@@ -205,9 +214,7 @@ test('the deployer policy command runs from the package with only its runtime de
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   expect(run.stdout).toContain('role/ScannerRole');
-  const loaded = (JSON.parse(readFileSync(join(user, 'loaded.json'), 'utf8')) as string[]).map(
-    (f) => f.split('node_modules/').pop() as string,
-  );
+  const loaded = loadedFiles(user);
   expect(
     loaded.filter((f) => /^(cdktf|constructs|@cdktf\/provider-aws|@cloud-copilot\/iam-simulate)\//.test(f)),
   ).toEqual([]);
@@ -215,22 +222,14 @@ test('the deployer policy command runs from the package with only its runtime de
 
 test('the register command runs from the package with only its runtime dependencies: no toolchain loaded', () => {
   const user = join(scratch, 'register-user');
-  mkdirSync(join(user, 'node_modules'), { recursive: true });
-  symlinkSync(join(scratch, 'node_modules', manifest.name), join(user, 'node_modules', manifest.name), 'dir');
-  for (const dep of Object.keys(manifest.dependencies)) {
-    mkdirSync(join(user, 'node_modules', dep, '..'), { recursive: true });
-    symlinkSync(join(root, 'node_modules', dep), join(user, 'node_modules', dep), 'dir');
-  }
+  runtimeOnly(user);
   const outputs = {
     role_arn: { value: 'arn:aws:iam::123456789012:role/QualysCVRole' },
     external_id: { value: SAMPLE_EXTERNAL_ID, sensitive: true },
     trusted_principal: { value: 'arn:aws:iam::805950163170:root' },
   };
   writeFileSync(join(user, 'outputs.json'), JSON.stringify(outputs));
-  writeFileSync(
-    join(user, 'record.js'),
-    "process.on('exit', () => require('fs').writeFileSync('loaded.json', JSON.stringify(Object.keys(require.cache))));\n",
-  );
+  recordLoads(user);
   const bin = join(user, 'node_modules', manifest.name, manifest.bin['qualys-connector-register']);
   expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   const run = spawnSync(
@@ -242,8 +241,6 @@ test('the register command runs from the package with only its runtime dependenc
   expect(run.status).toBe(0);
   expect(run.stdout).toContain('"arn": "arn:aws:iam::123456789012:role/QualysCVRole"');
   expect(run.stdout).not.toContain(SAMPLE_EXTERNAL_ID);
-  const loaded = (JSON.parse(readFileSync(join(user, 'loaded.json'), 'utf8')) as string[]).map(
-    (f) => f.split('node_modules/').pop() as string,
-  );
+  const loaded = loadedFiles(user);
   expect(loaded.filter((f) => /^(cdktf|cdktn|constructs|@cdktf\/|@cdktn\/)/.test(f))).toEqual([]);
 });
