@@ -129,6 +129,15 @@ describe('one account', () => {
     expect(result.stdout).toContain(`${ACCOUNT}  unchanged  connector 1000`);
   });
 
+  test('a read without arn or externalId: those fields are named as not compared, never reported as drift', async () => {
+    const connector = fake.add({ awsAccountId: ACCOUNT, arn: ROLE, externalId: EXTERNAL_ID });
+    delete connector.externalId;
+    const result = await run(account());
+    expect(result.exitCode).toBe(0);
+    expect(fake.writes()).toEqual([]);
+    expect(result.stdout).toContain('it did not return externalId, so it was not compared');
+  });
+
   test('drift without --update: the differences (the external ID only as "differs"), nothing written, exit 3', async () => {
     fake.add({ awsAccountId: ACCOUNT, arn: `${ROLE}-old`, externalId: 'US1-1-old', apps: ['AI'] });
     const result = await run(account());

@@ -91,13 +91,20 @@ export interface FieldDifference {
   readonly secret?: boolean;
 }
 
-/** The differences between what is and what must be. A field the API did not return is left unjudged only for remediation. */
+/** The fields a read did not return: they cannot be compared, and are named rather than guessed. */
+export function unreturnedFields(current: ConnectorState): string[] {
+  return [...(current.arn === undefined ? ['arn'] : []), ...(current.externalId === undefined ? ['externalId'] : [])];
+}
+
+/** The differences between what is and what must be, in the fields the read returned. */
 export function differences(current: ConnectorState, desired: DesiredConnector): FieldDifference[] {
   const found: FieldDifference[] = [];
-  if (current.arn !== desired.target.roleArn) {
-    found.push({ field: 'arn', current: current.arn ?? '(none)', wanted: desired.target.roleArn });
+  if (current.arn !== undefined && current.arn !== desired.target.roleArn) {
+    found.push({ field: 'arn', current: current.arn, wanted: desired.target.roleArn });
   }
-  if (current.externalId !== desired.target.externalId) found.push({ field: 'externalId', secret: true });
+  if (current.externalId !== undefined && current.externalId !== desired.target.externalId) {
+    found.push({ field: 'externalId', secret: true });
+  }
   const wantedApps = [...desired.apps].sort().join(',');
   if (current.apps.join(',') !== wantedApps) {
     found.push({ field: 'apps', current: current.apps.join(',') || '(none)', wanted: wantedApps });

@@ -6,6 +6,7 @@ import {
   connectorState,
   createBody,
   differences,
+  unreturnedFields,
   updateBody,
 } from './connector';
 
@@ -173,9 +174,13 @@ async function keepOrUpdate(
   const base = { ...identity(desired), connectorId: current.id };
   const changed = differences(current, desired);
   if (changed.length === 0) {
-    if (current.qualysAccountId !== undefined)
-      return trustCheck(desired, current, 'unchanged', 'already registered as wanted');
-    return verified(api, desired, current.id, 'unchanged', 'already registered as wanted');
+    const unreturned = unreturnedFields(current);
+    const kept =
+      unreturned.length === 0
+        ? 'already registered as wanted'
+        : `already registered as wanted, as far as Qualys shows (it did not return ${unreturned.join(' or ')}, so ${unreturned.length === 1 ? 'it was' : 'they were'} not compared)`;
+    if (current.qualysAccountId !== undefined) return trustCheck(desired, current, 'unchanged', kept);
+    return verified(api, desired, current.id, 'unchanged', kept);
   }
   if (!options.update) {
     return { ...base, action: 'drift', differences: changed, message: 'differs from the outputs; --update changes it' };
