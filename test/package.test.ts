@@ -52,6 +52,13 @@ function recordLoads(user: string): void {
   );
 }
 
+/** Runs one of the package's commands as installed in `user`, recording what it loads; its file must start as a script. */
+function runInstalledBin(user: string, command: string, args: string[]) {
+  const bin = join(user, 'node_modules', manifest.name, manifest.bin[command]);
+  expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  return spawnSync(process.execPath, ['--require', './record.js', bin, ...args], { cwd: user, encoding: 'utf8' });
+}
+
 /** What the recorded process loaded, as paths below node_modules. */
 function loadedFiles(user: string): string[] {
   return (JSON.parse(readFileSync(join(user, 'loaded.json'), 'utf8')) as string[]).map(
@@ -157,13 +164,13 @@ test('the review command runs from the package with only its runtime dependencie
   writeFileSync(join(user, 'after.json'), stack(['cspm', 'remediation']));
   // Records every file the command loads, to read each one's package license.
   recordLoads(user);
-  const bin = join(user, 'node_modules', manifest.name, manifest.bin['qualys-connector-review']);
-  expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
-  const run = spawnSync(
-    process.execPath,
-    ['--require', './record.js', bin, '--base-config', 'before.json', '--config', 'after.json', '--fail-on-broadening'],
-    { cwd: user, encoding: 'utf8' },
-  );
+  const run = runInstalledBin(user, 'qualys-connector-review', [
+    '--base-config',
+    'before.json',
+    '--config',
+    'after.json',
+    '--fail-on-broadening',
+  ]);
   expect(run.stderr).toMatch(
     /^qualys-connector-review: the gate holds:\n {2}- prod: role QualysCVRole: 6 grants added\n$/,
   );
@@ -205,12 +212,7 @@ test('the deployer policy command runs from the package with only its runtime de
     }),
   );
   recordLoads(user);
-  const bin = join(user, 'node_modules', manifest.name, manifest.bin['qualys-connector-deployer-policy']);
-  expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
-  const run = spawnSync(process.execPath, ['--require', './record.js', bin, '--config', 'config.json'], {
-    cwd: user,
-    encoding: 'utf8',
-  });
+  const run = runInstalledBin(user, 'qualys-connector-deployer-policy', ['--config', 'config.json']);
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   expect(run.stdout).toContain('role/ScannerRole');
@@ -230,13 +232,13 @@ test('the register command runs from the package with only its runtime dependenc
   };
   writeFileSync(join(user, 'outputs.json'), JSON.stringify(outputs));
   recordLoads(user);
-  const bin = join(user, 'node_modules', manifest.name, manifest.bin['qualys-connector-register']);
-  expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
-  const run = spawnSync(
-    process.execPath,
-    ['--require', './record.js', bin, '--outputs', 'outputs.json', '--capabilities', 'cspm', '--offline'],
-    { cwd: user, encoding: 'utf8' },
-  );
+  const run = runInstalledBin(user, 'qualys-connector-register', [
+    '--outputs',
+    'outputs.json',
+    '--capabilities',
+    'cspm',
+    '--offline',
+  ]);
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   expect(run.stdout).toContain('"arn": "arn:aws:iam::123456789012:role/QualysCVRole"');
