@@ -20,6 +20,7 @@ const FULL_TIER_ONLY = [
   'deployer-module-plans.test.ts',
   'upgrade.test.ts',
   'cdktn.test.ts',
+  'aws-provider-majors.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 

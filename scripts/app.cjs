@@ -2,12 +2,13 @@
 // a hash of the sources, and run compiled. Compiling TypeScript on every start (tsx) costs a quarter of a second;
 // the bundle is rebuilt only when a source changes. Naming it by content keeps two checkouts that share one
 // node_modules (the review's --base) from ever running each other's code. QUALYS_CONNECTOR_TOOLCHAIN=cdktn builds
-// the same sources against CDK Terrain (scripts/toolchains.cjs); its bundle has its own name.
+// the same sources against CDK Terrain, QUALYS_CONNECTOR_AWS_PROVIDER=5 against the bindings of AWS provider 5
+// (scripts/toolchains.cjs); each such bundle has its own name.
 'use strict';
 const { createHash } = require('crypto');
 const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } = require('fs');
 const { join, relative } = require('path');
-const { aliases, toolchainOrExit } = require('./toolchains.cjs');
+const { aliases, awsProviderFromEnv, toolchainOrExit } = require('./toolchains.cjs');
 
 const root = join(__dirname, '..');
 const cache = join(root, 'node_modules', '.cache', 'qualys-connector-app');
@@ -24,15 +25,15 @@ function sources(dir, found = []) {
   return found;
 }
 
-function sourceHash(toolchain) {
-  const hash = createHash('sha256').update(toolchain).update('\0');
+function sourceHash(toolchain, awsProvider) {
+  const hash = createHash('sha256').update(toolchain).update('\0').update(String(awsProvider)).update('\0');
   for (const file of [join(root, 'main.ts'), join(root, 'tsconfig.json'), ...sources(join(root, 'src'))]) {
     hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }
 
-function build(bundle, toolchain) {
+function build(bundle, toolchain, awsProvider) {
   mkdirSync(cache, { recursive: true });
   const partial = `${bundle}.${process.pid}.partial`;
   require('esbuild').buildSync({
@@ -42,7 +43,7 @@ function build(bundle, toolchain) {
     format: 'cjs',
     target: 'node20',
     packages: 'external',
-    alias: aliases(toolchain),
+    alias: aliases(toolchain, awsProvider),
     outfile: partial,
     logLevel: 'error',
   });
@@ -56,6 +57,7 @@ function build(bundle, toolchain) {
 }
 
 const toolchain = toolchainOrExit();
-const bundle = join(cache, `app-${toolchain}-${sourceHash(toolchain)}.cjs`);
-if (!existsSync(bundle)) build(bundle, toolchain);
+const awsProvider = awsProviderFromEnv(toolchain);
+const bundle = join(cache, `app-${toolchain}-aws${awsProvider}-${sourceHash(toolchain, awsProvider)}.cjs`);
+if (!existsSync(bundle)) build(bundle, toolchain, awsProvider);
 require(bundle);

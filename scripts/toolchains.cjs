@@ -12,6 +12,19 @@ const TOOLCHAINS = {
 /** The variable that chooses the toolchain of the app and the commands in this repository. */
 const TOOLCHAIN_VARIABLE = 'QUALYS_CONNECTOR_TOOLCHAIN';
 
+/**
+ * The AWS provider majors the app synthesizes for, with the bindings package each toolchain has for it in this
+ * repository (`cdktf-provider-aws-v5` is @cdktf/provider-aws 20.1.0, installed under that name beside 21.22.1).
+ * The stacks differ by major only as src/rules/aws-provider.ts says; a test ties its majors to these.
+ */
+const AWS_PROVIDER_BINDINGS = {
+  cdktf: { 5: 'cdktf-provider-aws-v5', 6: '@cdktf/provider-aws' },
+  cdktn: { 6: '@cdktn/provider-aws' },
+};
+
+/** The variable that chooses the AWS provider major the app synthesizes for (6 when unset). */
+const AWS_PROVIDER_VARIABLE = 'QUALYS_CONNECTOR_AWS_PROVIDER';
+
 /** The toolchain the environment asks for (CDK for Terraform when it names none); an unknown name is an error. */
 function toolchainFromEnv(env = process.env) {
   const name = env[TOOLCHAIN_VARIABLE];
@@ -22,21 +35,45 @@ function toolchainFromEnv(env = process.env) {
   );
 }
 
-/** The toolchain for a command line: as `toolchainFromEnv`, or the reason on stderr and exit code 2. */
+/** The AWS provider major the environment asks for with this toolchain (6 when unset); anything else is an error. */
+function awsProviderFromEnv(toolchain, env = process.env) {
+  const value = env[AWS_PROVIDER_VARIABLE];
+  const majors = AWS_PROVIDER_BINDINGS[toolchain];
+  if (value === undefined || value === '') return 6;
+  if (Object.hasOwn(majors, value)) return Number(value);
+  const others = Object.entries(AWS_PROVIDER_BINDINGS)
+    .filter(([name, bindings]) => name !== toolchain && Object.hasOwn(bindings, value))
+    .map(([name]) => name);
+  throw new Error(
+    `${AWS_PROVIDER_VARIABLE}=${JSON.stringify(value)} is not an AWS provider major the ${toolchain} toolchain has bindings for: use ${Object.keys(majors).join(' or ')} (6 when unset)` +
+      (others.length > 0 ? `; major ${value} needs ${TOOLCHAIN_VARIABLE}=${others.join(' or ')}` : ''),
+  );
+}
+
+/** The toolchain and provider major for a command line, or the reason on stderr and exit code 2. */
 function toolchainOrExit(env = process.env) {
   try {
-    return toolchainFromEnv(env);
+    const toolchain = toolchainFromEnv(env);
+    awsProviderFromEnv(toolchain, env);
+    return toolchain;
   } catch (error) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
 }
 
-/** Module names to swap: esbuild's `alias` option, from CDK for Terraform's names to the toolchain's. */
-function aliases(toolchain) {
+/**
+ * Module names to swap: esbuild's `alias` option, from CDK for Terraform's names (and its bindings of the default
+ * provider major) to the toolchain's, with the bindings of the provider major asked for.
+ */
+function aliases(toolchain, awsProvider = 6) {
   const from = TOOLCHAINS.cdktf;
   const to = TOOLCHAINS[toolchain];
-  return toolchain === 'cdktf' ? {} : { [from.core]: to.core, [from.provider]: to.provider };
+  const bindings = AWS_PROVIDER_BINDINGS[toolchain][awsProvider];
+  if (bindings === undefined)
+    throw new Error(`the ${toolchain} toolchain has no bindings for AWS provider ${awsProvider}`);
+  const swaps = toolchain === 'cdktf' ? {} : { [from.core]: to.core };
+  return bindings === from.provider ? swaps : { ...swaps, [from.provider]: bindings };
 }
 
 /**
@@ -59,4 +96,14 @@ function rewriteSpecifiers(code, toolchain) {
   );
 }
 
-module.exports = { TOOLCHAINS, TOOLCHAIN_VARIABLE, toolchainFromEnv, toolchainOrExit, aliases, rewriteSpecifiers };
+module.exports = {
+  TOOLCHAINS,
+  TOOLCHAIN_VARIABLE,
+  AWS_PROVIDER_BINDINGS,
+  AWS_PROVIDER_VARIABLE,
+  toolchainFromEnv,
+  awsProviderFromEnv,
+  toolchainOrExit,
+  aliases,
+  rewriteSpecifiers,
+};

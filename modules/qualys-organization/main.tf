@@ -137,12 +137,12 @@ resource "aws_cloudformation_stack_set" "member_roles" {
 }
 
 resource "aws_cloudformation_stack_set_instance" "member_roles" {
-  for_each                  = toset(local.targets)
-  provider                  = aws.stackset
-  stack_set_name            = aws_cloudformation_stack_set.member_roles.name
-  call_as                   = var.call_as
-  stack_set_instance_region = local.stack_set_region
-  retain_stack              = var.retain_member_stacks
+  for_each       = toset(local.targets)
+  provider       = aws.stackset
+  stack_set_name = aws_cloudformation_stack_set.member_roles.name
+  call_as        = var.call_as
+  region         = local.stack_set_region
+  retain_stack   = var.retain_member_stacks
 
   deployment_targets {
     organizational_unit_ids = [each.key]

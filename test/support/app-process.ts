@@ -5,6 +5,9 @@ import { join } from 'path';
 /** CDK for Terraform or CDK Terrain (scripts/toolchains.cjs). */
 export type Toolchain = 'cdktf' | 'cdktn';
 
+/** The AWS provider major the app synthesizes for (scripts/toolchains.cjs; 6 when unset). */
+export type AwsProviderMajor = 5 | 6;
+
 export const PROJECT_ROOT = join(__dirname, '..', '..');
 
 /** The app command of cdktf.json (what `cdktf synth` runs), with this Node binary. */
@@ -46,13 +49,20 @@ export function runAppWith(outdir: string, options: { args?: string[]; configEnv
 /** The command, arguments and environment of one app run (for callers that spawn it themselves). */
 export function appProcess(
   outdir: string,
-  { args = [], configEnv, toolchain }: { args?: string[]; configEnv?: string; toolchain?: Toolchain },
+  {
+    args = [],
+    configEnv,
+    toolchain,
+    awsProvider,
+  }: { args?: string[]; configEnv?: string; toolchain?: Toolchain; awsProvider?: AwsProviderMajor },
 ): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };
   delete env.QUALYS_CONNECTOR_CONFIG;
   delete env.QUALYS_CONNECTOR_TOOLCHAIN;
+  delete env.QUALYS_CONNECTOR_AWS_PROVIDER;
   if (configEnv !== undefined) env.QUALYS_CONNECTOR_CONFIG = configEnv;
   if (toolchain !== undefined) env.QUALYS_CONNECTOR_TOOLCHAIN = toolchain;
+  if (awsProvider !== undefined) env.QUALYS_CONNECTOR_AWS_PROVIDER = String(awsProvider);
   return { command: process.execPath, args: [...appCommand(), ...args], env };
 }
 

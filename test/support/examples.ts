@@ -1,7 +1,7 @@
 import { spawn } from 'child_process';
 import { existsSync, readdirSync } from 'fs';
 import { join } from 'path';
-import { PROJECT_ROOT, Toolchain, appProcess } from './app-process';
+import { AwsProviderMajor, PROJECT_ROOT, Toolchain, appProcess } from './app-process';
 
 /** The configurations the app is checked with end to end: the default (no file) and every example. */
 export function exampleConfigs(): { name: string; file?: string }[] {
@@ -15,11 +15,16 @@ export function exampleConfigs(): { name: string; file?: string }[] {
 }
 
 /** Synthesizes every configuration into `dir/<name>`, two processes at a time, with the toolchain given. */
-export async function synthesizeExamples(dir: string, parallel = 2, toolchain?: Toolchain): Promise<void> {
+export async function synthesizeExamples(
+  dir: string,
+  parallel = 2,
+  toolchain?: Toolchain,
+  awsProvider?: AwsProviderMajor,
+): Promise<void> {
   const queue = [...exampleConfigs()];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      const { command, args, env } = appProcess(join(dir, next.name), { configEnv: next.file, toolchain });
+      const { command, args, env } = appProcess(join(dir, next.name), { configEnv: next.file, toolchain, awsProvider });
       const name = next.name;
       await new Promise<void>((done, fail) => {
         const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -20,9 +20,12 @@ export function projectScratch(prefix: string): string {
   return mkdtempSync(join(testOutputRoot(), `${prefix}-`));
 }
 
-/** Where the shared syntheses of the default configuration and every example are (full tier). */
-export function sharedSynthesisDir(): string {
-  return join(testOutputRoot(), 'shared-synthesis');
+/**
+ * Where the shared syntheses of the default configuration and every example are (full tier): for AWS provider 6
+ * (the default), or for provider 5.
+ */
+export function sharedSynthesisDir(awsProvider: 5 | 6 = 6): string {
+  return join(testOutputRoot(), awsProvider === 6 ? 'shared-synthesis' : `shared-synthesis-aws${awsProvider}`);
 }
 
 /** Removes a scratch folder and the folders above it in `.test-output/` that it leaves empty. */

@@ -277,6 +277,16 @@ export function providerSchemas(
 }
 
 /** The provider version a toolchain's bindings were generated for (what Terraform must be told it is installing). */
+/** The hashicorp/aws version a bindings package (by its installed name) was generated from. */
+export function bindingsProviderVersion(packageName: string): string {
+  const manifest = JSON.parse(readFileSync(require.resolve(`${packageName}/package.json`), 'utf8')) as {
+    cdktf?: { provider?: { version?: string } };
+  };
+  const version = manifest.cdktf?.provider?.version;
+  if (!version) throw new Error(`${packageName} does not say which hashicorp/aws version it was made for`);
+  return version;
+}
+
 export function boundProviderVersion(toolchain: Toolchain = 'cdktf'): string {
   const manifest = JSON.parse(readFileSync(join(BINDINGS[toolchain].lib(), '..', 'package.json'), 'utf8')) as Record<
     string,

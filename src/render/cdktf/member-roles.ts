@@ -3,11 +3,13 @@ import { CloudformationStackSetInstance } from '@cdktf/provider-aws/lib/cloudfor
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { memberRoleArn } from '../../plan/organization';
+import { AWS_PROVIDER_MAJORS } from '../../rules/aws-provider';
 import { OrganizationPlan } from '../../plan/stack';
 import { terraformExpression, terraformLiteral } from '../../rules/terraform-text';
 import { templateBody } from '../cloudformation/role-template';
 import { OrganizationTemplates } from '../cloudformation/organization-templates';
 import { addressName, readableAddress } from './addresses';
+import { bindingsMajor } from './stack-parts';
 
 export interface MemberRolesProps {
   readonly plan: OrganizationPlan;
@@ -65,12 +67,14 @@ export class MemberRoles extends Construct {
     });
     readableAddress(this.stackSet, 'member_roles');
     const stackSetId = `${this.stackSet.terraformResourceType}.${this.stackSet.friendlyUniqueId}.stack_set_id`;
+    // The member region is the one argument whose name depends on the provider major of the installed bindings.
+    const memberRegion = bindingArgument(AWS_PROVIDER_MAJORS[bindingsMajor(this.stackSet)].memberRegionArgument);
     this.instances = plan.targets.map((target) => {
       const instance = new CloudformationStackSetInstance(scope, `member-roles-${target}`, {
         provider: props.administrator,
         stackSetName: this.stackSet.name,
         callAs: set.callAs,
-        stackSetInstanceRegion: set.region,
+        [memberRegion]: set.region,
         deploymentTargets: { organizationalUnitIds: [target] },
         // Used at creation only: an edit of an OU-targeted instance would force an update it cannot make in place.
         operationPreferences: preferences
@@ -101,4 +105,9 @@ export class MemberRoles extends Construct {
       `{ for id, arns in { for s in flatten([${summaries}]) : s.account_id => "${memberRoleArn(plan, '${s.account_id}')}"... if !contains([${excluded}], s.account_id) } : id => arns[0] }`,
     );
   }
+}
+
+/** A binding's property for a Terraform argument: cdktf names them in camel case. */
+function bindingArgument(argument: string): string {
+  return argument.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }

@@ -1,7 +1,8 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { App, LocalBackend, S3Backend, TerraformStack, TerraformVariable } from 'cdktf';
+import { App, LocalBackend, S3Backend, TerraformResource, TerraformStack, TerraformVariable } from 'cdktf';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'path';
 import { BackendPlan, MINIMUM_TERRAFORM_VERSION, ProviderAccess } from '../../plan/stack-facts';
+import { AwsProviderMajor, awsProviderMajor } from '../../rules/aws-provider';
 import { ConfigurationError } from '../../rules/errors';
 import { terraformExpression } from '../../rules/terraform-text';
 import { externalIdRule, terraformCondition } from '../../rules/value-rules';
@@ -22,6 +23,11 @@ export function externalIdVariable(stack: TerraformStack, name: string, descript
   });
   variable.overrideLogicalId(name);
   return variable;
+}
+
+/** The AWS provider major the installed bindings of a resource were generated from (20.x: 5, 21.x and cdktn: 6). */
+export function bindingsMajor(resource: TerraformResource): AwsProviderMajor {
+  return awsProviderMajor(resource.terraformGeneratorMetadata?.providerVersion ?? 'unknown');
 }
 
 /** An AWS provider as the plan gives it, guarded to one account when it is known. */

@@ -1,6 +1,7 @@
 import { CAPABILITIES, CAPABILITY_NAMES, capabilityManagedPolicyArns } from '../../model/permissions';
 import { DEFAULT_OPERATION_TIMEOUT, DEFAULT_STACK_SET_NAME, STACK_SET_DESCRIPTION } from '../../plan/organization';
 import { buildConnectorRoleModel } from '../../plan/role';
+import { MEMBER_REGION_ARGUMENT_OF_EVERY_MAJOR } from '../../rules/aws-provider';
 import { QUALYS_ACCOUNT_TYPE_FACTS, roleArn } from '../../rules/partition';
 import { hclString, hclStringList, hclStringMap } from '../../rules/terraform-text';
 import {
@@ -408,7 +409,8 @@ function stackSetResources(): Record<string, TerraformJson> {
         provider: 'aws.stackset',
         stack_set_name: expr('aws_cloudformation_stack_set.member_roles.name'),
         call_as: expr('var.call_as'),
-        stack_set_instance_region: expr('local.stack_set_region'),
+        // One HCL source for every supported provider major: the member-region argument each of them reads.
+        [MEMBER_REGION_ARGUMENT_OF_EVERY_MAJOR]: expr('local.stack_set_region'),
         deployment_targets: { organizational_unit_ids: [expr('each.key')] },
         retain_stack: expr('var.retain_member_stacks'),
         dynamic: preferencesBlock([...PREFERENCE_FIELDS, 'concurrency_mode']),

@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_SESSION_DURATION } from '../../../rules/value-rules';
 import { ConfigurationError } from '../../../rules/errors';
 import { describeRegion } from '../../../rules/partition';
+import { memberRegionOf } from '../../../rules/aws-provider';
 import { IamDocumentJson, PlaceView, ReachView, RoleKind, RoleView, StackView, placeOf } from '../views';
 import { isAwsManagedPolicyArn, rolesFromTemplate } from './cloudformation';
 
@@ -514,7 +515,7 @@ class PlanSide {
           ? i.values.stack_set_name === stackSet.values.name
           : (i.config.expressions.stack_set_name ?? []).some((r) => refersTo(r, configAddress(stackSet.address))),
       );
-      const region = mine.map((i) => i.values.stack_set_instance_region ?? i.values.region).find(knownText);
+      const region = mine.map((i) => memberRegionOf(i.values)).find(knownText);
       const targets = mine.flatMap(
         (i) => (firstBlock(i.values.deployment_targets)?.organizational_unit_ids as string[] | undefined) ?? [],
       );
