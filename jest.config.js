@@ -21,6 +21,8 @@ const FULL_TIER_ONLY = [
   'upgrade.test.ts',
   'cdktn.test.ts',
   'aws-provider-majors.test.ts',
+  'emulated/examples.test.ts',
+  'emulated/moto-gaps.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 

@@ -216,7 +216,7 @@ export class OfflineTerraform {
 }
 
 /** Terraform quotes whole JSON lines in its errors; keep a failure readable. */
-function brief(text: string): string {
+export function brief(text: string): string {
   return text
     .split('\n')
     .map((line) => (line.length > 300 ? `${line.slice(0, 300)}...` : line))
@@ -281,29 +281,34 @@ export class OfflineWorkspace {
     if (planned.status !== 0) throw new Error(`terraform plan failed: ${brief(planned.stderr)}`);
     const shown = this.run(['show', '-json', 'tfplan']);
     if (shown.status !== 0) throw new Error(`terraform show failed: ${brief(shown.stderr)}`);
-    const json = JSON.parse(shown.stdout) as {
-      resource_changes?: {
-        address: string;
-        action_reason?: string;
-        change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
-      }[];
-    };
-    const changes = (json.resource_changes ?? []).map((c) => ({
-      address: c.address,
-      actions: c.change.actions,
-      before: c.change.before,
-      after: c.change.after,
-      actionReason: c.action_reason,
-    }));
-    const byAction: Record<string, string[]> = {};
-    for (const change of changes) {
-      const key = change.actions.join(',');
-      if (key === 'no-op') continue;
-      (byAction[key] ??= []).push(change.address);
-    }
-    for (const list of Object.values(byAction)) list.sort();
-    return { changes, byAction, json: json as Record<string, unknown> };
+    return savedPlan(JSON.parse(shown.stdout));
   }
+}
+
+/** A saved plan as `terraform show -json` writes it, with its changes grouped by action. */
+export function savedPlan(shown: Record<string, unknown>): SavedPlan {
+  const json = shown as {
+    resource_changes?: {
+      address: string;
+      action_reason?: string;
+      change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+    }[];
+  };
+  const changes = (json.resource_changes ?? []).map((c) => ({
+    address: c.address,
+    actions: c.change.actions,
+    before: c.change.before,
+    after: c.change.after,
+    actionReason: c.action_reason,
+  }));
+  const byAction: Record<string, string[]> = {};
+  for (const change of changes) {
+    const key = change.actions.join(',');
+    if (key === 'no-op') continue;
+    (byAction[key] ??= []).push(change.address);
+  }
+  for (const list of Object.values(byAction)) list.sort();
+  return { changes, byAction, json: shown };
 }
 
 /** Every file name below `dir`, for proving that nothing was written there. */
