@@ -23,6 +23,7 @@ const FULL_TIER_ONLY = [
   'aws-provider-majors.test.ts',
   'emulated/examples.test.ts',
   'emulated/moto-gaps.test.ts',
+  'emulated/next-change.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 

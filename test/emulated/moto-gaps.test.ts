@@ -10,7 +10,14 @@ import {
   ListStackInstancesCommand,
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
-import { GetPolicyCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetPolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  UpdateRoleCommand,
+} from '@aws-sdk/client-iam';
 import { OrganizationsClient, RegisterDelegatedAdministratorCommand } from '@aws-sdk/client-organizations';
 import { EmulatedAws, motoPatchNames } from './emulator';
 import { readRole } from './readback';
@@ -25,6 +32,7 @@ import { readRole } from './readback';
 const PATCHES = {
   no_value_removes: 'AWS::NoValue removes the list element it stands for',
   partition_pseudo_parameter: 'AWS::Partition is the partition of the stack region',
+  iam_update_role_keeps_unset_fields: 'UpdateRole changes only the fields it is given',
   cfn_role_managed_policy_arns: "an AWS::IAM::Role's ManagedPolicyArns are attached, and detached when it goes",
   cfn_managed_policy_delete: 'deleting a stack deletes its customer managed policies',
   stack_set_fields: 'a stack set keeps AutoDeployment, ManagedExecution and Capabilities',
@@ -154,6 +162,30 @@ test(PATCHES.partition_pseudo_parameter, async () => {
       return stack?.Outputs?.find((o) => o.OutputKey === 'P')?.OutputValue;
     },
     { moto: 'aws', aws: 'aws-us-gov' },
+  );
+});
+
+test(PATCHES.iam_update_role_keeps_unset_fields, async () => {
+  await gap(
+    'iam_update_role_keeps_unset_fields',
+    async (aws) => {
+      const iam = aws.client(IAMClient, newAccount());
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: 'GapRole',
+          AssumeRolePolicyDocument: JSON.stringify(trustWith(['X-1'])),
+          Description: 'kept',
+          MaxSessionDuration: 7200,
+        }),
+      );
+      // What the AWS provider sends for a new session length; then what it sends for a new description alone.
+      await iam.send(new UpdateRoleCommand({ RoleName: 'GapRole', MaxSessionDuration: 10800 }));
+      const afterDuration = (await iam.send(new GetRoleCommand({ RoleName: 'GapRole' }))).Role?.Description ?? null;
+      await iam.send(new UpdateRoleCommand({ RoleName: 'GapRole', Description: 'changed' }));
+      const afterDescription = (await iam.send(new GetRoleCommand({ RoleName: 'GapRole' }))).Role?.MaxSessionDuration;
+      return { afterDuration, afterDescription };
+    },
+    { moto: { afterDuration: null, afterDescription: 3600 }, aws: { afterDuration: 'kept', afterDescription: 10800 } },
   );
 });
 

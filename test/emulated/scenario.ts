@@ -33,7 +33,9 @@ export interface PartOptions {
 interface Part extends PartOptions {
   readonly name: string;
   readonly dir: string;
-  readonly outputs: readonly string[];
+  outputs: readonly string[];
+  /** The part's import blocks, moved to the root where Terraform allows them. */
+  imports: readonly { to: string; id: string }[];
   readonly providers: readonly ProviderBlock[];
 }
 
@@ -52,22 +54,51 @@ export class Scenario {
   /** A stack the app synthesized (`stackDir` holds its cdk.tf.json), its backend left out. */
   addStack(name: string, stackDir: string, options: PartOptions): this {
     const dir = this.partDir(name);
-    const text = substitute(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'), options.substitutions);
-    const config = JSON.parse(text) as {
-      terraform?: Record<string, unknown>;
-      output?: Record<string, unknown>;
-      provider?: { aws?: ProviderBlock[] };
-    };
-    if (config.terraform) delete config.terraform.backend;
-    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(config));
-    this.parts.push({
-      ...options,
-      name,
-      dir,
-      outputs: Object.keys(config.output ?? {}),
-      providers: config.provider?.aws ?? [],
-    });
+    const config = withoutBackend(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'), options.substitutions);
+    const part: Part = { ...options, name, dir, outputs: [], imports: [], providers: config.provider?.aws ?? [] };
+    this.writeStack(part, config);
+    this.parts.push(part);
     return this;
+  }
+
+  /**
+   * Puts another synthesis of a part's stack in its place (the next configuration of a scenario step), keeping its
+   * credentials: its provider blocks must be the ones it had, but for the role it assumes.
+   */
+  replaceStack(name: string, stackDir: string, substitutions?: Readonly<Record<string, string>>): void {
+    const part = this.parts.find((p) => p.name === name);
+    if (!part) throw new Error(`no part ${name} in the scenario`);
+    this.writeStack(part, withoutBackend(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'), substitutions));
+    if (this.workspace) this.writeRoot();
+  }
+
+  /** A stack's file, its import blocks kept for the root (the only place Terraform allows them). */
+  private writeStack(part: Part, config: StackJson): void {
+    part.imports = (config.import ?? []).map(({ to, id }) => ({ to: `module.${part.name}.${to}`, id }));
+    delete config.import;
+    part.outputs = Object.keys(config.output ?? {});
+    writeFileSync(join(part.dir, 'cdk.tf.json'), JSON.stringify(config));
+  }
+
+  /** The root module: one module block per part, each part's outputs again, and the parts' imports. */
+  private writeRoot(): void {
+    const modules: Record<string, unknown> = {};
+    const outputs: Record<string, unknown> = {};
+    for (const part of this.parts) {
+      modules[part.name] = { source: `./${relativeToRoot(this.root, part.dir)}`, ...part.variables };
+      for (const output of part.outputs)
+        outputs[`${part.name}__${output}`] = { value: `\${module.${part.name}.${output}}`, sensitive: true };
+    }
+    const imports = this.parts.flatMap((p) => p.imports);
+    writeFileSync(
+      join(this.root, 'main.tf.json'),
+      JSON.stringify({
+        terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: REAL_PROVIDER_VERSION } } },
+        module: modules,
+        ...(Object.keys(outputs).length > 0 ? { output: outputs } : {}),
+        ...(imports.length > 0 ? { import: imports } : {}),
+      }),
+    );
   }
 
   /** A root of examples/terraform, at its place in a copy of the tree so that its module sources resolve. */
@@ -89,6 +120,7 @@ export class Scenario {
       name,
       dir,
       outputs: Object.keys(parsed.output ?? {}),
+      imports: [],
       providers: parsed.provider?.aws ?? [],
     });
     return this;
@@ -96,13 +128,8 @@ export class Scenario {
 
   /** Writes the root, the credential overrides and the profiles, and runs `terraform init`. */
   async init(): Promise<RealWorkspace> {
-    const modules: Record<string, unknown> = {};
-    const outputs: Record<string, unknown> = {};
     const profiles: string[] = [];
     for (const part of this.parts) {
-      modules[part.name] = { source: `./${relativeToRoot(this.root, part.dir)}`, ...part.variables };
-      for (const output of part.outputs)
-        outputs[`${part.name}__${output}`] = { value: `\${module.${part.name}.${output}}`, sensitive: true };
       const overrides: Record<string, unknown>[] = [];
       for (const provider of part.providers) {
         const account = provider.allowed_account_ids?.[0] ?? part.account;
@@ -123,14 +150,7 @@ export class Scenario {
       if (overrides.length > 0)
         writeFileSync(join(part.dir, 'emulated_override.tf.json'), JSON.stringify({ provider: { aws: overrides } }));
     }
-    writeFileSync(
-      join(this.root, 'main.tf.json'),
-      JSON.stringify({
-        terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: REAL_PROVIDER_VERSION } } },
-        module: modules,
-        ...(Object.keys(outputs).length > 0 ? { output: outputs } : {}),
-      }),
-    );
+    this.writeRoot();
     writeFileSync(join(this.root, '.aws-credentials'), profiles.join('\n'));
     writeFileSync(join(this.root, '.aws-config'), '');
     // Providers that assume a role sign the AssumeRole call with the root's own key (an account of no part).
@@ -151,6 +171,20 @@ export class Scenario {
     if (!PART_NAME.test(name) || this.parts.some((p) => p.name === name))
       throw new Error(`part name ${name} must be a new Terraform identifier of lower-case letters, digits and _`);
   }
+}
+
+interface StackJson {
+  import?: { to: string; id: string }[];
+  terraform?: Record<string, unknown>;
+  output?: Record<string, unknown>;
+  provider?: { aws?: ProviderBlock[] };
+}
+
+/** A synthesized stack (cdk.tf.json text) without its backend, its placeholders replaced. */
+function withoutBackend(text: string, substitutions?: Readonly<Record<string, string>>): StackJson {
+  const config = JSON.parse(substitute(text, substitutions)) as StackJson;
+  if (config.terraform) delete config.terraform.backend;
+  return config;
 }
 
 function substitute(text: string, substitutions: Readonly<Record<string, string>> = {}): string {

@@ -12,6 +12,7 @@ import pkgutil
 PATCHES = [
     "no_value_removes",
     "partition_pseudo_parameter",
+    "iam_update_role_keeps_unset_fields",
     "cfn_role_managed_policy_arns",
     "cfn_managed_policy_delete",
     "stack_set_fields",
