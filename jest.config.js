@@ -24,6 +24,7 @@ const FULL_TIER_ONLY = [
   'emulated/examples.test.ts',
   'emulated/moto-gaps.test.ts',
   'emulated/next-change.test.ts',
+  'emulated/organization-lifecycle.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 

@@ -171,3 +171,363 @@ export const ACCOUNT_CHANGES: readonly AccountChange[] = [
     effect: 'nothing: Terraform ignores an import of what its state already holds',
   },
 ];
+
+/** How a step changes the member roles, by the emulated organization's account names; the others are untouched. */
+export interface MemberEffect {
+  /** Accounts that get the role. */
+  readonly created?: readonly string[];
+  /** Accounts whose role is deleted. */
+  readonly deleted?: readonly string[];
+  /** Accounts whose role changes (trust, policies, tags or description). */
+  readonly updated?: readonly string[];
+  /** Accounts that leave the targets and keep their role, no longer managed by the stack set. */
+  readonly kept?: readonly string[];
+}
+
+export interface OrganizationStep {
+  readonly setting: string;
+  readonly change: string;
+  /** Makes this step's stack from the sequence's stack so far (steps of a sequence build on each other). */
+  readonly edit: (stack: StackJson) => void;
+  /**
+   * The real provider's verdicts per resource; or the error Terraform refuses the plan with (then the step is not
+   * applied and the next step starts from the stack before it).
+   */
+  readonly planned: Readonly<Record<string, Verdict>> | { readonly refused: RegExp };
+  /** Options this step is planned and applied with, as the docs tell users to (e.g. `-refresh=false`). */
+  readonly planOptions?: readonly string[];
+  /** Resources destroyed first, with `terraform destroy -target`, as the docs' two-step changes say. */
+  readonly destroyFirst?: readonly string[];
+  /** Marks a resource tainted before the plan (a failed or timed-out stack set operation). */
+  readonly taint?: string;
+  /** Only planned, to show what an apply would do: the docs advise against applying it this way. */
+  readonly planOnly?: boolean;
+  readonly members: MemberEffect;
+  /** What it means for the member roles, for the docs. */
+  readonly effect: string;
+}
+
+export interface OrganizationSequence {
+  readonly name: string;
+  readonly steps: readonly OrganizationStep[];
+}
+
+/**
+ * The organization stack every sequence starts from: examples/organization.json with a literal external ID. Its IDs
+ * are placeholders for an organization's: 111111111111 the management account, 222222222222 the delegated
+ * administrator, ou-ab12-11111111, -22222222 and -33333333 three OUs (the first with an OU two levels below it),
+ * r-ab12 the root, 333333333333 and 444444444444 two member accounts to exclude (a2 of the first OU, b1 of the second).
+ */
+export const ORGANIZATION_BASE: StackJson = {
+  kind: 'organization',
+  name: 'qualys-organization',
+  provider: { accountId: '111111111111' },
+  connector: { externalId: 'EU2-2792719', capabilities: ['cspm'], tags: { owner: 'platform-team' } },
+  members: {
+    organizationalUnitIds: ['ou-ab12-11111111', 'ou-ab12-22222222'],
+    excludedAccountIds: ['333333333333'],
+    region: 'us-east-1',
+  },
+};
+
+const STACK_SET = 'aws_cloudformation_stack_set.member_roles';
+const INSTANCE_A = 'aws_cloudformation_stack_set_instance.member_roles_ou_ab12_11111111';
+const INSTANCE_B = 'aws_cloudformation_stack_set_instance.member_roles_ou_ab12_22222222';
+const INSTANCE_C = 'aws_cloudformation_stack_set_instance.member_roles_ou_ab12_33333333';
+const INSTANCE_ROOT = 'aws_cloudformation_stack_set_instance.member_roles_r_ab12';
+const MANAGEMENT_ROLE = 'aws_iam_role.management';
+const MANAGEMENT_POLICIES = ['asset_view', 'cspm', 'organization'].map((p) => `aws_iam_policy.management_${p}`);
+const MANAGEMENT_ATTACHMENTS = ['asset_view', 'cspm', 'organization', 'security_audit'].map(
+  (p) => `aws_iam_role_policy_attachment.management_${p}`,
+);
+const MANAGEMENT_EXCLUSIVE = 'aws_iam_role_policy_attachments_exclusive.management';
+/** Every member account the base stack reaches: OU a (a1, and a3 two OUs down) and OU b (b1). */
+const BASE_MEMBERS = ['a1', 'a3', 'b1'];
+const members = (stack: StackJson) => stack.members as Record<string, unknown>;
+
+export const ORGANIZATION_SEQUENCES: readonly OrganizationSequence[] = [
+  {
+    name: 'targets',
+    steps: [
+      {
+        setting: 'members.organizationalUnitIds',
+        change: 'an OU added',
+        edit: (s) => (members(s).organizationalUnitIds = ['ou-ab12-11111111', 'ou-ab12-22222222', 'ou-ab12-33333333']),
+        planned: { [INSTANCE_C]: 'create' },
+        members: { created: ['o1'] },
+        effect: "one stack set instance added: the new OU's accounts get the role; the others are untouched",
+      },
+      {
+        setting: 'members.organizationalUnitIds',
+        change: 'an OU removed',
+        edit: (s) => (members(s).organizationalUnitIds = ['ou-ab12-11111111', 'ou-ab12-33333333']),
+        planned: { [INSTANCE_B]: 'delete' },
+        members: { deleted: ['b1'] },
+        effect: "that OU's instance destroyed: the role is **deleted** in its accounts, untouched elsewhere",
+      },
+      {
+        setting: 'members.organizationRootId',
+        change: 'the root instead of OUs, in one apply',
+        edit: (s) => {
+          delete members(s).organizationalUnitIds;
+          members(s).organizationRootId = 'r-ab12';
+        },
+        planned: { [INSTANCE_ROOT]: 'create', [INSTANCE_A]: 'delete', [INSTANCE_C]: 'delete' },
+        planOnly: true,
+        members: {},
+        effect:
+          "the root's instance created while the OUs' are destroyed, in no set order: do it in two steps (next row)",
+      },
+      {
+        setting: 'members.organizationRootId',
+        change: 'the root instead of OUs, in two steps',
+        edit: (s) => {
+          delete members(s).organizationalUnitIds;
+          members(s).organizationRootId = 'r-ab12';
+        },
+        destroyFirst: [INSTANCE_A, INSTANCE_C],
+        planned: { [INSTANCE_ROOT]: 'create' },
+        members: { created: ['b1', 'admin'] },
+        effect:
+          'step 1 destroys the OU instances (their roles are deleted), step 2 creates the root instance: every member account gets the role',
+      },
+      {
+        setting: 'members.region',
+        change: 'another member region',
+        edit: (s) => (members(s).region = 'us-west-2'),
+        planned: { [INSTANCE_ROOT]: 'replace' },
+        members: {},
+        effect: 'every instance replaced: the roles are deleted, then made again from the new region (gone in between)',
+      },
+    ],
+  },
+  {
+    name: 'content',
+    steps: [
+      {
+        setting: 'members.excludedAccountIds',
+        change: 'an account excluded',
+        edit: (s) => (members(s).excludedAccountIds = ['333333333333', '444444444444']),
+        planned: { [STACK_SET]: 'update' },
+        members: { deleted: ['b1'] },
+        effect: "the stack set's template updated in place: the excluded account's role is deleted",
+      },
+      {
+        setting: 'connector.capabilities',
+        change: 'a capability added',
+        edit: (s) => (s.connector.capabilities = ['cspm', 'remediation']),
+        planned: {
+          [STACK_SET]: 'update',
+          'aws_iam_policy.management_remediation': 'create',
+          'aws_iam_role_policy_attachment.management_remediation': 'create',
+          [MANAGEMENT_EXCLUSIVE]: 'update',
+        },
+        members: { updated: ['a1', 'a3'] },
+        effect: 'the stack set updated in place: every member role gets the policy',
+      },
+      {
+        setting: 'connector.capabilities',
+        change: 'a capability removed, and an account no longer excluded',
+        edit: (s) => {
+          s.connector.capabilities = ['cspm'];
+          members(s).excludedAccountIds = ['333333333333'];
+        },
+        planned: {
+          [STACK_SET]: 'update',
+          'aws_iam_policy.management_remediation': 'delete',
+          'aws_iam_role_policy_attachment.management_remediation': 'delete',
+          [MANAGEMENT_EXCLUSIVE]: 'update',
+        },
+        members: { updated: ['a1', 'a3'], created: ['b1'] },
+        effect: 'the stack set updated in place: the policy leaves every member role; the account gets its role back',
+      },
+      {
+        setting: 'connector.description, connector.tags, connector.maxSessionDuration',
+        change: 'other values',
+        edit: (s) => {
+          s.connector.description = 'Qualys scanner role';
+          s.connector.tags = { owner: 'security' };
+          s.connector.maxSessionDuration = 7200;
+        },
+        planned: {
+          [STACK_SET]: 'update',
+          [MANAGEMENT_ROLE]: 'update',
+          ...Object.fromEntries(MANAGEMENT_POLICIES.map((p) => [p, 'update' as Verdict])),
+        },
+        members: { updated: BASE_MEMBERS },
+        effect: 'the stack set and the management role updated in place: every member role is updated',
+      },
+    ],
+  },
+  {
+    name: 'rotation',
+    steps: [
+      {
+        setting: 'connector.externalId',
+        change: 'rotation, step 1: the new ID listed first',
+        edit: (s) => (s.connector.externalId = ['EU2-1009001', 'EU2-2792719']),
+        planned: { [STACK_SET]: 'update', [MANAGEMENT_ROLE]: 'update' },
+        members: { updated: BASE_MEMBERS },
+        effect: 'the stack set and the management role updated in place: every role accepts both IDs',
+      },
+      {
+        setting: 'connector.externalId',
+        change: 'rotation, step 2: the old ID removed',
+        edit: (s) => (s.connector.externalId = ['EU2-1009001']),
+        planned: { [STACK_SET]: 'update', [MANAGEMENT_ROLE]: 'update' },
+        members: { updated: BASE_MEMBERS },
+        effect: 'updated in place: every role accepts the new ID only',
+      },
+      {
+        setting: 'connector.trustedAccountId',
+        change: 'another trusted account',
+        edit: (s) => (s.connector.trustedAccountId = '123456789012'),
+        planned: { [STACK_SET]: 'update', [MANAGEMENT_ROLE]: 'update' },
+        members: { updated: BASE_MEMBERS },
+        effect: 'updated in place: every role trusts the new account',
+      },
+      {
+        setting: 'connector.roleName',
+        change: 'another role name',
+        edit: (s) => (s.connector.roleName = 'QualysScanner'),
+        planned: {
+          [STACK_SET]: 'update',
+          [MANAGEMENT_ROLE]: 'replace',
+          ...Object.fromEntries(MANAGEMENT_POLICIES.map((p) => [p, 'replace' as Verdict])),
+          ...Object.fromEntries(MANAGEMENT_ATTACHMENTS.map((p) => [p, 'replace' as Verdict])),
+          [MANAGEMENT_EXCLUSIVE]: 'replace',
+        },
+        members: { created: BASE_MEMBERS, deleted: BASE_MEMBERS },
+        effect:
+          'the stack set updated: CloudFormation makes each role under the new name and deletes the old one; the management role is replaced. Enter the new name in Qualys',
+      },
+    ],
+  },
+  {
+    name: 'protection',
+    steps: [
+      {
+        setting: 'members.protectFromDestroy',
+        change: 'turned on',
+        edit: (s) => (members(s).protectFromDestroy = true),
+        planned: { [INSTANCE_A]: 'update', [INSTANCE_B]: 'update' },
+        members: {},
+        effect: 'the instances updated in place (`retain_stack`): the roles are untouched',
+      },
+      {
+        setting: 'members.organizationalUnitIds',
+        change: 'an OU removed, protected',
+        edit: (s) => (members(s).organizationalUnitIds = ['ou-ab12-11111111']),
+        planned: { [INSTANCE_B]: 'delete' },
+        members: { kept: ['b1'] },
+        effect: "that OU's instance destroyed, its stacks kept: the roles stay in its accounts, no longer updated",
+      },
+      {
+        setting: 'members.stackSetName',
+        change: 'another name, protected',
+        edit: (s) => (members(s).stackSetName = 'QualysMemberRoles'),
+        planned: { refused: /Instance cannot be destroyed[\s\S]*prevent_destroy/ },
+        members: {},
+        effect: 'refused: the stack set and its instances would be replaced, which `prevent_destroy` forbids',
+      },
+      {
+        setting: 'members.protectFromDestroy',
+        change: 'turned off',
+        edit: (s) => (members(s).protectFromDestroy = false),
+        planned: { [INSTANCE_A]: 'update' },
+        members: {},
+        effect: 'the instances updated in place: the roles are untouched',
+      },
+      {
+        setting: 'members.stackSetName',
+        change: 'another name',
+        edit: (s) => (members(s).stackSetName = 'QualysMemberRoles'),
+        planned: { [STACK_SET]: 'replace', [INSTANCE_A]: 'replace' },
+        members: {},
+        effect:
+          'the stack set replaced, its instances first: the roles are **deleted, then made again** (gone in between)',
+      },
+    ],
+  },
+  {
+    name: 'administrator',
+    steps: [
+      {
+        setting: 'delegatedAdmin',
+        change: 'added, planned as usual',
+        edit: (s) =>
+          (s.delegatedAdmin = {
+            accountId: '222222222222',
+            assumeRoleArn: 'arn:aws:iam::222222222222:role/StackSetAdministrator',
+          }),
+        planned: { [STACK_SET]: 'create', [INSTANCE_A]: 'create', [INSTANCE_B]: 'create' },
+        planOnly: true,
+        members: {},
+        effect:
+          'the provider looks for the stack set as the administrator with the old `call_as`, finds nothing and would create it again (which fails: the name exists): apply it with the refresh off (next row)',
+      },
+      {
+        setting: 'delegatedAdmin',
+        change: 'added, with `-refresh=false`',
+        edit: (s) =>
+          (s.delegatedAdmin = {
+            accountId: '222222222222',
+            assumeRoleArn: 'arn:aws:iam::222222222222:role/StackSetAdministrator',
+          }),
+        planOptions: ['-refresh=false'],
+        planned: { [STACK_SET]: 'update', [INSTANCE_A]: 'update', [INSTANCE_B]: 'update' },
+        members: {},
+        effect: 'the stack set and its instances updated in place (`call_as`): the roles are untouched',
+      },
+      {
+        setting: 'delegatedAdmin',
+        change: 'removed, with `-refresh=false`',
+        edit: (s) => delete s.delegatedAdmin,
+        planOptions: ['-refresh=false'],
+        planned: { [STACK_SET]: 'update', [INSTANCE_A]: 'update', [INSTANCE_B]: 'update' },
+        members: {},
+        effect: 'updated in place again: the roles are untouched',
+      },
+    ],
+  },
+  {
+    name: 'operations',
+    steps: [
+      {
+        setting: 'members.retainStacksOnAccountRemoval',
+        change: 'turned on',
+        edit: (s) => (members(s).retainStacksOnAccountRemoval = true),
+        planned: {},
+        members: {},
+        effect: 'nothing: Terraform ignores it after creation (the provider would replace the stack set for it)',
+      },
+      {
+        setting: 'members.operationPreferences',
+        change: 'other preferences',
+        edit: (s) => (members(s).operationPreferences = { failureToleranceCount: 1, maxConcurrentCount: 5 }),
+        planned: { [STACK_SET]: 'update' },
+        members: {},
+        effect: "the stack set updated in place; the instances' copies are used at creation only: roles untouched",
+      },
+      {
+        setting: 'members.timeouts',
+        change: 'longer timeouts',
+        edit: (s) => (members(s).timeouts = { create: '2h', update: '2h', delete: '2h' }),
+        planned: {},
+        members: {},
+        effect:
+          'nothing planned: Terraform keeps timeouts out of the plan and uses the new ones from the next operation on',
+      },
+      {
+        setting: 'a failed or timed-out instance operation',
+        change: 'the instance tainted',
+        edit: () => undefined,
+        taint: INSTANCE_B,
+        planned: { [INSTANCE_B]: 'replace' },
+        members: {},
+        effect:
+          'the next apply replaces the instance: the roles of the whole OU are **deleted and made again** (untaint it instead, see below)',
+      },
+    ],
+  },
+];

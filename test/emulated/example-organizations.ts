@@ -10,15 +10,18 @@ export const PLACEHOLDER = {
   management: '111111111111',
   administrator: '222222222222',
   excluded: '333333333333',
+  /** A second account to exclude: b1. */
+  excludedLater: '444444444444',
   ouA: 'ou-ab12-11111111',
   ouB: 'ou-ab12-22222222',
+  ouC: 'ou-ab12-33333333',
   root: 'r-ab12',
 } as const;
 
 /**
- * OU `a` (targeted by OU_A) holds `a1`, the excluded `a2`, and OU `a-deep` (two levels down, through `a-mid`)
- * with `a3`; OU `b` (OU_B) holds `b1`; OU `other` (never targeted) holds `o1`; `admin` sits under the root and is
- * the StackSets delegated administrator.
+ * OU `a` (the examples' first OU) holds `a1`, the excluded `a2`, and OU `a-deep` (two levels down, through `a-mid`)
+ * with `a3`; OU `b` (the second) holds `b1`; OU `other` (ou-ab12-33333333, which no example targets) holds `o1`;
+ * `admin` sits under the root and is the StackSets delegated administrator.
  */
 export const EXAMPLE_LAYOUT = {
   ous: [
@@ -57,13 +60,16 @@ export async function exampleOrganization(
     [PLACEHOLDER.management]: managementAccountId,
     [PLACEHOLDER.administrator]: admin,
     [PLACEHOLDER.excluded]: a2,
+    [PLACEHOLDER.excludedLater]: b1,
     [PLACEHOLDER.ouA]: org.ous.a,
     [PLACEHOLDER.ouB]: org.ous.b,
+    [PLACEHOLDER.ouC]: org.ous.other,
     [PLACEHOLDER.root]: org.rootId,
   };
   const below: Record<string, string[]> = {
     [PLACEHOLDER.ouA]: [a1, a2, a3],
     [PLACEHOLDER.ouB]: [b1],
+    [PLACEHOLDER.ouC]: [o1],
     [PLACEHOLDER.root]: [a1, a2, a3, b1, o1, admin],
   };
   return {

@@ -1,11 +1,12 @@
-import { ACCOUNT_BASE, ACCOUNT_CHANGES, StackJson, Verdict } from '../../scripts/next-change';
+import { ACCOUNT_BASE, ACCOUNT_CHANGES, StackJson } from '../../scripts/next-change';
 import { parseConfig, planConfiguration } from '../../src/config/load';
 import { projectScratch, releaseScratch } from '../support/scratch';
-import { PlannedChange, SavedPlan } from '../terraform/harness';
+import { SavedPlan } from '../terraform/harness';
 import { EmulatedAws } from './emulator';
 import { expectedRole, readRole } from './readback';
 import { Scenario } from './scenario';
 import { synthesizeForProvider5 } from './synthesis';
+import { verdictsIn } from './verdicts';
 
 /*
  * The next-change matrix of an account stack, with the real provider's verdicts: the base stack is applied once per
@@ -13,26 +14,6 @@ import { synthesizeForProvider5 } from './synthesis';
  * together against that state. Each row must plan exactly what scripts/next-change.ts says, which is also what
  * docs/configuration.md's change table shows. Full tier.
  */
-
-/** A planned change as a verdict; `undefined` for a change that leaves the resource as it is. */
-export function verdictOf(change: PlannedChange): Verdict | undefined {
-  const actions = change.actions.join();
-  if (actions === 'no-op' || actions === 'read') return undefined;
-  if (actions === 'delete,create' || actions === 'create,delete') return 'replace';
-  if (actions === 'create' || actions === 'update' || actions === 'delete') return actions;
-  throw new Error(`${change.address}: actions ${actions} have no verdict`);
-}
-
-/** The verdicts a plan makes for the resources of one module, by their address inside it. */
-export function verdictsIn(plan: SavedPlan, module: string): Record<string, Verdict> {
-  const prefix = `module.${module}.`;
-  const verdicts: Record<string, Verdict> = {};
-  for (const change of plan.changes.filter((c) => c.address.startsWith(prefix))) {
-    const verdict = verdictOf(change);
-    if (verdict) verdicts[change.address.slice(prefix.length)] = verdict;
-  }
-  return verdicts;
-}
 
 let aws: EmulatedAws;
 let plan: SavedPlan;
