@@ -25,6 +25,7 @@ const FULL_TIER_ONLY = [
   'emulated/moto-gaps.test.ts',
   'emulated/next-change.test.ts',
   'emulated/organization-lifecycle.test.ts',
+  'emulated/upgrades.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 

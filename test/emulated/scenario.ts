@@ -2,8 +2,8 @@
  * A scenario: several Terraform configurations (stacks the app synthesized, examples/terraform roots) applied as
  * modules of one root, so one init, one apply and one plan serve them all and the provider's waits overlap. Each
  * part acts in its own emulated account: a provider block that names no role to assume and no profile gets the
- * access key of a user of that account (an override file beside it); one with a profile finds it in the scenario's
- * shared credentials file. Nothing of a part is changed but its backend (local state of the root instead).
+ * access key of a user of that account (an override file beside it); one with a profile finds it, under the part's
+ * own name for it, in the scenario's shared credentials file. Nothing of a part is changed but its backend (local state of the root instead).
  */
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'fs';
@@ -53,8 +53,13 @@ export class Scenario {
 
   /** A stack the app synthesized (`stackDir` holds its cdk.tf.json), its backend left out. */
   addStack(name: string, stackDir: string, options: PartOptions): this {
+    return this.addStackText(name, readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'), options);
+  }
+
+  /** A synthesized stack given as its cdk.tf.json text (e.g. a release fixture), its backend left out. */
+  addStackText(name: string, text: string, options: PartOptions): this {
     const dir = this.partDir(name);
-    const config = withoutBackend(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'), options.substitutions);
+    const config = withoutBackend(text, options.substitutions);
     const part: Part = { ...options, name, dir, outputs: [], imports: [], providers: config.provider?.aws ?? [] };
     this.writeStack(part, config);
     this.parts.push(part);
@@ -68,7 +73,10 @@ export class Scenario {
   replaceStack(name: string, stackDir: string, substitutions?: Readonly<Record<string, string>>): void {
     const part = this.parts.find((p) => p.name === name);
     if (!part) throw new Error(`no part ${name} in the scenario`);
-    this.writeStack(part, withoutBackend(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'), substitutions));
+    this.writeStack(
+      part,
+      withoutBackend(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'), substitutions ?? part.substitutions),
+    );
     if (this.workspace) this.writeRoot();
   }
 
@@ -136,9 +144,12 @@ export class Scenario {
         if (provider.assume_role && provider.assume_role.length > 0) continue;
         const key = await this.aws.credentialsFor(account, part.partition ?? 'aws');
         if (provider.profile) {
+          // The part's own name for the profile: two parts may name the same profile for different accounts.
+          const profile = `${part.name}.${provider.profile}`;
           profiles.push(
-            `[${provider.profile}]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`,
+            `[${profile}]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`,
           );
+          overrides.push({ ...(provider.alias ? { alias: provider.alias } : {}), profile });
           continue;
         }
         overrides.push({
