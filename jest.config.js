@@ -18,7 +18,6 @@ const FULL_TIER_ONLY = [
   'review-plan.test.ts',
   'review-examples.test.ts',
   'deployer-module-plans.test.ts',
-  'upgrade.test.ts',
   'cdktn.test.ts',
   'aws-provider-majors.test.ts',
   'emulated/examples.test.ts',

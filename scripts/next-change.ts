@@ -200,6 +200,8 @@ export interface OrganizationStep {
   readonly destroyFirst?: readonly string[];
   /** Marks a resource tainted before the plan (a failed or timed-out stack set operation). */
   readonly taint?: string;
+  /** Then runs the docs' `terraform untaint` command (docs/organizations.md), which must name the same resource. */
+  readonly untaint?: boolean;
   /** Only planned, to show what an apply would do: the docs advise against applying it this way. */
   readonly planOnly?: boolean;
   readonly members: MemberEffect;
@@ -431,6 +433,19 @@ export const ORGANIZATION_SEQUENCES: readonly OrganizationSequence[] = [
         effect: 'refused: the stack set and its instances would be replaced, which `prevent_destroy` forbids',
       },
       {
+        setting: 'members.organizationRootId',
+        change: 'the root instead of OUs, protected',
+        edit: (s) => {
+          delete members(s).organizationalUnitIds;
+          members(s).organizationRootId = 'r-ab12';
+        },
+        planned: { [INSTANCE_ROOT]: 'create', [INSTANCE_A]: 'delete' },
+        planOnly: true,
+        members: {},
+        effect:
+          "the OUs' instances destroyed with their stacks kept, the root's created: the kept roles block the new stacks in those accounts (see Protection)",
+      },
+      {
         setting: 'members.protectFromDestroy',
         change: 'turned off',
         edit: (s) => (members(s).protectFromDestroy = false),
@@ -488,11 +503,6 @@ export const ORGANIZATION_SEQUENCES: readonly OrganizationSequence[] = [
         members: {},
         effect: 'updated in place again: the roles are untouched',
       },
-    ],
-  },
-  {
-    name: 'operations',
-    steps: [
       {
         setting: 'members.retainStacksOnAccountRemoval',
         change: 'turned on',
@@ -500,14 +510,6 @@ export const ORGANIZATION_SEQUENCES: readonly OrganizationSequence[] = [
         planned: {},
         members: {},
         effect: 'nothing: Terraform ignores it after creation (the provider would replace the stack set for it)',
-      },
-      {
-        setting: 'members.operationPreferences',
-        change: 'other preferences',
-        edit: (s) => (members(s).operationPreferences = { failureToleranceCount: 1, maxConcurrentCount: 5 }),
-        planned: { [STACK_SET]: 'update' },
-        members: {},
-        effect: "the stack set updated in place; the instances' copies are used at creation only: roles untouched",
       },
       {
         setting: 'members.timeouts',
@@ -518,6 +520,19 @@ export const ORGANIZATION_SEQUENCES: readonly OrganizationSequence[] = [
         effect:
           'nothing planned: Terraform keeps timeouts out of the plan and uses the new ones from the next operation on',
       },
+    ],
+  },
+  {
+    name: 'operations',
+    steps: [
+      {
+        setting: 'members.operationPreferences',
+        change: 'other preferences',
+        edit: (s) => (members(s).operationPreferences = { failureToleranceCount: 1, maxConcurrentCount: 5 }),
+        planned: { [STACK_SET]: 'update' },
+        members: {},
+        effect: "the stack set updated in place; the instances' copies are used at creation only: roles untouched",
+      },
       {
         setting: 'a failed or timed-out instance operation',
         change: 'the instance tainted',
@@ -527,6 +542,16 @@ export const ORGANIZATION_SEQUENCES: readonly OrganizationSequence[] = [
         members: {},
         effect:
           'the next apply replaces the instance: the roles of the whole OU are **deleted and made again** (untaint it instead, see below)',
+      },
+      {
+        setting: 'a failed or timed-out instance operation',
+        change: 'the instance tainted, then untainted as below',
+        edit: () => undefined,
+        taint: INSTANCE_A,
+        untaint: true,
+        planned: {},
+        members: {},
+        effect: 'nothing: the roles stay; rerun the operation for the failed accounts (below)',
       },
     ],
   },

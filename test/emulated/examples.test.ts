@@ -1,4 +1,5 @@
 import { execFileSync } from 'child_process';
+import { scaledSeconds } from '../support/deadline';
 import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import { loadConfig, parseConfig, planConfiguration } from '../../src/config/load';
@@ -91,87 +92,90 @@ function expectStackRoles(
   for (const account of outside) add({ account, partition, roleName: plan.member.roleName, role: undefined });
 }
 
-beforeAll(async () => {
-  aws.current = await EmulatedAws.start();
-  const emulated = aws.current;
-  const scenario = new Scenario(emulated);
-  const organizations: Record<string, ExampleOrganization> = {};
-  const orgFor = async (key: string, management: string, partition: Partition) =>
-    (organizations[key] ??= await exampleOrganization(emulated, management, partition));
+beforeAll(
+  async () => {
+    aws.current = await EmulatedAws.start();
+    const emulated = aws.current;
+    const scenario = new Scenario(emulated);
+    const organizations: Record<string, ExampleOrganization> = {};
+    const orgFor = async (key: string, management: string, partition: Partition) =>
+      (organizations[key] ??= await exampleOrganization(emulated, management, partition));
 
-  for (const { name: example } of exampleConfigs()) {
-    const plans = planConfiguration(configFile(example));
-    const stacksDir = join(sharedOutdir(sharedSynthesisDir(5), example), 'stacks');
-    for (const stack of readdirSync(stacksDir).sort()) {
-      const stackPlan = plans.find((p) => p.stack.name === stack) as StackPlan;
-      const part = `app_${example}_${stack}`.replace(/[^a-z0-9_]/g, '_');
+    for (const { name: example } of exampleConfigs()) {
+      const plans = planConfiguration(configFile(example));
+      const stacksDir = join(sharedOutdir(sharedSynthesisDir(5), example), 'stacks');
+      for (const stack of readdirSync(stacksDir).sort()) {
+        const stackPlan = plans.find((p) => p.stack.name === stack) as StackPlan;
+        const part = `app_${example}_${stack}`.replace(/[^a-z0-9_]/g, '_');
+        const account = PART_ACCOUNTS();
+        const partition = partitionOfRegion(stackPlan.stack.provider.region);
+        const variable =
+          stackPlan.kind === 'account' ? stackPlan.role.externalId.variable : stackPlan.member.externalId.variable;
+        const values =
+          stackPlan.kind === 'account' ? stackPlan.role.externalId.values : stackPlan.member.externalId.values;
+        const org = stackPlan.kind === 'organization' ? await orgFor(part, PART_ACCOUNTS(), partition) : undefined;
+        scenario.addStack(part, join(stacksDir, stack), {
+          account,
+          partition,
+          variables: variable ? { [variable]: SAMPLE_EXTERNAL_ID } : {},
+          substitutions: org?.substitutions,
+        });
+        expectStackRoles(part, stackPlan, account, values ?? [SAMPLE_EXTERNAL_ID], org);
+      }
+    }
+
+    for (const example of moduleExampleFolders()) {
+      const setup = MODULE_EXAMPLES[example];
+      const part = `tf_${example}`.replace(/[^a-z0-9_]/g, '_');
       const account = PART_ACCOUNTS();
-      const partition = partitionOfRegion(stackPlan.stack.provider.region);
-      const variable =
-        stackPlan.kind === 'account' ? stackPlan.role.externalId.variable : stackPlan.member.externalId.variable;
-      const values =
-        stackPlan.kind === 'account' ? stackPlan.role.externalId.values : stackPlan.member.externalId.values;
+      const partition = setup.partition as Partition;
+      const [stackPlan] = planConfiguration(equivalentConfig(example));
       const org = stackPlan.kind === 'organization' ? await orgFor(part, PART_ACCOUNTS(), partition) : undefined;
-      scenario.addStack(part, join(stacksDir, stack), {
+      await scenario.addTerraformExample(part, example, {
         account,
         partition,
-        variables: variable ? { [variable]: SAMPLE_EXTERNAL_ID } : {},
+        variables: setup.variables,
         substitutions: org?.substitutions,
       });
-      expectStackRoles(part, stackPlan, account, values ?? [SAMPLE_EXTERNAL_ID], org);
+      const before = expectations.length;
+      expectStackRoles(part, stackPlan, account, [setup.variables.external_id ?? SAMPLE_EXTERNAL_ID], org);
+      if (example === 'existing-role')
+        expectations
+          .slice(before)
+          .forEach((e) => ((e.expectation as { attachmentsOnly?: boolean }).attachmentsOnly = true));
     }
-  }
 
-  for (const example of moduleExampleFolders()) {
-    const setup = MODULE_EXAMPLES[example];
-    const part = `tf_${example}`.replace(/[^a-z0-9_]/g, '_');
-    const account = PART_ACCOUNTS();
-    const partition = setup.partition as Partition;
-    const [stackPlan] = planConfiguration(equivalentConfig(example));
-    const org = stackPlan.kind === 'organization' ? await orgFor(part, PART_ACCOUNTS(), partition) : undefined;
-    await scenario.addTerraformExample(part, example, {
-      account,
-      partition,
-      variables: setup.variables,
-      substitutions: org?.substitutions,
+    // The library example, as a provider 5 user runs it: bundled against the provider 5 bindings.
+    work = projectScratch('emulated-library');
+    // Inside the project, so that the bundle's packages resolve from its node_modules.
+    const bundle = join(work, 'library-usage.cjs');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { aliases } = require('../../scripts/toolchains.cjs') as { aliases: (t: string, m: number) => object };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('esbuild') as typeof import('esbuild')).buildSync({
+      entryPoints: [join(PROJECT_ROOT, 'examples', 'library-usage.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      packages: 'external',
+      alias: aliases('cdktf', 5) as Record<string, string>,
+      outfile: bundle,
+      logLevel: 'error',
     });
-    const before = expectations.length;
-    expectStackRoles(part, stackPlan, account, [setup.variables.external_id ?? SAMPLE_EXTERNAL_ID], org);
-    if (example === 'existing-role')
-      expectations
-        .slice(before)
-        .forEach((e) => ((e.expectation as { attachmentsOnly?: boolean }).attachmentsOnly = true));
-  }
+    execFileSync(process.execPath, [bundle], { cwd: PROJECT_ROOT, env: { ...process.env, CDKTF_OUTDIR: work } });
+    const libraryAccount = PART_ACCOUNTS();
+    scenario.addStack('library_example', join(work, 'stacks', 'security-tooling'), {
+      account: libraryAccount,
+      variables: { qualys_external_id: SAMPLE_EXTERNAL_ID },
+    });
+    libraryExpectation(libraryAccount, join(work, 'stacks', 'security-tooling', 'cdk.tf.json'));
 
-  // The library example, as a provider 5 user runs it: bundled against the provider 5 bindings.
-  work = projectScratch('emulated-library');
-  // Inside the project, so that the bundle's packages resolve from its node_modules.
-  const bundle = join(work, 'library-usage.cjs');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { aliases } = require('../../scripts/toolchains.cjs') as { aliases: (t: string, m: number) => object };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('esbuild') as typeof import('esbuild')).buildSync({
-    entryPoints: [join(PROJECT_ROOT, 'examples', 'library-usage.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    packages: 'external',
-    alias: aliases('cdktf', 5) as Record<string, string>,
-    outfile: bundle,
-    logLevel: 'error',
-  });
-  execFileSync(process.execPath, [bundle], { cwd: PROJECT_ROOT, env: { ...process.env, CDKTF_OUTDIR: work } });
-  const libraryAccount = PART_ACCOUNTS();
-  scenario.addStack('library_example', join(work, 'stacks', 'security-tooling'), {
-    account: libraryAccount,
-    variables: { qualys_external_id: SAMPLE_EXTERNAL_ID },
-  });
-  libraryExpectation(libraryAccount, join(work, 'stacks', 'security-tooling', 'cdk.tf.json'));
-
-  const workspace = await scenario.init();
-  await workspace.apply(['-parallelism=20']);
-  plan = await workspace.plan(['-parallelism=20']);
-}, 900000);
+    const workspace = await scenario.init();
+    await workspace.apply(['-parallelism=20']);
+    plan = await workspace.plan(['-parallelism=20']);
+  },
+  scaledSeconds(900) * 1000,
+);
 
 afterAll(async () => {
   await aws.current?.stop();

@@ -19,6 +19,7 @@ import {
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
 import { OrganizationsClient, RegisterDelegatedAdministratorCommand } from '@aws-sdk/client-organizations';
+import { scaledSeconds } from '../support/deadline';
 import { EmulatedAws, motoPatchNames } from './emulator';
 import { readRole } from './readback';
 
@@ -50,9 +51,12 @@ let patched: EmulatedAws;
 let nextAccount = 700000000001;
 const newAccount = () => String(nextAccount++);
 
-beforeAll(async () => {
-  [unpatched, patched] = await Promise.all([EmulatedAws.start('none'), EmulatedAws.start('all')]);
-}, 120000);
+beforeAll(
+  async () => {
+    [unpatched, patched] = await Promise.all([EmulatedAws.start('none'), EmulatedAws.start('all')]);
+  },
+  scaledSeconds(120) * 1000,
+);
 afterAll(async () => {
   await Promise.all([unpatched?.stop(), patched?.stop()]);
 });

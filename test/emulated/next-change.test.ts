@@ -1,4 +1,5 @@
 import { ACCOUNT_BASE, ACCOUNT_CHANGES, StackJson } from '../../scripts/next-change';
+import { scaledSeconds } from '../support/deadline';
 import { parseConfig, planConfiguration } from '../../src/config/load';
 import { projectScratch, releaseScratch } from '../support/scratch';
 import { SavedPlan } from '../terraform/harness';
@@ -23,30 +24,33 @@ const changedStacks: StackJson[] = [];
 const rowName = (i: number) => `row_${String(i).padStart(2, '0')}`;
 const rowAccount = (i: number) => String(800000000001 + i);
 
-beforeAll(async () => {
-  aws = await EmulatedAws.start();
-  work = projectScratch('emulated-next-change');
-  const scenario = new Scenario(aws);
-  const base = await synthesizeForProvider5({ stacks: [ACCOUNT_BASE] }, `${work}/base`);
-  ACCOUNT_CHANGES.forEach((_, i) =>
-    scenario.addStack(rowName(i), base[String(ACCOUNT_BASE.name)], { account: rowAccount(i) }),
-  );
-  const workspace = await scenario.init();
-  await workspace.apply(['-parallelism=30']);
-  for (const [i, row] of ACCOUNT_CHANGES.entries()) {
-    const stack = structuredClone(ACCOUNT_BASE) as StackJson;
-    row.edit(stack);
-    changedStacks.push(stack);
-    const next = await synthesizeForProvider5({ stacks: [stack] }, `${work}/${rowName(i)}`);
-    scenario.replaceStack(rowName(i), next[String(stack.name)]);
-  }
-  plan = await workspace.plan(['-parallelism=30']);
-  // One apply ahead: the change applied as planned, then nothing left to do.
-  await workspace.run(['apply', '-input=false', '-parallelism=30', 'tfplan']).then((r) => {
-    if (r.status !== 0) throw new Error(`applying the changes failed: ${r.stderr}`);
-  });
-  planAfterApply = await workspace.plan(['-parallelism=30']);
-}, 900000);
+beforeAll(
+  async () => {
+    aws = await EmulatedAws.start();
+    work = projectScratch('emulated-next-change');
+    const scenario = new Scenario(aws);
+    const base = await synthesizeForProvider5({ stacks: [ACCOUNT_BASE] }, `${work}/base`);
+    ACCOUNT_CHANGES.forEach((_, i) =>
+      scenario.addStack(rowName(i), base[String(ACCOUNT_BASE.name)], { account: rowAccount(i) }),
+    );
+    const workspace = await scenario.init();
+    await workspace.apply(['-parallelism=30']);
+    for (const [i, row] of ACCOUNT_CHANGES.entries()) {
+      const stack = structuredClone(ACCOUNT_BASE) as StackJson;
+      row.edit(stack);
+      changedStacks.push(stack);
+      const next = await synthesizeForProvider5({ stacks: [stack] }, `${work}/${rowName(i)}`);
+      scenario.replaceStack(rowName(i), next[String(stack.name)]);
+    }
+    plan = await workspace.plan(['-parallelism=30']);
+    // One apply ahead: the change applied as planned, then nothing left to do.
+    await workspace.run(['apply', '-input=false', '-parallelism=30', 'tfplan']).then((r) => {
+      if (r.status !== 0) throw new Error(`applying the changes failed: ${r.stderr}`);
+    });
+    planAfterApply = await workspace.plan(['-parallelism=30']);
+  },
+  scaledSeconds(900) * 1000,
+);
 
 afterAll(async () => {
   await aws?.stop();

@@ -1,4 +1,5 @@
 import { CloudFormationClient, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
+import { scaledSeconds } from '../support/deadline';
 import {
   MemberEffect,
   ORGANIZATION_BASE,
@@ -9,6 +10,9 @@ import {
 } from '../../scripts/next-change';
 import { parseConfig, planConfiguration } from '../../src/config/load';
 import { OrganizationPlan } from '../../src/plan/stack';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { PROJECT_ROOT } from '../support/app-process';
 import { projectScratch, releaseScratch } from '../support/scratch';
 import { EmulatedAws } from './emulator';
 import { ExampleOrganization, exampleOrganization } from './example-organizations';
@@ -48,6 +52,7 @@ interface Track {
   cursor: number;
 }
 
+const ORGANIZATIONS_DOC = readFileSync(join(PROJECT_ROOT, 'docs', 'organizations.md'), 'utf8');
 const results: { sequence: string; step: OrganizationStep; found: unknown }[] = [];
 let aws: EmulatedAws;
 let work: string;
@@ -218,6 +223,13 @@ async function startStep(
     const tainted = await workspace.run(['taint', `module.${track.module}.${step.taint}`]);
     if (tainted.status !== 0) throw new Error(`taint failed: ${tainted.stderr}`);
   }
+  if (step.untaint) {
+    const command = /^terraform untaint '([^']+)'$/m.exec(ORGANIZATIONS_DOC)?.[1];
+    if (command !== step.taint)
+      throw new Error(`docs/organizations.md's untaint command names ${command}, not ${step.taint}`);
+    const untainted = await workspace.run(['untaint', `module.${track.module}.${command}`]);
+    if (untainted.status !== 0) throw new Error(`untaint failed: ${untainted.stderr}`);
+  }
   if (!step.planOptions) return 'shared';
   const plan = await workspace.plan([`-target=module.${track.module}`, ...step.planOptions]);
   results.push({ sequence: track.sequence.name, step, found: verdictsIn(plan, track.module) });
@@ -262,70 +274,73 @@ async function checkApplied(
   });
 }
 
-beforeAll(async () => {
-  aws = await EmulatedAws.start();
-  work = projectScratch('emulated-lifecycle');
-  scenario = new Scenario(aws);
-  let next = 910000000001;
-  for (const sequence of ORGANIZATION_SEQUENCES) {
-    const org = await exampleOrganization(aws, String(next++));
-    const module = `org_${sequence.name}`;
-    const stack = structuredClone(ORGANIZATION_BASE);
-    const track: Track = {
-      sequence,
-      module,
-      org,
-      stack,
-      stackDir: '',
-      roleNames: new Set([planOf(stack).member.roleName]),
-      observed: new Map(),
-      kept: new Map(),
-      previous: stack,
-      before: new Map(),
-      cursor: 0,
-    };
-    track.stackDir = await synthesize(track, stack, 'base');
-    scenario.addStack(module, track.stackDir, { account: org.managementAccountId, substitutions: org.substitutions });
-    tracks.push(track);
-  }
-  const clock = Date.now();
-  const lap = (what: string) =>
-    process.env.QUALYS_EMULATED_TIMING &&
-    process.stderr.write(`${what}: ${((Date.now() - clock) / 1000).toFixed(1)} s\n`);
-  workspace = await scenario.init();
-  lap('init');
-  await workspace.apply(['-parallelism=30']);
-  lap('first apply');
-  for (const track of tracks) track.observed = await observe(track);
+beforeAll(
+  async () => {
+    aws = await EmulatedAws.start();
+    work = projectScratch('emulated-lifecycle');
+    scenario = new Scenario(aws);
+    let next = 910000000001;
+    for (const sequence of ORGANIZATION_SEQUENCES) {
+      const org = await exampleOrganization(aws, String(next++));
+      const module = `org_${sequence.name}`;
+      const stack = structuredClone(ORGANIZATION_BASE);
+      const track: Track = {
+        sequence,
+        module,
+        org,
+        stack,
+        stackDir: '',
+        roleNames: new Set([planOf(stack).member.roleName]),
+        observed: new Map(),
+        kept: new Map(),
+        previous: stack,
+        before: new Map(),
+        cursor: 0,
+      };
+      track.stackDir = await synthesize(track, stack, 'base');
+      scenario.addStack(module, track.stackDir, { account: org.managementAccountId, substitutions: org.substitutions });
+      tracks.push(track);
+    }
+    const clock = Date.now();
+    const lap = (what: string) =>
+      process.env.QUALYS_EMULATED_TIMING &&
+      process.stderr.write(`${what}: ${((Date.now() - clock) / 1000).toFixed(1)} s\n`);
+    workspace = await scenario.init();
+    lap('init');
+    await workspace.apply(['-parallelism=30']);
+    lap('first apply');
+    for (const track of tracks) track.observed = await observe(track);
 
-  for (let round = 1; tracks.some((t) => t.cursor < t.sequence.steps.length); round++) {
-    const planned = await Promise.all(tracks.map((track) => roundOf(track, round)));
-    const shared: { track: Track; step: OrganizationStep }[] = [];
-    const applied: { track: Track; step: OrganizationStep }[] = [];
-    for (const [i, track] of tracks.entries()) {
-      for (const { step, stack, dir } of planned[i]) {
-        if (showsOnly(step)) await showStep(track, step, dir);
-        else {
-          applied.push({ track, step });
-          if ((await startStep(track, step, stack, dir)) === 'shared') shared.push({ track, step });
+    for (let round = 1; tracks.some((t) => t.cursor < t.sequence.steps.length); round++) {
+      const planned = await Promise.all(tracks.map((track) => roundOf(track, round)));
+      const shared: { track: Track; step: OrganizationStep }[] = [];
+      const applied: { track: Track; step: OrganizationStep }[] = [];
+      for (const [i, track] of tracks.entries()) {
+        for (const { step, stack, dir } of planned[i]) {
+          if (showsOnly(step)) await showStep(track, step, dir);
+          else {
+            applied.push({ track, step });
+            if ((await startStep(track, step, stack, dir)) === 'shared') shared.push({ track, step });
+          }
         }
       }
+      lap(`round ${round} prepared`);
+      if (shared.length > 0) {
+        const plan = await workspace.plan(['-parallelism=30']);
+        lap(`round ${round} planned`);
+        for (const { track, step } of shared)
+          results.push({ sequence: track.sequence.name, step, found: verdictsIn(plan, track.module) });
+        const done = await workspace.run(['apply', '-input=false', '-parallelism=30', 'tfplan']);
+        if (done.status !== 0) throw new Error(`round ${round} failed to apply: ${done.stderr}`);
+        lap(`round ${round} applied`);
+      }
+      await Promise.all(applied.map(({ track, step }) => checkApplied(track, step, track.previous, track.before)));
     }
-    lap(`round ${round} prepared`);
-    if (shared.length > 0) {
-      const plan = await workspace.plan(['-parallelism=30']);
-      lap(`round ${round} planned`);
-      for (const { track, step } of shared)
-        results.push({ sequence: track.sequence.name, step, found: verdictsIn(plan, track.module) });
-      const done = await workspace.run(['apply', '-input=false', '-parallelism=30', 'tfplan']);
-      if (done.status !== 0) throw new Error(`round ${round} failed to apply: ${done.stderr}`);
-      lap(`round ${round} applied`);
-    }
-    await Promise.all(applied.map(({ track, step }) => checkApplied(track, step, track.previous, track.before)));
-  }
-  const last = await workspace.plan(['-parallelism=30']);
-  results.push({ sequence: 'all', step: ORGANIZATION_SEQUENCES[0].steps[0], found: { leftToDo: last.byAction } });
-}, 1800000);
+    const last = await workspace.plan(['-parallelism=30']);
+    results.push({ sequence: 'all', step: ORGANIZATION_SEQUENCES[0].steps[0], found: { leftToDo: last.byAction } });
+  },
+  scaledSeconds(1800) * 1000,
+);
 
 afterAll(async () => {
   await aws?.stop();
@@ -363,4 +378,45 @@ describe.each(ORGANIZATION_SEQUENCES.map((s) => ({ name: s.name, sequence: s }))
 
 test('after every sequence, the next plan changes nothing', () => {
   expect(results.find((r) => r.sequence === 'all')?.found).toEqual({ leftToDo: {} });
+});
+
+describe("the docs' two-step commands, against the applied state", () => {
+  const track = () => tracks.find((t) => t.sequence.name === 'operations') as Track;
+  const module = () => `module.${track().module}`;
+
+  test('destroying the stack set takes its instances along, and only them', async () => {
+    expect(ORGANIZATIONS_DOC).toContain(
+      '`terraform destroy -target=aws_cloudformation_stack_set.member_roles` (its instances go with it)',
+    );
+    const plan = await workspace.plan(['-destroy', `-target=${module()}.aws_cloudformation_stack_set.member_roles`]);
+    expect(plan.byAction).toEqual({
+      delete: [
+        'aws_cloudformation_stack_set.member_roles',
+        'aws_cloudformation_stack_set_instance.member_roles_ou_ab12_11111111',
+        'aws_cloudformation_stack_set_instance.member_roles_ou_ab12_22222222',
+      ].map((a) => `${module()}.${a}`),
+    });
+  });
+
+  test("the management role's resources, as `terraform state list` finds them, are every IAM resource and nothing else", async () => {
+    expect(ORGANIZATIONS_DOC).toContain(
+      "`terraform destroy $(terraform state list \\| grep '^aws_iam_' \\| sed 's/^/-target=/')`",
+    );
+    const listed = (await workspace.run(['state', 'list'])).stdout
+      .split('\n')
+      .filter((a) => a.startsWith(`${module()}.aws_iam_`));
+    const plan = await workspace.plan(['-destroy', ...listed.map((a) => `-target=${a}`)]);
+    expect(Object.keys(plan.byAction)).toEqual(['delete']);
+    expect(plan.byAction.delete.map((a) => a.split('.')[2]).sort()).toEqual([
+      'aws_iam_policy',
+      'aws_iam_policy',
+      'aws_iam_policy',
+      'aws_iam_role',
+      'aws_iam_role_policy_attachment',
+      'aws_iam_role_policy_attachment',
+      'aws_iam_role_policy_attachment',
+      'aws_iam_role_policy_attachment',
+      'aws_iam_role_policy_attachments_exclusive',
+    ]);
+  });
 });

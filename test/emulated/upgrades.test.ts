@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'fs';
+import { scaledSeconds } from '../support/deadline';
 import { join } from 'path';
 import { checkTemplateChange } from '../../src/render/cloudformation/change-check';
 import { PROJECT_ROOT } from '../support/app-process';
@@ -45,39 +46,44 @@ let aws: EmulatedAws;
 let upgrade: SavedPlan;
 let afterUpgrade: SavedPlan;
 
-beforeAll(async () => {
-  aws = await EmulatedAws.start();
-  const scenario = new Scenario(aws);
-  let next = 600000000001;
-  const currentDirs: Record<string, string> = {};
-  for (const c of cases) {
-    const recorded = forProvider5(
-      JSON.parse(readFileSync(join(RELEASES, c.version, c.configuration, `${c.stack}.tf.json`), 'utf8')),
-    ) as { variable?: Record<string, unknown>; provider?: { aws?: { allowed_account_ids?: string[] }[] } };
-    const text = JSON.stringify(recorded);
-    // Releases name the same accounts: each stack gets its own ones in their place.
-    const pinned = (recorded.provider?.aws ?? []).flatMap((p) => p.allowed_account_ids ?? []);
-    const partition: Partition = /gov/.test(c.stack) ? 'aws-us-gov' : /china/.test(c.stack) ? 'aws-cn' : 'aws';
-    const organization = /organization/.test(c.stack)
-      ? await exampleOrganization(aws, String(next++), partition)
-      : undefined;
-    const variables: Record<string, string> = recorded.variable?.external_id ? { external_id: SAMPLE_EXTERNAL_ID } : {};
-    scenario.addStackText(moduleOf(c), text, {
-      account: String(next++),
-      partition,
-      variables,
-      substitutions: organization?.substitutions ?? Object.fromEntries(pinned.map((id) => [id, String(next++)])),
-    });
-    currentDirs[moduleOf(c)] = join(sharedOutdir(sharedSynthesisDir(5), c.configuration), 'stacks', c.stack);
-  }
-  const workspace = await scenario.init();
-  await workspace.apply(['-parallelism=40']);
-  for (const [module, dir] of Object.entries(currentDirs)) scenario.replaceStack(module, dir);
-  upgrade = await workspace.plan(['-parallelism=40']);
-  const applied = await workspace.run(['apply', '-input=false', '-parallelism=40', 'tfplan']);
-  if (applied.status !== 0) throw new Error(`applying the upgrade failed: ${applied.stderr}`);
-  afterUpgrade = await workspace.plan(['-parallelism=40']);
-}, 1800000);
+beforeAll(
+  async () => {
+    aws = await EmulatedAws.start();
+    const scenario = new Scenario(aws);
+    let next = 600000000001;
+    const currentDirs: Record<string, string> = {};
+    for (const c of cases) {
+      const recorded = forProvider5(
+        JSON.parse(readFileSync(join(RELEASES, c.version, c.configuration, `${c.stack}.tf.json`), 'utf8')),
+      ) as { variable?: Record<string, unknown>; provider?: { aws?: { allowed_account_ids?: string[] }[] } };
+      const text = JSON.stringify(recorded);
+      // Releases name the same accounts: each stack gets its own ones in their place.
+      const pinned = (recorded.provider?.aws ?? []).flatMap((p) => p.allowed_account_ids ?? []);
+      const partition: Partition = /gov/.test(c.stack) ? 'aws-us-gov' : /china/.test(c.stack) ? 'aws-cn' : 'aws';
+      const organization = /organization/.test(c.stack)
+        ? await exampleOrganization(aws, String(next++), partition)
+        : undefined;
+      const variables: Record<string, string> = recorded.variable?.external_id
+        ? { external_id: SAMPLE_EXTERNAL_ID }
+        : {};
+      scenario.addStackText(moduleOf(c), text, {
+        account: String(next++),
+        partition,
+        variables,
+        substitutions: organization?.substitutions ?? Object.fromEntries(pinned.map((id) => [id, String(next++)])),
+      });
+      currentDirs[moduleOf(c)] = join(sharedOutdir(sharedSynthesisDir(5), c.configuration), 'stacks', c.stack);
+    }
+    const workspace = await scenario.init();
+    await workspace.apply(['-parallelism=40']);
+    for (const [module, dir] of Object.entries(currentDirs)) scenario.replaceStack(module, dir);
+    upgrade = await workspace.plan(['-parallelism=40']);
+    const applied = await workspace.run(['apply', '-input=false', '-parallelism=40', 'tfplan']);
+    if (applied.status !== 0) throw new Error(`applying the upgrade failed: ${applied.stderr}`);
+    afterUpgrade = await workspace.plan(['-parallelism=40']);
+  },
+  scaledSeconds(1800) * 1000,
+);
 
 afterAll(async () => {
   await aws?.stop();
