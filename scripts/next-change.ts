@@ -556,3 +556,92 @@ export const ORGANIZATION_SEQUENCES: readonly OrganizationSequence[] = [
     ],
   },
 ];
+
+/** What a resource is called in the change tables, from its address. */
+function noun(address: string): { one: string; many: string } {
+  const [type, name] = address.split('.');
+  const management = name.startsWith('management');
+  const nouns: Record<string, { one: string; many: string }> = {
+    aws_iam_role: management
+      ? { one: 'the management role', many: 'management roles' }
+      : { one: 'the role', many: 'roles' },
+    aws_iam_policy: {
+      one: management ? 'a management policy' : 'a policy',
+      many: management ? 'management policies' : 'policies',
+    },
+    aws_iam_role_policy_attachment: { one: 'an attachment', many: 'attachments' },
+    aws_iam_role_policy_attachments_exclusive: { one: 'the exclusive attachments', many: 'exclusive attachments' },
+    aws_cloudformation_stack_set: { one: 'the stack set', many: 'stack sets' },
+    aws_cloudformation_stack_set_instance: { one: 'an instance', many: 'instances' },
+    aws_cloudformation_stack: { one: 'the management stack', many: 'stacks' },
+  };
+  const found = nouns[type];
+  if (!found) throw new Error(`no name for ${address} in the change tables`);
+  return found;
+}
+
+const VERBS: Record<Verdict, string> = {
+  create: 'creates',
+  update: 'updates',
+  replace: 'replaces',
+  delete: 'destroys',
+};
+
+/** A plan's verdicts in words: "replaces the role, 2 policies and 3 attachments; updates the exclusive attachments". */
+export function describeVerdicts(planned: OrganizationStep['planned']): string {
+  if ('refused' in planned) return '**refused** by Terraform (`prevent_destroy`)';
+  const parts: string[] = [];
+  for (const verdict of ['replace', 'delete', 'create', 'update'] as Verdict[]) {
+    const counts = new Map<string, { one: string; many: string; count: number }>();
+    for (const [address, v] of Object.entries(planned)) {
+      if (v !== verdict) continue;
+      const n = noun(address);
+      const entry = counts.get(n.many) ?? { ...n, count: 0 };
+      entry.count++;
+      counts.set(n.many, entry);
+    }
+    const things = [...counts.values()].map((n) => (n.count === 1 ? n.one : `${n.count} ${n.many}`));
+    if (things.length === 0) continue;
+    const list = things.length === 1 ? things[0] : `${things.slice(0, -1).join(', ')} and ${things[things.length - 1]}`;
+    parts.push(`${VERBS[verdict]} ${list}`);
+  }
+  return parts.length === 0 ? 'nothing' : parts.join('; ');
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The account change table of docs/configuration.md. */
+export function renderAccountChanges(): string {
+  return [
+    '| Setting | Change | The AWS provider plans | The role |',
+    '|---|---|---|---|',
+    ...ACCOUNT_CHANGES.map(
+      (row) =>
+        `| \`${row.setting}\` | ${cell(row.change)} | ${cell(describeVerdicts(row.planned))} | ${cell(row.effect)} |`,
+    ),
+  ].join('\n');
+}
+
+/** How a step is run, when the docs give more than a plain deploy. */
+function howRun(step: OrganizationStep): string {
+  if (step.destroyFirst) return ' (after `terraform destroy -target=` of the old instances)';
+  if (step.planOptions) return ` (planned with \`${step.planOptions.join(' ')}\`)`;
+  return '';
+}
+
+/** The organization change table of docs/organizations.md. */
+export function renderOrganizationChanges(): string {
+  return [
+    '| Setting | Change | The AWS provider plans | Member roles |',
+    '|---|---|---|---|',
+    ...ORGANIZATION_SEQUENCES.flatMap((sequence) => sequence.steps).map(
+      (step) =>
+        `| ${step.setting
+          .split(', ')
+          .map((s) => (s.includes(' ') ? s : `\`${s}\``))
+          .join(
+            ', ',
+          )} | ${cell(step.change)} | ${cell(describeVerdicts(step.planned) + howRun(step))} | ${cell(step.effect)} |`,
+    ),
+  ].join('\n');
+}

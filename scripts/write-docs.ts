@@ -13,6 +13,7 @@ import { reviewStacks } from '../src/tools/review/compare';
 import { stackViewsFromConfig } from '../src/tools/review/readers/configuration';
 import { renderMarkdown } from '../src/tools/review/render';
 import { deployerSections } from './deployer-docs';
+import { renderAccountChanges, renderOrganizationChanges } from './next-change';
 import { QUALYS_PLATFORMS } from '../src/rules/qualys-platforms';
 
 const ROOT = join(__dirname, '..');
@@ -101,7 +102,29 @@ export async function renderGeneratedSections(): Promise<Record<string, string>>
       ...Object.entries(QUALYS_PLATFORMS).map(([platform, url]) => `| ${platform} | ${codeSpan(url)} |`),
     ].join('\n'),
     ...deployerSections(),
+    'moto-patches': motoPatchTable(),
+    'account-changes': renderAccountChanges(),
+    'organization-changes': renderOrganizationChanges(),
   };
+}
+
+/**
+ * The emulated tier's corrections of moto, from the patch modules themselves: the first line of each docstring says
+ * what the patch makes true, the paragraphs after it what AWS does, what unpatched moto does and what the patch leaves
+ * out.
+ */
+function motoPatchTable(): string {
+  const folder = join(ROOT, 'test', 'emulated', 'moto', 'qualys_moto_patches');
+  const rows = readdirSync(folder)
+    .filter((f) => f.endsWith('.py') && !f.startsWith('_'))
+    .sort()
+    .map((file) => {
+      const doc = /^"""([\s\S]*?)"""/.exec(readFileSync(join(folder, file), 'utf8'))?.[1];
+      if (!doc) throw new Error(`moto patch ${file} has no docstring`);
+      const [summary, ...rest] = doc.split(/\n\s*\n/).map((part) => part.replace(/\s+/g, ' ').trim());
+      return `| ${codeSpan(file.replace(/\.py$/, ''))} | ${tableCell(summary)} | ${tableCell(rest.join(' '))} |`;
+    });
+  return ['| Patch | Makes true | AWS, and unpatched moto |', '|---|---|---|', ...rows].join('\n');
 }
 
 /** Every by-design finding with its reason, as the scanners page shows them. */
