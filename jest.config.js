@@ -25,6 +25,7 @@ const FULL_TIER_ONLY = [
   'emulated/next-change.test.ts',
   'emulated/organization-lifecycle.test.ts',
   'emulated/upgrades.test.ts',
+  'emulated/evaluators-missing.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 
@@ -36,6 +37,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', ...(fast ? FULL_TIER_ONLY.map((f) => `/test/${f.replace(/\./g, '\\.')}$`) : [])],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+  // Each tier's time, printed after the summary (test/support/tier-times.js).
+  reporters: ['default', ['<rootDir>/test/support/tier-times.js', { fullTierOnly: FULL_TIER_ONLY }]],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 120000,

@@ -1,3 +1,4 @@
+import { spawnSyncWithDeadline } from './support/deadline';
 import { spawnSync } from 'child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { join, relative } from 'path';
@@ -66,7 +67,7 @@ function npmRun(
   // Only the npm scripts themselves may switch cdktf's reports and version check off.
   delete env.CHECKPOINT_DISABLE;
   delete env.DISABLE_VERSION_CHECK;
-  const run = spawnSync(
+  const run = spawnSyncWithDeadline(
     'npm',
     [
       'run',
@@ -80,12 +81,9 @@ function npmRun(
       '--no-color',
       ...extra,
     ],
-    {
-      cwd: PROJECT_ROOT,
-      env,
-      encoding: 'utf8',
-      timeout: 180000,
-    },
+    { cwd: PROJECT_ROOT, env, encoding: 'utf8' },
+    600,
+    `npm run ${script} (the cdktf CLI and Terraform)`,
   );
   return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
 }
@@ -178,12 +176,13 @@ describe('npm run synth runs the app itself, with the configuration named', () =
   const npm = (args: string[], env: NodeJS.ProcessEnv = {}) => {
     const clean: NodeJS.ProcessEnv = { ...process.env, ...env };
     delete clean.QUALYS_CONNECTOR_CONFIG;
-    const run = spawnSync('npm', ['run', '--silent', ...args], {
-      cwd: PROJECT_ROOT,
-      env: clean,
-      encoding: 'utf8',
-      timeout: 120000,
-    });
+    const run = spawnSyncWithDeadline(
+      'npm',
+      ['run', '--silent', ...args],
+      { cwd: PROJECT_ROOT, env: clean, encoding: 'utf8' },
+      300,
+      `npm run ${args.join(' ')}`,
+    );
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
   };
   const stacksOf = (outdir: string) => readdirSync(join(outdir, 'stacks')).sort();
@@ -212,7 +211,7 @@ describe('npm run synth runs the app itself, with the configuration named', () =
     const viaCli = relative(PROJECT_ROOT, join(work, 'via-cli'));
     expect(npm(['synth', '--', '--config', 'examples/organization.json'], { CDKTF_OUTDIR: direct }).status).toBe(0);
     const { app } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdktf.json'), 'utf8')) as { app: string };
-    const cli = spawnSync(
+    const cli = spawnSyncWithDeadline(
       process.execPath,
       [
         join(PROJECT_ROOT, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf'),
@@ -226,8 +225,9 @@ describe('npm run synth runs the app itself, with the configuration named', () =
         cwd: PROJECT_ROOT,
         env: { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' },
         encoding: 'utf8',
-        timeout: 120000,
       },
+      300,
+      'cdktf synth through the CLI',
     );
     expect(cli.status).toBe(0);
     const files = (dir: string): Record<string, string> => {

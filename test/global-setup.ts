@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from './support/app-process';
 import { synthesizeExamples } from './support/examples';
 import { sharedSynthesisDir } from './support/scratch';
 import { findMotoServer } from './emulated/emulator';
-import { prepareRealProvider } from './emulated/real-terraform';
+import { prepareRealProvider, shareInstallation } from './emulated/real-terraform';
 
 /*
  * Once per jest run, before the test files: this run's own temporary folder (TMPDIR, inherited by the
@@ -24,7 +24,7 @@ export default async function globalSetup(): Promise<void> {
     // The emulated-AWS tier's two evaluators, found before any test runs: a missing one fails the run, saying how
     // to install it, instead of skipping anything.
     findMotoServer();
-    await prepareRealProvider(process.env.TMPDIR);
+    shareInstallation(await prepareRealProvider(process.env.TMPDIR));
     await synthesizeExamples(sharedSynthesisDir());
     await synthesizeExamples(sharedSynthesisDir(5), 2, 'cdktf', 5);
   }

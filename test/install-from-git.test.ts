@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { scaledSeconds, spawnSyncWithDeadline } from './support/deadline';
+import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -63,20 +64,28 @@ const TOOLCHAINS: readonly Toolchain[] = ['cdktf', 'cdktn'];
 const consumers: Partial<Record<Toolchain, { project: string; status: number | null; output: string }>> = {};
 let terraform: OfflineTerraform;
 
-beforeAll(() => {
-  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
-  for (const toolchain of TOOLCHAINS) {
-    const project = mkdtempSync(join(tmpdir(), `qualys-git-install-${toolchain}-`));
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    const run = spawnSync(
-      'npm',
-      ['install', '--no-audit', '--no-fund', `git+file://${PROJECT_ROOT}#${commit}`, ...readmeInstall(toolchain)],
-      { cwd: project, env: npmEnv(), encoding: 'utf8', timeout: 300000 },
-    );
-    consumers[toolchain] = { project, status: run.status, output: `${run.stdout}${run.stderr}` };
-  }
-  terraform = new OfflineTerraform(PROJECT_RESOURCE_TYPES, [], TOOLCHAINS);
-}, 650000);
+beforeAll(
+  () => {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
+    for (const toolchain of TOOLCHAINS) {
+      const project = mkdtempSync(join(tmpdir(), `qualys-git-install-${toolchain}-`));
+      writeFileSync(
+        join(project, 'package.json'),
+        JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+      );
+      const run = spawnSyncWithDeadline(
+        'npm',
+        ['install', '--no-audit', '--no-fund', `git+file://${PROJECT_ROOT}#${commit}`, ...readmeInstall(toolchain)],
+        { cwd: project, env: npmEnv(), encoding: 'utf8' },
+        900,
+        `npm to install the ${toolchain} consumer from git (it builds the package)`,
+      );
+      consumers[toolchain] = { project, status: run.status, output: `${run.stdout}${run.stderr}` };
+    }
+    terraform = new OfflineTerraform(PROJECT_RESOURCE_TYPES, [], TOOLCHAINS);
+  },
+  scaledSeconds(2000) * 1000,
+);
 
 afterAll(() => {
   terraform?.dispose();

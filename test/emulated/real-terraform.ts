@@ -30,9 +30,9 @@ function platform(): string {
 }
 
 /** Environment of every Terraform command of the tier (before the emulated AWS's part). */
-function terraformEnv(installation: TerraformInstallation): NodeJS.ProcessEnv {
+function terraformEnv(installation: TerraformInstallation, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...base,
     CHECKPOINT_DISABLE: '1',
     TF_IN_AUTOMATION: '1',
     TF_INPUT: '0',
@@ -75,11 +75,14 @@ export async function runTerraform(
  * provider installed into the run's plugin cache. Fails, saying how to make the provider available, when Terraform
  * cannot install it.
  */
-export async function prepareRealProvider(runDir: string): Promise<TerraformInstallation> {
-  requireTerraform();
+export async function prepareRealProvider(
+  runDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TerraformInstallation> {
+  requireTerraform(env);
   const pluginCacheDir = join(runDir, 'terraform-plugin-cache');
   mkdirSync(pluginCacheDir, { recursive: true });
-  const mirror = process.env[PROVIDER_MIRROR_VARIABLE];
+  const mirror = env[PROVIDER_MIRROR_VARIABLE];
   let cliConfigFile: string | undefined;
   if (mirror) {
     const expected = join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', REAL_PROVIDER_VERSION, platform());
@@ -112,7 +115,12 @@ export async function prepareRealProvider(runDir: string): Promise<TerraformInst
       terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: REAL_PROVIDER_VERSION } } },
     }),
   );
-  const init = await runTerraform(probe, ['init', '-input=false', '-backend=false'], terraformEnv(installation), 900);
+  const init = await runTerraform(
+    probe,
+    ['init', '-input=false', '-backend=false'],
+    terraformEnv(installation, env),
+    900,
+  );
   if (init.status !== 0) {
     throw new Error(
       [
@@ -122,8 +130,12 @@ export async function prepareRealProvider(runDir: string): Promise<TerraformInst
       ].join('\n'),
     );
   }
-  process.env[INSTALLATION_VARIABLE] = JSON.stringify(installation);
   return installation;
+}
+
+/** Hands the installation to the test workers (the global setup calls it). */
+export function shareInstallation(installation: TerraformInstallation): void {
+  process.env[INSTALLATION_VARIABLE] = JSON.stringify(installation);
 }
 
 /** The installation the global setup prepared. */

@@ -1,3 +1,5 @@
+import { SpawnSyncOptionsWithStringEncoding, SpawnSyncReturns, spawnSync } from 'child_process';
+
 /*
  * Deadlines for whatever a test waits on (a child process, a server's start). They are generous and scale with
  * QUALYS_TEST_TIME_SCALE (a factor, 1 when unset) for slow or loaded machines; when one passes, the error says how
@@ -24,4 +26,24 @@ export function deadline(seconds: number, waitingFor: string): { promise: Promis
   });
   promise.catch(() => undefined);
   return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/**
+ * `spawnSync` with a scaled deadline: when it passes, the child is killed and the error says how long it waited
+ * and for what, with the end of what the child printed, instead of a bare `status: null`.
+ */
+export function spawnSyncWithDeadline(
+  command: string,
+  args: readonly string[],
+  options: SpawnSyncOptionsWithStringEncoding,
+  seconds: number,
+  waitingFor: string,
+): SpawnSyncReturns<string> {
+  const limit = scaledSeconds(seconds);
+  const run = spawnSync(command, args, { ...options, timeout: limit * 1000, killSignal: 'SIGKILL' });
+  if ((run.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    const output = `${run.stdout ?? ''}${run.stderr ?? ''}`.slice(-2000);
+    throw new Error(`${timedOut(limit, waitingFor)}; its output so far:\n${output}`);
+  }
+  return run;
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawnSyncWithDeadline } from './deadline';
 import { existsSync, mkdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
@@ -37,10 +37,12 @@ export function nodeForCdktnCli(): string {
   const binary = join(prefix, 'node_modules', name, 'bin', 'node');
   if (!existsSync(binary)) {
     mkdirSync(prefix, { recursive: true });
-    const install = spawnSync(
+    const install = spawnSyncWithDeadline(
       'npm',
       ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `${name}@${VERSION}`],
-      { encoding: 'utf8', timeout: 180000 },
+      { encoding: 'utf8' },
+      600,
+      `npm to install Node.js ${VERSION} for cdktn-cli`,
     );
     if (install.status !== 0 || !existsSync(binary)) {
       throw new Error(`could not install Node.js ${VERSION} (${name}) for cdktn-cli: ${install.stderr.slice(-1000)}`);
