@@ -7,7 +7,7 @@ import { EmulatedAws } from './emulator';
 import { expectedRole, readRole } from './readback';
 import { Scenario } from './scenario';
 import { synthesizeForProvider5 } from './synthesis';
-import { verdictsIn } from './verdicts';
+import { expectedDisruptions, reviewDisruptions, verdictsIn } from './verdicts';
 
 /*
  * The next-change matrix of an account stack, with the real provider's verdicts: the base stack is applied once per
@@ -79,6 +79,10 @@ describe.each(ACCOUNT_CHANGES.map((row, i) => ({ ...row, index: i, module: rowNa
   ({ module, planned, index }) => {
     test('the real provider plans exactly the documented verdicts', () => {
       expect(verdictsIn(plan, module)).toEqual(planned);
+    });
+
+    test("the review's plan reader reports a disruption for each resource the plan deletes or replaces", () => {
+      expect(reviewDisruptions(plan, module)).toEqual(expectedDisruptions(planned, module));
     });
 
     test('once applied, the role is what the changed configuration plans, and nothing is left to do', async () => {

@@ -14,9 +14,10 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { PROJECT_ROOT } from '../support/app-process';
 import { projectScratch, releaseScratch } from '../support/scratch';
+import { SavedPlan } from '../terraform/harness';
 import { EmulatedAws } from './emulator';
 import { ExampleOrganization, exampleOrganization } from './example-organizations';
-import { verdictsIn } from './verdicts';
+import { expectedDisruptions, reviewDisruptions, verdictsIn } from './verdicts';
 import { RoleState, expectedRole, readRole } from './readback';
 import { RealWorkspace } from './real-terraform';
 import { Scenario } from './scenario';
@@ -178,15 +179,33 @@ async function roundOf(
   );
 }
 
+/**
+ * A step's plan: its verdicts, and the review's disruptions beside the ones the verdicts make (an instance destroyed
+ * while protection was on in the state keeps its stacks).
+ */
+function recordPlan(track: Track, step: OrganizationStep, plan: SavedPlan, stateStack: StackJson): void {
+  const verdicts = verdictsIn(plan, track.module);
+  results.push({ sequence: track.sequence.name, step, found: verdicts });
+  const kept = planOf(stateStack).stackSet.protect
+    ? Object.keys(verdicts).filter((a) => a.startsWith('aws_cloudformation_stack_set_instance.'))
+    : [];
+  results.push({
+    sequence: track.sequence.name,
+    step,
+    found: {
+      disruptions: reviewDisruptions(plan, track.module),
+      expected: expectedDisruptions(verdicts, track.module, kept),
+    },
+  });
+}
+
 /** A step that only shows a plan: planned for its module alone, recorded, and its stack put back. */
 async function showStep(track: Track, step: OrganizationStep, dir: string): Promise<void> {
   scenario.replaceStack(track.module, dir, track.org.substitutions);
   const target = `-target=module.${track.module}`;
-  const found =
-    'refused' in step.planned
-      ? await workspace.refusedPlan([target])
-      : verdictsIn(await workspace.plan([target]), track.module);
-  results.push({ sequence: track.sequence.name, step, found });
+  if ('refused' in step.planned)
+    results.push({ sequence: track.sequence.name, step, found: await workspace.refusedPlan([target]) });
+  else recordPlan(track, step, await workspace.plan([target]), track.stack);
   scenario.replaceStack(track.module, track.stackDir, track.org.substitutions);
 }
 
@@ -232,7 +251,7 @@ async function startStep(
   }
   if (!step.planOptions) return 'shared';
   const plan = await workspace.plan([`-target=module.${track.module}`, ...step.planOptions]);
-  results.push({ sequence: track.sequence.name, step, found: verdictsIn(plan, track.module) });
+  recordPlan(track, step, plan, track.previous);
   const applied = await workspace.run(['apply', '-input=false', 'tfplan']);
   if (applied.status !== 0) throw new Error(`applying ${step.change} failed: ${applied.stderr}`);
   return 'done';
@@ -328,8 +347,7 @@ beforeAll(
       if (shared.length > 0) {
         const plan = await workspace.plan(['-parallelism=30']);
         lap(`round ${round} planned`);
-        for (const { track, step } of shared)
-          results.push({ sequence: track.sequence.name, step, found: verdictsIn(plan, track.module) });
+        for (const { track, step } of shared) recordPlan(track, step, plan, track.previous);
         const done = await workspace.run(['apply', '-input=false', '-parallelism=30', 'tfplan']);
         if (done.status !== 0) throw new Error(`round ${round} failed to apply: ${done.stderr}`);
         lap(`round ${round} applied`);
@@ -359,14 +377,17 @@ describe.each(ORGANIZATION_SEQUENCES.map((s) => ({ name: s.name, sequence: s }))
       return;
     }
     if (step.destroyFirst) expect(found.shift()).toEqual({ rolesLeftAfterStep1: [] });
-    const [verdicts, applied] = found as [
+    const [verdicts, disruptions, applied] = found as [
       unknown,
+      { disruptions: unknown; expected: unknown },
       (
         | { roles: unknown; instances: unknown; members: unknown; expected: { roles: unknown; instances: unknown } }
         | undefined
       ),
     ];
     expect(verdicts).toEqual(step.planned);
+    // The review's plan reader sees each deletion and replacement, and whether the stacks are kept.
+    expect(disruptions.disruptions).toEqual(disruptions.expected);
     if (step.planOnly) return;
     expect(applied?.roles).toEqual(applied?.expected.roles);
     expect(applied?.instances).toEqual(applied?.expected.instances);
