@@ -1,3 +1,4 @@
+import { AWS_PROVIDER_MAJORS } from '../src/rules/aws-provider';
 import { scaledSeconds, spawnSyncWithDeadline } from './support/deadline';
 import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
@@ -211,4 +212,61 @@ describe('the two consumers synthesize the same stacks, and Terraform plans them
     // left unset, they plan as null. Any other difference fails.
     expect(withoutNewNulls(planned('cdktn'), cdktf)).toEqual(cdktf);
   });
+});
+
+// Last: it swaps the CDK for Terraform consumer's bindings for those of AWS provider 5.
+describe('the CDK for Terraform consumer on AWS provider 5, as the README says', () => {
+  let v5: Record<'readme' | 'organization', Record<string, unknown>>;
+  let v6: Record<'readme' | 'organization', Record<string, unknown>>;
+
+  beforeAll(
+    () => {
+      const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+      const bindings = /On AWS provider 5 \(`hashicorp\/aws ~> 5\.0`\), install `([^`]+)` instead/.exec(readme)?.[1];
+      if (!bindings) throw new Error('the README does not say what to install for AWS provider 5');
+      const { project } = consumer('cdktf');
+      const stackOf = (name: 'readme' | 'organization', dir: string) =>
+        readJson(join(dir, 'stacks', name === 'readme' ? 'security' : 'organization', 'cdk.tf.json'));
+      v6 = {
+        readme: stackOf('readme', join(project, 'readme', 'out')),
+        organization: stackOf('organization', join(project, 'organization', 'out')),
+      };
+      const install = spawnSyncWithDeadline(
+        'npm',
+        ['install', '--no-audit', '--no-fund', bindings],
+        { cwd: project, env: npmEnv(), encoding: 'utf8' },
+        600,
+        `npm to install ${bindings} into the consumer`,
+      );
+      if (install.status !== 0) throw new Error(`npm refused ${bindings}: ${install.stdout}${install.stderr}`);
+      v5 = {
+        readme: stackOf('readme', synthesize('cdktf', 'readme-aws5', readmeLibrarySnippet('cdktf'))),
+        organization: stackOf('organization', synthesize('cdktf', 'organization-aws5', ORGANIZATION_PROGRAM('cdktf'))),
+      };
+    },
+    scaledSeconds(900) * 1000,
+  );
+
+  test.each(['readme', 'organization'] as const)(
+    'the %s program: the provider 5 requirement and member-region argument, nothing else differs',
+    (name) => {
+      const five = v5[name];
+      const six = structuredClone(v6[name]) as typeof five & {
+        terraform: { required_providers: { aws: { version: string } } };
+        resource: Record<string, Record<string, Record<string, unknown>>>;
+      };
+      six.terraform.required_providers.aws.version = AWS_PROVIDER_MAJORS[5].testedVersions[0];
+      for (const instance of Object.values(six.resource.aws_cloudformation_stack_set_instance ?? {})) {
+        instance[AWS_PROVIDER_MAJORS[5].memberRegionArgument] = instance[AWS_PROVIDER_MAJORS[6].memberRegionArgument];
+        delete instance[AWS_PROVIDER_MAJORS[6].memberRegionArgument];
+      }
+      // cdktf's default local backend names the folder the program ran in, which differs by design.
+      const withoutBackend = (json: Record<string, unknown>) => {
+        const copy = structuredClone(json) as { terraform?: { backend?: unknown } };
+        delete copy.terraform?.backend;
+        return copy;
+      };
+      expect(withoutBackend(five)).toEqual(withoutBackend(six));
+    },
+  );
 });

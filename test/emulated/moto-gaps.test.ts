@@ -6,11 +6,13 @@ import {
   DeleteStackCommand,
   DeleteStackInstancesCommand,
   DescribeStackSetCommand,
+  DescribeStackSetOperationCommand,
   DescribeStacksCommand,
   ListStackInstancesCommand,
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import {
+  CreatePolicyCommand,
   CreateRoleCommand,
   GetPolicyCommand,
   GetRoleCommand,
@@ -19,6 +21,7 @@ import {
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
 import { OrganizationsClient, RegisterDelegatedAdministratorCommand } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { scaledSeconds } from '../support/deadline';
 import { EmulatedAws, motoPatchNames } from './emulator';
 import { readRole } from './readback';
@@ -447,4 +450,61 @@ test(PATCHES.delegated_admin_call_as, async () => {
       },
     },
   );
+});
+
+/*
+ * Gaps the tier leaves alone, because it claims nothing there: other evaluators are the authority (the IAM simulator
+ * on trust and authorization, the limit checks on IAM's quotas). Shown here so the docs' "what moto does not judge"
+ * stays true; a moto that starts judging them fails these tests, and the docs can say more.
+ */
+describe('what moto does not judge', () => {
+  test('trust: a role is assumed with a wrong external ID', async () => {
+    const account = newAccount();
+    const iam = patched.client(IAMClient, account);
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'GapRole', AssumeRolePolicyDocument: JSON.stringify(trustWith(['RIGHT'])) }),
+    );
+    const assumed = await patched.client(STSClient, newAccount()).send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${account}:role/GapRole`,
+        RoleSessionName: 'gap',
+        ExternalId: 'WRONG',
+      }),
+    );
+    expect(assumed.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${account}:assumed-role/GapRole/gap`);
+  });
+
+  test('time and failure: a stack set operation has succeeded when its call returns', async () => {
+    const org = await nestedOrganization(patched);
+    await org.cf.send(
+      new CreateStackSetCommand({
+        StackSetName: 'Gap',
+        TemplateBody: roleTemplate(),
+        PermissionModel: 'SERVICE_MANAGED',
+      }),
+    );
+    const { OperationId } = await org.cf.send(
+      new CreateStackInstancesCommand({
+        StackSetName: 'Gap',
+        Regions: ['us-east-1'],
+        DeploymentTargets: { OrganizationalUnitIds: [org.ous.top] },
+      }),
+    );
+    const operation = await org.cf.send(new DescribeStackSetOperationCommand({ StackSetName: 'Gap', OperationId }));
+    expect(operation.StackSetOperation?.Status).toBe('SUCCEEDED');
+  });
+
+  test("IAM's limits: a customer managed policy over 6,144 characters is accepted", async () => {
+    const document = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: Array.from({ length: 500 }, (_, i) => `ec2:Describe${i}`), Resource: '*' },
+      ],
+    });
+    expect(document.length).toBeGreaterThan(6144);
+    const made = await patched
+      .client(IAMClient, newAccount())
+      .send(new CreatePolicyCommand({ PolicyName: 'Big', PolicyDocument: document }));
+    expect(made.Policy?.PolicyName).toBe('Big');
+  });
 });
