@@ -71,6 +71,17 @@ export const ACCOUNT_CHANGES: readonly AccountChange[] = [
     effect: 'trust updated in place',
   },
   {
+    setting: 'connector.qualysAccountType',
+    change: 'another partition (global to govcloud)',
+    edit: (s) => {
+      s.connector.qualysAccountType = 'govcloud';
+      s.connector.trustedAccountId = '123456789012';
+    },
+    planned: { [ROLE]: 'create', ...all(POLICIES, 'create'), ...all(ATTACHMENTS, 'create'), [EXCLUSIVE]: 'create' },
+    effect:
+      "a new role in the other partition (the provider's region moves to it); the first keeps its role, no longer managed",
+  },
+  {
     setting: 'connector.capabilities',
     change: 'a capability added (remediation)',
     edit: (s) => (s.connector.capabilities = ['cspm', 'remediation']),

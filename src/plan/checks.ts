@@ -39,7 +39,8 @@ import { ConnectorSettings, StackSettings } from './settings';
 /** Accounts seen in third-party samples that are not Qualys accounts; trusting them is always a mistake. */
 export const NOT_QUALYS_ACCOUNTS = new Set(['148141692175', '205767712438']);
 
-const CONNECTOR_FIELDS = [
+/** Every field of the connector settings (the construct's props, a stack's `connector`). */
+export const CONNECTOR_FIELDS = [
   'externalId',
   'qualysAccountType',
   'trustedAccountId',

@@ -1,9 +1,10 @@
 import { ACCOUNT_BASE, ACCOUNT_CHANGES, StackJson } from '../../scripts/next-change';
 import { scaledSeconds } from '../support/deadline';
 import { parseConfig, planConfiguration } from '../../src/config/load';
+import { CONNECTOR_FIELDS } from '../../src/plan/checks';
 import { projectScratch, releaseScratch } from '../support/scratch';
 import { SavedPlan } from '../terraform/harness';
-import { EmulatedAws } from './emulator';
+import { EmulatedAws, Partition } from './emulator';
 import { expectedRole, readRole } from './readback';
 import { Scenario } from './scenario';
 import { synthesizeForProvider5 } from './synthesis';
@@ -57,21 +58,9 @@ afterAll(async () => {
   if (work) releaseScratch(work);
 });
 
-test('the matrix has a row for every connector setting the docs list, and each row changes the stack', () => {
+test('the matrix has a row for every connector setting', () => {
   const settings = new Set(ACCOUNT_CHANGES.map((r) => r.setting));
-  for (const field of [
-    'externalId',
-    'trustedAccountId',
-    'capabilities',
-    'roleName',
-    'path',
-    'permissionsBoundaryArn',
-    'maxSessionDuration',
-    'description',
-    'tags',
-    'managedPolicyQuota',
-  ])
-    expect([field, settings.has(`connector.${field}`)]).toEqual([field, true]);
+  for (const field of CONNECTOR_FIELDS) expect([field, settings.has(`connector.${field}`)]).toEqual([field, true]);
 });
 
 describe.each(ACCOUNT_CHANGES.map((row, i) => ({ ...row, index: i, module: rowName(i) })))(
@@ -92,15 +81,16 @@ describe.each(ACCOUNT_CHANGES.map((row, i) => ({ ...row, index: i, module: rowNa
       if (rolePlan.kind !== 'account') throw new Error('expected an account plan');
       const account = rolePlan.stack.provider.assumeRoleArn?.split(':')[4] ?? rowAccount(index);
       const ids = rolePlan.role.externalId.values as string[];
-      expect(await readRole(aws, account, rolePlan.role.roleName)).toEqual(
+      const partition = rolePlan.role.partition as Partition;
+      expect(await readRole(aws, account, rolePlan.role.roleName, partition)).toEqual(
         expectedRole(rolePlan.role, { account, externalIds: ids }),
       );
-      if (account !== rowAccount(index)) {
-        // Another account: the first keeps its role, unmanaged.
-        const [before] = planConfiguration(parseConfig({ stacks: [ACCOUNT_BASE] }));
-        if (before.kind !== 'account') throw new Error('expected an account plan');
+      const [before] = planConfiguration(parseConfig({ stacks: [ACCOUNT_BASE] }));
+      if (before.kind !== 'account') throw new Error('expected an account plan');
+      if (account !== rowAccount(index) || partition !== before.role.partition) {
+        // Another account or partition: the first keeps its role, unmanaged.
         expect(await readRole(aws, rowAccount(index), before.role.roleName)).toEqual(
-          expectedRole(before.role, { account: rowAccount(index), externalIds: ids.slice(-1) }),
+          expectedRole(before.role, { account: rowAccount(index), externalIds: before.role.externalId.values ?? [] }),
         );
       }
     });
