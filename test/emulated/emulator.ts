@@ -184,8 +184,7 @@ export class EmulatedAws {
     partition: Partition = 'aws',
   ): Promise<{ accessKeyId: string; secretAccessKey: string }> {
     const iam = this.client(IAMClient, account, partition);
-    const userName = `terraform-${Object.keys(issued).length + 1}`;
-    issued[userName] = account;
+    const userName = `terraform-${++usersMade}`;
     await iam.send(new CreateUserCommand({ UserName: userName }));
     const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
     const accessKeyId = key.AccessKey?.AccessKeyId;
@@ -242,7 +241,8 @@ export class EmulatedAws {
   }
 }
 
-const issued: Record<string, string> = {};
+/** Users made for Terraform so far: each gets a name of its own. */
+let usersMade = 0;
 
 /** moto_server processes still running, stopped when the test process exits however it ends. */
 const stopOnExit = new Set<ChildProcess>();

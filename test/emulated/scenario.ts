@@ -3,7 +3,9 @@
  * modules of one root, so one init, one apply and one plan serve them all and the provider's waits overlap. Each
  * part acts in its own emulated account: a provider block that names no role to assume and no profile gets the
  * access key of a user of that account (an override file beside it); one with a profile finds it, under the part's
- * own name for it, in the scenario's shared credentials file. Nothing of a part is changed but its backend (local state of the root instead).
+ * own name for it, in the scenario's shared credentials file. A part is otherwise as it was made, but for its backend
+ * (the root keeps local state), its import blocks (moved to the root, the only place Terraform allows them) and the
+ * placeholder IDs a scenario replaces with the emulated ones.
  */
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'fs';
