@@ -55,9 +55,11 @@ if (appArgs.length > 0 && cliArgs.some((arg) => arg === '--app' || arg === '-a' 
 const app = JSON.parse(readFileSync(join(root, 'cdktf.json'), 'utf8')).app;
 const withApp = appArgs.length > 0 ? ['--app', [app, ...appArgs.map(shellWord)].join(' ')] : [];
 const cli = join(root, 'node_modules', cliPackage, 'bundle', 'bin', bin);
+// A deploy's synthesis applies the checks a deploy needs (the state backend in CI: src/tools/app.ts).
+const deploy = command === 'deploy' ? { QUALYS_CONNECTOR_DEPLOY: '1' } : {};
 const run = spawnSync(process.execPath, [cli, command, ...withApp, ...cliArgs], {
   cwd: process.cwd(),
   stdio: 'inherit',
-  env: { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' },
+  env: { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1', ...deploy },
 });
 process.exit(run.status ?? 1);

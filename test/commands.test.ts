@@ -57,6 +57,8 @@ function npmRun(
 ) {
   const env: NodeJS.ProcessEnv = { ...terraform.env, TF_VAR_external_id: SAMPLE_EXTERNAL_ID };
   delete env.QUALYS_CONNECTOR_TOOLCHAIN;
+  // A deploy from a laptop, with local state: in CI the deploy refuses it (test/ci-state.test.ts).
+  delete env.CI;
   if (toolchain === 'cdktn') {
     env.QUALYS_CONNECTOR_TOOLCHAIN = 'cdktn';
     env.PATH = pathWithNode(nodeForCdktnCli(), env.PATH);

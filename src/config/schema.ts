@@ -28,6 +28,12 @@ const localBackend = z.strictObject({
     })
     .optional()
     .describe('State file, relative to the project folder. Default: terraform.<stack name>.tfstate.'),
+  allowInCi: z
+    .boolean()
+    .optional()
+    .describe(
+      'A deploy from CI may keep this state: the runner keeps its files from one run to the next. Default: false (a deploy with CI set refuses a local backend).',
+    ),
 });
 
 const s3Backend = z.strictObject({

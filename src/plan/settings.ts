@@ -52,6 +52,11 @@ export type BackendSettings =
   | {
       readonly type: 'local';
       /** Relative to the project folder. @default 'terraform.<stack name>.tfstate' */ readonly path?: string;
+      /**
+       * A deploy from CI may keep this state: the runner keeps its files from one run to the next. Without it, a
+       * deploy with `CI` set refuses a local backend, whose state a runner loses after the job. @default false
+       */
+      readonly allowInCi?: boolean;
     }
   | {
       readonly type: 's3';

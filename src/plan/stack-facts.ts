@@ -1,3 +1,4 @@
+import { InputProblem } from '../rules/errors';
 import { BackendSettings, ProviderSettings } from './settings';
 
 /*
@@ -27,7 +28,13 @@ export interface ProviderAccess {
 
 /** Where Terraform keeps the state. */
 export type BackendPlan =
-  | { readonly type: 'local'; /** Relative to the project folder. */ readonly path: string }
+  | {
+      readonly type: 'local';
+      /** Relative to the project folder. */
+      readonly path: string;
+      /** A deploy from CI may keep the state here (the runner keeps its files). */
+      readonly allowInCi: boolean;
+    }
   | {
       readonly type: 's3';
       readonly bucket: string;
@@ -63,5 +70,37 @@ export function backendPlan(stackName: string, backend: BackendSettings | undefi
     const { useLockfile, ...rest } = backend;
     return { ...rest, useLockfile: useLockfile ?? backend.dynamodbTable === undefined };
   }
-  return { type: 'local', path: backend?.path ?? `terraform.${stackName}.tfstate` };
+  return {
+    type: 'local',
+    path: backend?.type === 'local' && backend.path !== undefined ? backend.path : `terraform.${stackName}.tfstate`,
+    allowInCi: backend?.type === 'local' && backend.allowInCi === true,
+  };
+}
+
+/** Whether the environment is a CI job (`CI` set, as GitHub Actions, GitLab CI and most others set it). */
+export function runsInCi(env: NodeJS.ProcessEnv): boolean {
+  const value = env.CI;
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+/**
+ * A deploy from CI must keep its state where the next run finds it: every local backend a configuration does not
+ * allow there is a problem, naming the stack, the setting and the fix.
+ */
+export function ciStateProblems(
+  stacks: readonly { readonly name: string; readonly backend: BackendPlan }[],
+  env: NodeJS.ProcessEnv,
+): InputProblem[] {
+  if (!runsInCi(env)) return [];
+  return stacks.flatMap((stack, i) =>
+    stack.backend.type === 'local' && !stack.backend.allowInCi
+      ? [
+          {
+            field: `stacks[${i}].backend`,
+            value: JSON.stringify({ type: 'local', path: stack.backend.path }),
+            rule: `keeps the state of stack "${stack.name}" in a file on the CI runner (CI=${JSON.stringify(env.CI)}), which is gone after the job: the next deploy would find no state, create every role again and fail with "EntityAlreadyExists". Keep the state in S3 with locking ({"type": "s3", "bucket": "...", "key": "...", "region": "..."}), or set "allowInCi": true when this runner keeps its files from one run to the next`,
+          },
+        ]
+      : [],
+  );
 }

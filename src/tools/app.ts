@@ -7,6 +7,7 @@ import { AppConfig } from '../config/schema';
 import { QualysAccountConnectorStack } from '../render/cdktf/account-connector-stack';
 import { QualysOrganizationConnectorStack } from '../render/cdktf/organization-connector-stack';
 import { localStatePath } from '../render/cdktf/stack-parts';
+import { ciStateProblems } from '../plan/stack-facts';
 
 // Reading a configuration needs no cdktf (the review command reads them too): it lives in config/load.
 export {
@@ -20,6 +21,12 @@ export {
   planConfiguration,
 } from '../config/load';
 export type { ConfigOrigin, ConfigSource } from '../config/load';
+
+/**
+ * Set to `1` by `npm run deploy` (and by a pipeline that synthesizes what it will apply): the synthesis is for a
+ * deploy, so the checks a deploy needs apply too (the state backend in CI).
+ */
+export const DEPLOY_VARIABLE = 'QUALYS_CONNECTOR_DEPLOY';
 
 /** The output folder `cdktf synth` asks for (`--output` reaches the app as CDKTF_OUTDIR). */
 export function outputFolder(env: NodeJS.ProcessEnv = process.env): string {
@@ -114,6 +121,13 @@ export function runAppCommand(
   try {
     const source = configPathFrom(argv, env);
     const config = loadConfig(source);
+    if (env[DEPLOY_VARIABLE] === '1') {
+      const problems = ciStateProblems(
+        planConfiguration(config).map((plan) => plan.stack),
+        env,
+      );
+      if (problems.length > 0) throw new ConfigurationError(problems, 'Refused: this deploy would lose its state');
+    }
     withoutTokenTraces(() => buildApp(config, undefined, outdir).synth());
     const names = config.stacks.map((stack) => stack.name);
     removeOrphanedStacks(outdir, names);

@@ -40,7 +40,10 @@ export function runApp(outdir: string, configFile?: string, options: { viaArgume
  * Runs the app with exactly these arguments after the app command and this value of the configuration
  * variable (`undefined`: not set at all).
  */
-export function runAppWith(outdir: string, options: { args?: string[]; configEnv?: string }): AppRun {
+export function runAppWith(
+  outdir: string,
+  options: { args?: string[]; configEnv?: string; env?: NodeJS.ProcessEnv },
+): AppRun {
   const { command, args, env } = appProcess(outdir, options);
   const run = spawnSync(command, args, { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
@@ -54,15 +57,26 @@ export function appProcess(
     configEnv,
     toolchain,
     awsProvider,
-  }: { args?: string[]; configEnv?: string; toolchain?: Toolchain; awsProvider?: AwsProviderMajor },
+    env: extra = {},
+  }: {
+    args?: string[];
+    configEnv?: string;
+    toolchain?: Toolchain;
+    awsProvider?: AwsProviderMajor;
+    /** Variables set for this run (after the ones it clears). */
+    env?: NodeJS.ProcessEnv;
+  },
 ): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };
+  // The deploy's own checks (the state backend in CI) apply only where a run asks for them.
+  delete env.QUALYS_CONNECTOR_DEPLOY;
   delete env.QUALYS_CONNECTOR_CONFIG;
   delete env.QUALYS_CONNECTOR_TOOLCHAIN;
   delete env.QUALYS_CONNECTOR_AWS_PROVIDER;
   if (configEnv !== undefined) env.QUALYS_CONNECTOR_CONFIG = configEnv;
   if (toolchain !== undefined) env.QUALYS_CONNECTOR_TOOLCHAIN = toolchain;
   if (awsProvider !== undefined) env.QUALYS_CONNECTOR_AWS_PROVIDER = String(awsProvider);
+  Object.assign(env, extra);
   return { command: process.execPath, args: [...appCommand(), ...args], env };
 }
 
