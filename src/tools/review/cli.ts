@@ -1,28 +1,43 @@
 #!/usr/bin/env node
 // `qualys-connector-review`: what a change does to the Qualys roles' permissions, trust and reach.
-import { existsSync, readFileSync, statSync } from 'fs';
-import { relative, resolve } from 'path';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'fs';
+import { join, relative, resolve } from 'path';
 import { setOnce, splitOption, takeValue } from '../command-line';
-import { CONFIG_ENV_VAR, ConfigSource, PROJECT_CONFIG_FILE, configSource, loadConfig } from '../../config/load';
+import {
+  CONFIG_ENV_VAR,
+  ConfigSource,
+  PROJECT_CONFIG_FILE,
+  configSource,
+  loadConfig,
+  parseConfig,
+} from '../../config/load';
+import { AppConfig } from '../../config/schema';
 import { ConfigurationError, InputProblem } from '../../rules/errors';
 import { Review, ReviewOptions as ComparisonOptions, reviewStacks } from './compare';
+import { DeployerPolicyChange, deployerPolicyChange, unplannedDeployerPolicy } from './deployer-change';
+import { synthesisDigest } from './digest';
 import { viewsFromRevision } from './from-revision';
 import { stackViewsFromConfig } from './readers/configuration';
 import { viewsFromSynthesis } from './readers/synthesis';
 import { checkPlanFormat, viewsFromPlan } from './readers/terraform';
 import { externalIdsIn, externalIdsInJson, redactExternalIds } from './redact';
 import { renderJson, renderMarkdown } from './render';
+import { VERDICT_FORMAT, Verdict, readVerdict, verdictJson, verdictProblems } from './verdict';
 import { StackView } from './views';
 
-export const USAGE = `Usage: qualys-connector-review --base-config <file> [--config <file> | --synthesis <folder>] [--format markdown|json] [--fail-on-broadening]
+export const USAGE = `Usage: qualys-connector-review --base-config <file> [--config <file>] [--synthesis <folder>] [--format markdown|json] [--fail-on-broadening]
+                              [--deployer-policy-managed-elsewhere] [--verdict <file> [--base-commit <sha>] [--pull-request <n>]]
        qualys-connector-review --base <git revision> [--base-config <file>] [--config <file>] [--format markdown|json] [--fail-on-broadening]
+                              [--deployer-policy-managed-elsewhere]
        qualys-connector-review --plan [<stack>=]<file> [--plan ...] [--format markdown|json] [--fail-on-broadening]
+       qualys-connector-review --verify-verdict <file> --synthesis <folder> [--config <file>] [--base-commit <sha>]
 
   --base-config <file>   the configuration before the change; { "stacks": [] } when there was none
-  --config <file>        the configuration after it (default: ${PROJECT_CONFIG_FILE} in this folder when it
-                         exists, else ${CONFIG_ENV_VAR}, else the built-in default)
-  --synthesis <folder>   instead of --config: the stacks synthesized from the change elsewhere (a cdktf.out
-                         folder, as data), for a review run by the base branch's code
+  --config <file>        the configuration after the change (default: ${PROJECT_CONFIG_FILE} in this folder when it
+                         exists, else ${CONFIG_ENV_VAR}, else the built-in default); with --synthesis, the
+                         configuration the synthesis was made from, for the deployer policy and the digest
+  --synthesis <folder>   the stacks synthesized from the change elsewhere (a cdktf.out folder, as data),
+                         for a review run by the base branch's code; the roles are read from it
   --base <git revision>  the code before the change: that revision's own app synthesizes the configuration
                          as it was at the revision (or --base-config) in a temporary git worktree, against
                          the working tree's synthesis of --config
@@ -30,8 +45,20 @@ export const USAGE = `Usage: qualys-connector-review --base-config <file> [--con
                          is named by the label, else by the file name without .json
   --format <format>      markdown (default; a pull-request comment or job summary) or json
   --fail-on-broadening   exit 1 when the gate holds (the reasons on standard error)
+  --deployer-policy-managed-elsewhere
+                         report a change of the deployer policy, but do not hold the gate on it
+  --verdict <file>       with --synthesis: write the verdict (the digest of the synthesis and its
+                         configuration, whether the gate passed) for the deploy to verify
+  --base-commit <sha>    the base branch's commit: recorded in the verdict; with --verify-verdict, the
+                         commit the deploy follows, which must be the one the change was judged against
+  --pull-request <n>     the pull request judged, recorded in the verdict
+  --verify-verdict <file>  exit 0 only when the verdict passed and judged exactly this synthesis (and
+                         configuration, and base commit); exit 1 with the differences otherwise
 
-Exit codes: 0 reviewed (the gate passes, or is off); 1 the gate holds, with --fail-on-broadening;\n2 bad input (options, configuration, synthesis or plan files, no role on either side, a revision that cannot be installed or synthesized); 3 an unexpected error.`;
+Exit codes: 0 reviewed (the gate passes, or is off), or the verdict covers the synthesis; 1 the gate holds, with
+--fail-on-broadening, or the verdict does not cover the synthesis; 2 bad input (options, configuration,
+synthesis, plan or verdict files, no role on either side, a revision that cannot be installed or synthesized);
+3 an unexpected error.`;
 
 export interface PlanSource {
   readonly label: string;
@@ -47,15 +74,33 @@ export interface ReviewOptions {
   readonly config?: ConfigSource;
   readonly format: 'markdown' | 'json';
   readonly failOnBroadening: boolean;
+  readonly deployerPolicyManagedElsewhere: boolean;
+  /** Where to write the verdict (with --synthesis). */
+  readonly verdict?: string;
+  /** The verdict to check the synthesis against, instead of a review. */
+  readonly verifyVerdict?: string;
+  readonly baseCommit?: string;
+  readonly pullRequest?: number;
 }
 
-const VALUE_OPTIONS = ['--base-config', '--base', '--config', '--synthesis', '--format'] as const;
+const VALUE_OPTIONS = [
+  '--base-config',
+  '--base',
+  '--config',
+  '--synthesis',
+  '--format',
+  '--verdict',
+  '--verify-verdict',
+  '--base-commit',
+  '--pull-request',
+] as const;
+const FLAGS = ['--fail-on-broadening', '--deployer-policy-managed-elsewhere'] as const;
 const FORMATS = ['markdown', 'json'];
 
 interface ReadArguments {
   readonly values: Map<string, string>;
   readonly plans: PlanSource[];
-  readonly failOnBroadening: boolean;
+  readonly flags: ReadonlySet<string>;
 }
 
 /** `--plan [<stack>=]<file>`: a plan labelled by its stack, or by its file name. */
@@ -76,7 +121,7 @@ function readPlanOption(value: string, plans: PlanSource[], problems: InputProbl
 function readArguments(argv: readonly string[], problems: InputProblem[]): ReadArguments {
   const values = new Map<string, string>();
   const plans: PlanSource[] = [];
-  let failOnBroadening = false;
+  const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [name, inline] = splitOption(arg);
@@ -89,10 +134,10 @@ function readArguments(argv: readonly string[], problems: InputProblem[]): ReadA
       const taken = takeValue(argv, i, name, inline);
       i = taken.index;
       setOnce(values, problems, name, taken);
-    } else if (name === '--fail-on-broadening' && inline === undefined) {
-      failOnBroadening = true;
+    } else if ((FLAGS as readonly string[]).includes(name) && inline === undefined) {
+      flags.add(name);
     } else {
-      const options = [...VALUE_OPTIONS, '--plan', '--fail-on-broadening'].join(', ');
+      const options = [...VALUE_OPTIONS, '--plan', ...FLAGS].join(', ');
       problems.push({
         field: 'arguments',
         value: JSON.stringify(arg),
@@ -100,15 +145,33 @@ function readArguments(argv: readonly string[], problems: InputProblem[]): ReadA
       });
     }
   }
-  return { values, plans, failOnBroadening };
+  return { values, plans, flags };
 }
 
 /** Options that go together: a side before the change, and one way to give the side after it. */
-function combinationProblems({ values, plans }: ReadArguments, problems: InputProblem[]): void {
+function combinationProblems({ values, plans, flags }: ReadArguments, problems: InputProblem[]): void {
   const baseConfig = values.get('--base-config');
   const base = values.get('--base');
   const synthesis = values.get('--synthesis');
   const named = (option: string) => problems.some((p) => p.field === option);
+  if (values.has('--verify-verdict')) {
+    const others = [...values.keys(), ...flags, ...(plans.length > 0 ? ['--plan'] : [])].filter(
+      (o) => !['--verify-verdict', '--synthesis', '--config', '--base-commit'].includes(o),
+    );
+    if (others.length > 0)
+      problems.push({
+        field: '--verify-verdict',
+        value: JSON.stringify(values.get('--verify-verdict')),
+        rule: `checks a synthesis against a verdict, without a review: leave out ${others.join(', ')}`,
+      });
+    if (synthesis === undefined && !named('--synthesis'))
+      problems.push({
+        field: '--verify-verdict',
+        value: JSON.stringify(values.get('--verify-verdict')),
+        rule: 'needs --synthesis: the synthesis about to be deployed',
+      });
+    return;
+  }
   if (
     baseConfig === undefined &&
     base === undefined &&
@@ -131,11 +194,17 @@ function combinationProblems({ values, plans }: ReadArguments, problems: InputPr
       rule: 'reviews plans on its own: leave out --base-config, --base, --config and --synthesis',
     });
   }
-  if (synthesis !== undefined && (base !== undefined || values.has('--config'))) {
+  if (plans.length > 0 && flags.has('--deployer-policy-managed-elsewhere'))
+    problems.push({
+      field: '--deployer-policy-managed-elsewhere',
+      value: '(given)',
+      rule: 'applies to reviews of configurations and syntheses: a plan review does not compare deployer policies',
+    });
+  if (synthesis !== undefined && base !== undefined) {
     problems.push({
       field: '--synthesis',
       value: JSON.stringify(synthesis),
-      rule: 'is the side after the change: leave out --config and --base',
+      rule: 'is the side after the change: leave out --base',
     });
   } else if (synthesis !== undefined && baseConfig === undefined && !named('--base-config')) {
     problems.push({
@@ -144,6 +213,39 @@ function combinationProblems({ values, plans }: ReadArguments, problems: InputPr
       rule: 'needs --base-config: the configuration before the change, which this code synthesizes',
     });
   }
+  for (const option of ['--verdict', '--base-commit', '--pull-request'])
+    if (values.has(option) && synthesis === undefined && !named('--synthesis'))
+      problems.push({
+        field: option,
+        value: JSON.stringify(values.get(option)),
+        rule: 'goes with --synthesis: a verdict records the digest of a synthesis',
+      });
+  if (!values.has('--verdict'))
+    for (const option of ['--base-commit', '--pull-request'])
+      if (values.has(option) && synthesis !== undefined)
+        problems.push({
+          field: option,
+          value: JSON.stringify(values.get(option)),
+          rule: 'is recorded in a verdict: give --verdict <file> too',
+        });
+}
+
+/** `--base-commit` and `--pull-request`: a commit hash and a pull request number, as the verdict records them. */
+function verdictFieldProblems(values: Map<string, string>, problems: InputProblem[]): void {
+  const commit = values.get('--base-commit');
+  if (commit !== undefined && !/^[0-9a-f]{7,64}$/.test(commit))
+    problems.push({
+      field: '--base-commit',
+      value: JSON.stringify(commit),
+      rule: 'must be a commit hash: 7 to 64 lower-case hexadecimal digits (a full hash, as GitHub gives it)',
+    });
+  const number = values.get('--pull-request');
+  if (number !== undefined && !/^[1-9][0-9]{0,9}$/.test(number))
+    problems.push({
+      field: '--pull-request',
+      value: JSON.stringify(number),
+      rule: 'must be a pull request number: digits, from 1',
+    });
 }
 
 /** The options of the command line; every problem is reported at once, before anything is read. */
@@ -154,8 +256,10 @@ export function parseReviewArgs(argv: readonly string[]): ReviewOptions {
   if (!FORMATS.includes(format))
     problems.push({ field: '--format', value: JSON.stringify(format), rule: 'must be markdown or json' });
   combinationProblems(read, problems);
+  verdictFieldProblems(read.values, problems);
   if (problems.length > 0) throw new ConfigurationError(problems, 'Invalid qualys-connector-review command line');
   const configArg = read.values.get('--config');
+  const pullRequest = read.values.get('--pull-request');
   return {
     baseConfig: read.values.get('--base-config'),
     base: read.values.get('--base'),
@@ -163,7 +267,12 @@ export function parseReviewArgs(argv: readonly string[]): ReviewOptions {
     plans: read.plans,
     config: configArg === undefined ? undefined : { path: configArg, origin: '--config' },
     format: format as ReviewOptions['format'],
-    failOnBroadening: read.failOnBroadening,
+    failOnBroadening: read.flags.has('--fail-on-broadening'),
+    deployerPolicyManagedElsewhere: read.flags.has('--deployer-policy-managed-elsewhere'),
+    verdict: read.values.get('--verdict'),
+    verifyVerdict: read.values.get('--verify-verdict'),
+    baseCommit: read.values.get('--base-commit'),
+    pullRequest: pullRequest === undefined ? undefined : Number(pullRequest),
   };
 }
 
@@ -199,12 +308,31 @@ function configText(config: ConfigSource | undefined, cwd: string): string {
     : `${shownPath(config.path, cwd)} (${config.origin === PROJECT_CONFIG_FILE ? "the project folder's file" : `from ${config.origin}`})`;
 }
 
-/** A configuration file read as the review's side; relative paths from `cwd`. */
-function configViews(source: ConfigSource | undefined, cwd: string): StackView[] {
-  if (source !== undefined && isEmptyConfiguration(resolve(cwd, source.path))) return [];
-  return stackViewsFromConfig(
-    loadConfig(source === undefined ? undefined : { ...source, path: resolve(cwd, source.path) }),
-  );
+/** A configuration file as the review plans it: null for an empty base (no connector); relative paths from `cwd`. */
+function readConfiguration(source: ConfigSource | undefined, cwd: string): AppConfig | null {
+  if (source !== undefined && isEmptyConfiguration(resolve(cwd, source.path))) return null;
+  return loadConfig(source === undefined ? undefined : { ...source, path: resolve(cwd, source.path) });
+}
+
+function viewsOf(config: AppConfig | null): StackView[] {
+  return config === null ? [] : stackViewsFromConfig(config);
+}
+
+/** A configuration for the deployer policy, or why it cannot be had. */
+type DeployerInput = { readonly config: AppConfig | null } | { readonly unreadable: string };
+
+/** A configuration read for the deployer policy only: a problem is a reason to hold, not bad input. */
+function deployerInput(read: () => AppConfig | null, what: string): DeployerInput {
+  try {
+    return { config: read() };
+  } catch (error) {
+    if (error instanceof ConfigurationError)
+      return {
+        unreadable: `${what} does not read with this code: ${error.problems.map((p) => `${p.field} ${p.rule}`).join('; ')}`,
+      };
+    if (error instanceof SyntaxError) return { unreadable: `${what} is not JSON: ${error.message}` };
+    throw error;
+  }
 }
 
 /** External IDs a configuration file holds, read as raw JSON (whatever its validity), for the output guard. */
@@ -229,6 +357,8 @@ interface Sides {
   readonly before: StackView[];
   readonly after: StackView[];
   readonly options: ComparisonOptions;
+  /** The configurations whose deployer policies are compared; plans have none. */
+  readonly deployer?: { readonly before: DeployerInput; readonly after: DeployerInput };
 }
 
 /** Reviews two configuration files with this code. */
@@ -238,11 +368,12 @@ function configSides(baseConfig: string, config: ConfigSource | undefined, cwd: 
     resolve(cwd, baseConfig),
     'must name an existing configuration file (relative to the project folder)',
   );
-  const before = configViews({ path: baseConfig, origin: '--base-config' }, cwd);
-  const after = configViews(config, cwd);
+  const beforeConfig = readConfiguration({ path: baseConfig, origin: '--base-config' }, cwd);
+  const afterConfig = readConfiguration(config, cwd);
   return {
-    before,
-    after,
+    before: viewsOf(beforeConfig),
+    after: viewsOf(afterConfig),
+    deployer: { before: { config: beforeConfig }, after: { config: afterConfig } },
     options: {
       sources: {
         before: `${shownPath(baseConfig, cwd)} (--base-config), planned by this code`,
@@ -252,8 +383,11 @@ function configSides(baseConfig: string, config: ConfigSource | undefined, cwd: 
   };
 }
 
-/** The base configuration planned by this code against stacks synthesized from the change (data, not code). */
-function synthesisSides(baseConfig: string, folder: string, cwd: string): Sides {
+/**
+ * The base configuration planned by this code against stacks synthesized from the change (data, not code). The
+ * change's configuration, when given, is read as data too: for the deployer policy (and the verdict's digest).
+ */
+function synthesisSides(baseConfig: string, folder: string, config: string | undefined, cwd: string): Sides {
   existingFile(
     '--base-config',
     resolve(cwd, baseConfig),
@@ -264,9 +398,36 @@ function synthesisSides(baseConfig: string, folder: string, cwd: string): Sides 
     resolve(cwd, folder, 'manifest.json'),
     'must name a synthesis output folder (cdktf.out) with its manifest.json',
   );
-  let after: StackView[];
+  if (config !== undefined)
+    existingFile('--config', resolve(cwd, config), 'must name the configuration file the synthesis was made from');
+  const after = readSynthesis(folder, cwd);
+  const beforeConfig = readConfiguration({ path: baseConfig, origin: '--base-config' }, cwd);
+  const afterDeployer: DeployerInput =
+    config !== undefined
+      ? deployerInput(() => readConfiguration({ path: config, origin: '--config' }, cwd), shownPath(config, cwd))
+      : after.length === 0
+        ? { config: null }
+        : {
+            unreadable:
+              'no --config: the configuration the synthesis was made from is needed to plan the policy that deploys it',
+          };
+  return {
+    before: viewsOf(beforeConfig),
+    after,
+    deployer: { before: { config: beforeConfig }, after: afterDeployer },
+    options: {
+      sources: {
+        before: `${shownPath(baseConfig, cwd)} (--base-config), planned by this code`,
+        after: `the stacks synthesized in ${shownPath(folder, cwd)}`,
+      },
+    },
+  };
+}
+
+/** The stacks of a synthesis folder; an unreadable one is bad input. */
+function readSynthesis(folder: string, cwd: string): StackView[] {
   try {
-    after = viewsFromSynthesis(resolve(cwd, folder));
+    return viewsFromSynthesis(resolve(cwd, folder));
   } catch (error) {
     throw new ConfigurationError(
       [
@@ -279,17 +440,6 @@ function synthesisSides(baseConfig: string, folder: string, cwd: string): Sides 
       'Invalid qualys-connector-review input',
     );
   }
-  const before = configViews({ path: baseConfig, origin: '--base-config' }, cwd);
-  return {
-    before,
-    after,
-    options: {
-      sources: {
-        before: `${shownPath(baseConfig, cwd)} (--base-config), planned by this code`,
-        after: `the stacks synthesized in ${shownPath(folder, cwd)}`,
-      },
-    },
-  };
 }
 
 /**
@@ -324,9 +474,27 @@ async function revisionSides(
       : config === undefined
         ? 'the built-in default configuration'
         : `${shownPath(config.path, cwd)} as it was at ${revision}`;
+  const beforeDeployer: DeployerInput =
+    basePath !== undefined
+      ? deployerInput(
+          () => readConfiguration({ path: basePath, origin: '--base-config' }, cwd),
+          shownPath(basePath, cwd),
+        )
+      : views.baseConfigText === null
+        ? { config: null }
+        : views.baseConfigText === undefined
+          ? { config: loadConfig(undefined) }
+          : deployerInput(
+              () => parseConfig(JSON.parse(views.baseConfigText as string) as unknown, beforeText),
+              beforeText,
+            );
   return {
     before: views.before,
     after: views.after,
+    deployer: {
+      before: beforeDeployer,
+      after: deployerInput(() => readConfiguration(config, cwd), configText(config, cwd)),
+    },
     // The reasons of grants come from the code running the review: here the working tree's, the change's own.
     options: {
       reasonsFrom: 'change',
@@ -370,6 +538,53 @@ function planSides(plans: readonly PlanSource[]): Sides {
   };
 }
 
+/** The deployer policy change of two configurations, or why it cannot be planned. */
+function deployerPolicyOf(inputs: NonNullable<Sides['deployer']>, managedElsewhere: boolean): DeployerPolicyChange {
+  const unreadable = [inputs.before, inputs.after].flatMap((i) => ('unreadable' in i ? [i.unreadable] : []));
+  if (unreadable.length > 0) return unplannedDeployerPolicy(unreadable.join('; '), managedElsewhere);
+  const config = (input: DeployerInput) => ('config' in input ? input.config : null);
+  try {
+    return deployerPolicyChange(config(inputs.before), config(inputs.after), managedElsewhere);
+  } catch (error) {
+    // A configuration the roles were read from, whose deployer policy this code cannot plan, holds the gate.
+    if (error instanceof ConfigurationError)
+      return unplannedDeployerPolicy(error.problems.map((p) => `${p.field} ${p.rule}`).join('; '), managedElsewhere);
+    throw error;
+  }
+}
+
+/** `--verify-verdict`: whether the verdict passed and judged exactly this synthesis, configuration and base. */
+function verifyVerdict(options: ReviewOptions, cwd: string): ReviewRun {
+  const verdictPath = resolve(cwd, options.verifyVerdict as string);
+  existingFile('--verify-verdict', verdictPath, 'must name a verdict file written by --verdict');
+  const folder = resolve(cwd, options.synthesis as string);
+  existingFile(
+    '--synthesis',
+    join(folder, 'manifest.json'),
+    'must name a synthesis output folder (cdktf.out) with its manifest.json',
+  );
+  const configPath = options.config && resolve(cwd, options.config.path);
+  if (configPath !== undefined)
+    existingFile('--config', configPath, 'must name the configuration file the synthesis was made from');
+  const verdict = readVerdict(verdictPath);
+  const now = synthesisDigest(folder, configPath);
+  const problems = verdictProblems(verdict, now, options.baseCommit);
+  const where = shownPath(options.synthesis as string, cwd);
+  if (problems.length > 0)
+    return {
+      exitCode: 1,
+      stdout: '',
+      stderr: `qualys-connector-review: refused: no passing review judged the synthesis in ${where}:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    };
+  const judged = verdict.pullRequest !== null ? ` in pull request #${verdict.pullRequest}` : '';
+  const base = verdict.base !== null ? ` against base commit ${verdict.base}` : '';
+  return {
+    exitCode: 0,
+    stdout: `The synthesis in ${where} is the one judged${judged}${base}, and the gate passed (${now.digest}).\n`,
+    stderr: '',
+  };
+}
+
 export interface ReviewRun {
   readonly exitCode: number;
   readonly stdout: string;
@@ -387,6 +602,7 @@ export async function runReview(
   let secrets: string[] = [];
   try {
     const options = parseReviewArgs(argv);
+    if (options.verifyVerdict !== undefined) return verifyVerdict(options, cwd);
     const config =
       options.plans.length > 0 || options.synthesis !== undefined
         ? undefined
@@ -394,12 +610,13 @@ export async function runReview(
     secrets = [
       ...idsOfFile(options.baseConfig && resolve(cwd, options.baseConfig)),
       ...idsOfFile(config && resolve(cwd, config.path)),
+      ...idsOfFile(options.synthesis !== undefined ? options.config && resolve(cwd, options.config.path) : undefined),
     ];
     const sides =
       options.plans.length > 0
         ? planSides(options.plans)
         : options.synthesis !== undefined
-          ? synthesisSides(options.baseConfig as string, options.synthesis, cwd)
+          ? synthesisSides(options.baseConfig as string, options.synthesis, options.config?.path, cwd)
           : options.base !== undefined
             ? await revisionSides(options.base, config, cwd, options.baseConfig, secrets)
             : configSides(options.baseConfig as string, config, cwd);
@@ -417,16 +634,39 @@ export async function runReview(
       );
     }
     secrets = [...secrets, ...externalIdsIn([...sides.before, ...sides.after])];
-    const review: Review = await reviewStacks(sides.before, sides.after, sides.options);
+    // Digested before the review reads further, so the verdict names exactly the files read.
+    const digest =
+      options.verdict !== undefined
+        ? synthesisDigest(
+            resolve(cwd, options.synthesis as string),
+            options.config && resolve(cwd, options.config.path),
+          )
+        : undefined;
+    const deployerPolicy = sides.deployer && deployerPolicyOf(sides.deployer, options.deployerPolicyManagedElsewhere);
+    const review: Review = await reviewStacks(sides.before, sides.after, { ...sides.options, deployerPolicy });
     const stdout = redactExternalIds(options.format === 'json' ? renderJson(review) : renderMarkdown(review), secrets);
-    const holds = options.failOnBroadening && review.broadening.length > 0;
-    const stderr = holds
+    const holds = review.broadening.length > 0;
+    if (digest !== undefined) {
+      const verdict: Verdict = {
+        verdictFormat: VERDICT_FORMAT,
+        passed: !holds,
+        digest: digest.digest,
+        files: digest.files,
+        base: options.baseCommit ?? null,
+        pullRequest: options.pullRequest ?? null,
+        summary: review.summary,
+        reasons: review.broadening,
+      };
+      writeFileSync(resolve(cwd, options.verdict as string), redactExternalIds(verdictJson(verdict), secrets));
+    }
+    const gateHolds = options.failOnBroadening && holds;
+    const stderr = gateHolds
       ? redactExternalIds(
           `qualys-connector-review: the gate holds:\n${review.broadening.map((r) => `  - ${r}`).join('\n')}\n`,
           secrets,
         )
       : '';
-    return { exitCode: holds ? 1 : 0, stdout, stderr };
+    return { exitCode: gateHolds ? 1 : 0, stdout, stderr };
   } catch (error) {
     if (error instanceof ConfigurationError)
       return { exitCode: 2, stdout: '', stderr: redactExternalIds(`${error.message}\n\n${USAGE}\n`, secrets) };

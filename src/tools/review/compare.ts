@@ -3,6 +3,7 @@ import { CAPABILITIES, CAPABILITY_NAMES } from '../../model/permissions';
 import { AccessLevel, ActionCatalogue, MUTATING_ACCESS_LEVELS } from '../../model/policy/catalogue';
 import { secretReadingMatches, secretReadingOutside } from '../../model/policy/secret-reading';
 import { awsManagedPolicyDocument } from './managed-policies';
+import { DeployerPolicyChange, deployerPolicyReasons } from './deployer-change';
 import { Disruption } from './readers/terraform';
 import { EXTERNAL_ID_KEY, TrustEntry, compareTrust, parseTrust, trustEntries } from './trust';
 import {
@@ -120,10 +121,13 @@ export interface Review {
   readonly reasonsFrom: 'base' | 'change';
   /** What was compared, as the user named it. */
   readonly sources: { readonly before: string; readonly after: string };
+  /** Whether the deployer policy of the base configuration covers the change (reviews of configurations only). */
+  readonly deployerPolicy?: DeployerPolicyChange;
 }
 
 export interface ReviewOptions {
   readonly disruptions?: readonly Disruption[];
+  readonly deployerPolicy?: DeployerPolicyChange;
   readonly reasonsFrom?: 'base' | 'change';
   readonly sources?: { readonly before: string; readonly after: string };
 }
@@ -681,15 +685,22 @@ function summaryLine(
   reach: readonly ReachChange[],
   gate: readonly string[],
   disruptions: readonly Disruption[],
+  deployer: DeployerPolicyChange | undefined,
 ): string {
   const changed = roles.filter((r) => r.status !== 'unchanged');
+  const deployerPart =
+    deployer?.unplanned !== undefined
+      ? 'the deployer policy it needs could not be planned; '
+      : deployer !== undefined && deployer.needed.length > 0
+        ? `the deploying role's policy must change first (${plural(deployer.needed.length, 'grant')} to add); `
+        : '';
   const disrupted =
     disruptions.length > 0
       ? ` The apply deletes or replaces ${plural(disruptions.length, 'resource')} of the roles.`
       : '';
   const verdict = gate.length > 0 ? `the gate holds (${plural(gate.length, 'reason')})` : 'does not broaden access';
   if (changed.length === 0 && reach.length === 0)
-    return `No change to the Qualys roles\u2019 permissions, trust or reach; ${verdict}.${disrupted}`;
+    return `No change to the Qualys roles\u2019 permissions, trust or reach; ${deployerPart}${verdict}.${disrupted}`;
   const added = changed.flatMap((r) => r.permissionsAdded);
   const removed = changed.flatMap((r) => r.permissionsRemoved);
   const parts = [
@@ -716,7 +727,7 @@ function summaryLine(
   else if (!comeOrGo) parts.push('trust unchanged');
   else if (kept) parts.push('trust of the other roles unchanged');
   parts.push(reach.length > 0 ? `reach changed for ${plural(reach.length, 'organization')}` : 'reach unchanged');
-  parts.push(verdict);
+  parts.push(`${deployerPart}${verdict}`);
   return `${parts.join('; ')}.${disrupted}`;
 }
 
@@ -792,9 +803,9 @@ export async function reviewStacks(
     if (reachChange) reach.push(reachChange);
   }
   const disruptions = options.disruptions ?? [];
-  const gate = broadeningReasons(roles, reach, disruptions);
+  const gate = [...broadeningReasons(roles, reach, disruptions), ...deployerPolicyReasons(options.deployerPolicy)];
   return {
-    summary: summaryLine(roles, reach, gate, disruptions),
+    summary: summaryLine(roles, reach, gate, disruptions, options.deployerPolicy),
     roles,
     reach,
     broadening: gate,
@@ -802,6 +813,7 @@ export async function reviewStacks(
     catalogue: catalogue.dataVersion,
     reasonsFrom: options.reasonsFrom ?? 'base',
     sources: options.sources ?? { before: 'the base', after: 'the change' },
+    ...(options.deployerPolicy ? { deployerPolicy: options.deployerPolicy } : {}),
   };
 }
 

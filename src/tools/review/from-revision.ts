@@ -198,6 +198,11 @@ export interface RevisionViews {
   readonly after: StackView[];
   /** How the revision was installed: its own `npm ci`, the working tree's node_modules (same lock file), or not at all (nothing to synthesize). */
   readonly install: 'npm ci' | 'shared node_modules' | 'none';
+  /**
+   * The base configuration's text when it was read from the revision; null when the revision has none (no
+   * connector); undefined when the caller named it or it is the built-in default.
+   */
+  readonly baseConfigText?: string | null;
 }
 
 /**
@@ -322,7 +327,9 @@ export async function viewsFromRevision(
   try {
     const baseSide =
       baseConfigFile !== undefined ? baseConfigFile : configAtRevision(project, top, revision, configFile, temporary);
-    if (baseSide === null) return { before: [], after: await afterSide(), install: 'none' };
+    if (baseSide === null) return { before: [], after: await afterSide(), install: 'none', baseConfigText: null };
+    const baseConfigText =
+      baseConfigFile === undefined && typeof baseSide === 'string' ? readFileSync(baseSide, 'utf8') : undefined;
     for (const file of ['cdktf.json', 'main.ts']) {
       if (git(project, ['cat-file', '-e', `${revision}:${prefix}${file}`]).status !== 0) {
         throw problem(revision, `must be a revision with the app: it has no ${prefix}${file}`);
@@ -344,7 +351,7 @@ export async function viewsFromRevision(
     const [b, a] = await Promise.allSettled([before, after]);
     if (b.status === 'rejected') throw b.reason;
     if (a.status === 'rejected') throw a.reason;
-    return { before: b.value, after: a.value, install };
+    return { before: b.value, after: a.value, install, baseConfigText };
   } finally {
     release();
   }

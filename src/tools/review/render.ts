@@ -201,6 +201,43 @@ function reachSection(change: ReachChange): string[] {
   return [`### ${markdownText(change.stack)}: reach`, '', ...facts.map((f) => `- ${f}`), ''];
 }
 
+/** What the deploying identity's policy needs for this change, when it differs from the one for the base. */
+function deployerPolicySection(review: Review, maxRows: number): string[] {
+  const change = review.deployerPolicy;
+  if (change === undefined) return [];
+  const elsewhere = change.managedElsewhere ? ' (managed elsewhere: the gate does not hold on it)' : '';
+  if (change.unplanned !== undefined)
+    return [
+      '### Deployer policy',
+      '',
+      `The policy the change needs could not be planned: ${markdownText(change.unplanned)}${elsewhere}.`,
+      '',
+    ];
+  if (change.needed.length === 0 && change.unneeded.length === 0) return [];
+  const lines = ['### Deployer policy', ''];
+  if (change.needed.length > 0) {
+    lines.push(
+      `**Update the deploying role's policy before merging**${elsewhere}: the deploy of this change needs ${change.needed.length === 1 ? 'a grant' : `${change.needed.length} grants`} the policy for the base configuration does not give, and would be denied at apply. \`npm run --silent deployer-policy -- --config <the changed configuration>\` prints the new documents.`,
+      '',
+    );
+  } else {
+    lines.push('The policy for the base configuration covers this deploy.', '');
+  }
+  const rows = [
+    ...change.needed.map((g) => ['needed', g] as const),
+    ...change.unneeded.map((g) => ['no longer needed', g] as const),
+  ];
+  const shown = maxRows === Infinity ? rows : rows.slice(0, Math.max(maxRows, 10));
+  lines.push('| Change | Document | Grant |', '|---|---|---|');
+  for (const [what, grant] of shown) lines.push(`| ${what} | ${codeSpan(grant.document)} | ${codeSpan(grant.grant)} |`);
+  if (shown.length < rows.length)
+    lines.push('', `and ${rows.length - shown.length} more (\`--format json\` lists them all)`);
+  if (change.unneeded.length > 0)
+    lines.push('', 'Grants no longer needed can be removed from the policy after the deploy.');
+  lines.push('');
+  return lines;
+}
+
 interface Budget {
   readonly maxRows: number;
   /** Role sections shown in full; the rest are named in one line each, then counted. */
@@ -243,6 +280,7 @@ function markdownWith(review: Review, prepared: readonly PreparedRole[], budget:
     }
     lines.push('');
   }
+  lines.push(...deployerPolicySection(review, budget.maxRows));
   if (rolesLeft.length + rowsLeft > 0) {
     const parts = [
       rolesLeft.length > 0
