@@ -98,6 +98,21 @@ describe('the digest of a synthesis', () => {
     const linked = synthesize(base);
     symlinkSync('/etc/hostname', join(linked.dir, 'stacks', 'prod', 'extra.tf.json'));
     expect(() => synthesisDigest(linked.dir)).toThrow('stacks/prod/extra.tf.json is a symbolic link');
+    return runReview(['--digest', '--synthesis', linked.dir], {}).then((run) => {
+      expect([run.exitCode, run.stdout]).toEqual([2, '']);
+      expect(run.stderr).toMatch(/--synthesis: must be digestible: stacks\/prod\/extra\.tf\.json is a symbolic link/);
+    });
+  });
+
+  test('--digest prints the digest a verdict records, and nothing else', async () => {
+    const pr = synthesize(base);
+    const run = await runReview(['--digest', '--synthesis', pr.dir, '--config', pr.config], {});
+    expect(run).toEqual({ exitCode: 0, stdout: `${synthesisDigest(pr.dir, pr.config).digest}\n`, stderr: '' });
+    const refused = await runReview(['--digest', '--synthesis', pr.dir, '--fail-on-broadening'], {});
+    expect([refused.exitCode, refused.stdout]).toEqual([2, '']);
+    expect(refused.stderr).toMatch(
+      /--digest: prints the digest of a synthesis, without a review: leave out --fail-on-broadening/,
+    );
   });
 });
 
@@ -256,6 +271,64 @@ describe('the verdict, written by the gate and checked by the deploy', () => {
       expect([args.join(' '), run.exitCode, run.stdout]).toEqual([args.join(' '), 2, '']);
       expect(run.stderr).toMatch(message);
     }
+  });
+});
+
+describe('what Terraform would read and the review does not: the gate holds', () => {
+  async function gate(edit: (dir: string) => void): Promise<{ exitCode: number; stderr: string }> {
+    const pr = synthesize(base);
+    edit(pr.dir);
+    return runReview(
+      ['--base-config', baseFile(), '--synthesis', pr.dir, '--config', pr.config, '--fail-on-broadening'],
+      {},
+    );
+  }
+  const prod = (dir: string, file = '') => join(dir, 'stacks', 'prod', file);
+
+  test.each([
+    [
+      'an override file beside cdk.tf.json',
+      (dir: string) => writeFileSync(prod(dir, 'prod_override.tf.json'), '{"resource":{}}'),
+      'stacks/prod/prod_override.tf.json is beside cdk.tf.json',
+    ],
+    [
+      'a variables file beside cdk.tf.json',
+      (dir: string) => writeFileSync(prod(dir, 'terraform.tfvars'), 'external_id = "x"\n'),
+      'stacks/prod/terraform.tfvars is beside cdk.tf.json',
+    ],
+    [
+      'a manifest that names another file for the stack',
+      (dir: string) => {
+        cpSync(prod(dir, 'cdk.tf.json'), prod(dir, 'judged.json'));
+        const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+        manifest.stacks.prod.synthesizedStackPath = 'stacks/prod/judged.json';
+        writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+      },
+      'the manifest names "stacks/prod/judged.json" for stack prod, not stacks/prod/cdk.tf.json',
+    ],
+    [
+      'a manifest that runs the stack in another folder',
+      (dir: string) => {
+        const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+        manifest.stacks.prod.workingDirectory = 'stacks/elsewhere';
+        writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+      },
+      'the manifest runs stack prod in "stacks/elsewhere", not in stacks/prod',
+    ],
+    [
+      'a stack folder the manifest does not list',
+      (dir: string) => cpSync(prod(dir), join(dir, 'stacks', 'shadow'), { recursive: true }),
+      'stacks/shadow is in the synthesis but not in its manifest',
+    ],
+  ])('%s', async (_what, edit, reason) => {
+    const run = await gate(edit);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(`  - not judged: ${reason}`);
+  });
+
+  test('the honest synthesis passes', async () => {
+    const run = await gate(() => undefined);
+    expect([run.exitCode, run.stderr]).toEqual([0, '']);
   });
 });
 

@@ -15,10 +15,10 @@ import { AppConfig } from '../../config/schema';
 import { ConfigurationError, InputProblem } from '../../rules/errors';
 import { Review, ReviewOptions as ComparisonOptions, reviewStacks } from './compare';
 import { DeployerPolicyChange, deployerPolicyChange, unplannedDeployerPolicy } from './deployer-change';
-import { synthesisDigest } from './digest';
+import { SynthesisDigest, synthesisDigest } from './digest';
 import { viewsFromRevision } from './from-revision';
 import { stackViewsFromConfig } from './readers/configuration';
-import { viewsFromSynthesis } from './readers/synthesis';
+import { unjudgedInSynthesis, viewsFromSynthesis } from './readers/synthesis';
 import { checkPlanFormat, viewsFromPlan } from './readers/terraform';
 import { externalIdsIn, externalIdsInJson, redactExternalIds } from './redact';
 import { renderJson, renderMarkdown } from './render';
@@ -31,6 +31,7 @@ export const USAGE = `Usage: qualys-connector-review --base-config <file> [--con
                               [--deployer-policy-managed-elsewhere]
        qualys-connector-review --plan [<stack>=]<file> [--plan ...] [--format markdown|json] [--fail-on-broadening]
        qualys-connector-review --verify-verdict <file> --synthesis <folder> [--config <file>] [--base-commit <sha>]
+       qualys-connector-review --digest --synthesis <folder> [--config <file>]
 
   --base-config <file>   the configuration before the change; { "stacks": [] } when there was none
   --config <file>        the configuration after the change (default: ${PROJECT_CONFIG_FILE} in this folder when it
@@ -52,6 +53,7 @@ export const USAGE = `Usage: qualys-connector-review --base-config <file> [--con
   --base-commit <sha>    the base branch's commit: recorded in the verdict; with --verify-verdict, the
                          commit the deploy follows, which must be the one the change was judged against
   --pull-request <n>     the pull request judged, recorded in the verdict
+  --digest               print the digest of --synthesis (and --config) that a verdict records, and nothing else
   --verify-verdict <file>  exit 0 only when the verdict passed and judged exactly this synthesis (and
                          configuration, and base commit); exit 1 with the differences otherwise
 
@@ -81,6 +83,8 @@ export interface ReviewOptions {
   readonly verifyVerdict?: string;
   readonly baseCommit?: string;
   readonly pullRequest?: number;
+  /** Print the digest of the synthesis only. */
+  readonly digest: boolean;
 }
 
 const VALUE_OPTIONS = [
@@ -94,7 +98,7 @@ const VALUE_OPTIONS = [
   '--base-commit',
   '--pull-request',
 ] as const;
-const FLAGS = ['--fail-on-broadening', '--deployer-policy-managed-elsewhere'] as const;
+const FLAGS = ['--fail-on-broadening', '--deployer-policy-managed-elsewhere', '--digest'] as const;
 const FORMATS = ['markdown', 'json'];
 
 interface ReadArguments {
@@ -148,12 +152,24 @@ function readArguments(argv: readonly string[], problems: InputProblem[]): ReadA
   return { values, plans, flags };
 }
 
-/** Options that go together: a side before the change, and one way to give the side after it. */
-function combinationProblems({ values, plans, flags }: ReadArguments, problems: InputProblem[]): void {
-  const baseConfig = values.get('--base-config');
-  const base = values.get('--base');
+/** `--digest` and `--verify-verdict` read a synthesis without a review: true when one of them is given. */
+function soleModeProblems({ values, plans, flags }: ReadArguments, problems: InputProblem[]): boolean {
   const synthesis = values.get('--synthesis');
   const named = (option: string) => problems.some((p) => p.field === option);
+  if (flags.has('--digest')) {
+    const others = [...values.keys(), ...flags, ...(plans.length > 0 ? ['--plan'] : [])].filter(
+      (o) => !['--digest', '--synthesis', '--config'].includes(o),
+    );
+    if (others.length > 0)
+      problems.push({
+        field: '--digest',
+        value: '(given)',
+        rule: `prints the digest of a synthesis, without a review: leave out ${others.join(', ')}`,
+      });
+    if (synthesis === undefined && !named('--synthesis'))
+      problems.push({ field: '--digest', value: '(given)', rule: 'needs --synthesis: the synthesis to digest' });
+    return true;
+  }
   if (values.has('--verify-verdict')) {
     const others = [...values.keys(), ...flags, ...(plans.length > 0 ? ['--plan'] : [])].filter(
       (o) => !['--verify-verdict', '--synthesis', '--config', '--base-commit'].includes(o),
@@ -170,8 +186,19 @@ function combinationProblems({ values, plans, flags }: ReadArguments, problems: 
         value: JSON.stringify(values.get('--verify-verdict')),
         rule: 'needs --synthesis: the synthesis about to be deployed',
       });
-    return;
+    return true;
   }
+  return false;
+}
+
+/** Options that go together: a side before the change, and one way to give the side after it. */
+function combinationProblems(read: ReadArguments, problems: InputProblem[]): void {
+  const { values, plans, flags } = read;
+  const baseConfig = values.get('--base-config');
+  const base = values.get('--base');
+  const synthesis = values.get('--synthesis');
+  const named = (option: string) => problems.some((p) => p.field === option);
+  if (soleModeProblems(read, problems)) return;
   if (
     baseConfig === undefined &&
     base === undefined &&
@@ -213,6 +240,12 @@ function combinationProblems({ values, plans, flags }: ReadArguments, problems: 
       rule: 'needs --base-config: the configuration before the change, which this code synthesizes',
     });
   }
+}
+
+/** `--verdict` and what it records go with a synthesis. */
+function verdictOptionProblems({ values }: ReadArguments, problems: InputProblem[]): void {
+  const synthesis = values.get('--synthesis');
+  const named = (option: string) => problems.some((p) => p.field === option);
   for (const option of ['--verdict', '--base-commit', '--pull-request'])
     if (values.has(option) && synthesis === undefined && !named('--synthesis'))
       problems.push({
@@ -256,6 +289,7 @@ export function parseReviewArgs(argv: readonly string[]): ReviewOptions {
   if (!FORMATS.includes(format))
     problems.push({ field: '--format', value: JSON.stringify(format), rule: 'must be markdown or json' });
   combinationProblems(read, problems);
+  if (!read.flags.has('--digest') && !read.values.has('--verify-verdict')) verdictOptionProblems(read, problems);
   verdictFieldProblems(read.values, problems);
   if (problems.length > 0) throw new ConfigurationError(problems, 'Invalid qualys-connector-review command line');
   const configArg = read.values.get('--config');
@@ -273,6 +307,7 @@ export function parseReviewArgs(argv: readonly string[]): ReviewOptions {
     verifyVerdict: read.values.get('--verify-verdict'),
     baseCommit: read.values.get('--base-commit'),
     pullRequest: pullRequest === undefined ? undefined : Number(pullRequest),
+    digest: read.flags.has('--digest'),
   };
 }
 
@@ -401,6 +436,7 @@ function synthesisSides(baseConfig: string, folder: string, config: string | und
   if (config !== undefined)
     existingFile('--config', resolve(cwd, config), 'must name the configuration file the synthesis was made from');
   const after = readSynthesis(folder, cwd);
+  const unjudged = unjudgedInSynthesis(resolve(cwd, folder));
   const beforeConfig = readConfiguration({ path: baseConfig, origin: '--base-config' }, cwd);
   const afterDeployer: DeployerInput =
     config !== undefined
@@ -416,6 +452,7 @@ function synthesisSides(baseConfig: string, folder: string, config: string | und
     after,
     deployer: { before: { config: beforeConfig }, after: afterDeployer },
     options: {
+      unjudged,
       sources: {
         before: `${shownPath(baseConfig, cwd)} (--base-config), planned by this code`,
         after: `the stacks synthesized in ${shownPath(folder, cwd)}`,
@@ -538,6 +575,27 @@ function planSides(plans: readonly PlanSource[]): Sides {
   };
 }
 
+/** The verdict of a review of a synthesis, for the deploy to verify (external IDs redacted). */
+function writeVerdict(
+  path: string,
+  digest: SynthesisDigest,
+  review: Review,
+  options: ReviewOptions,
+  secrets: readonly string[],
+): void {
+  const verdict: Verdict = {
+    verdictFormat: VERDICT_FORMAT,
+    passed: review.broadening.length === 0,
+    digest: digest.digest,
+    files: digest.files,
+    base: options.baseCommit ?? null,
+    pullRequest: options.pullRequest ?? null,
+    summary: review.summary,
+    reasons: review.broadening,
+  };
+  writeFileSync(path, redactExternalIds(verdictJson(verdict), secrets));
+}
+
 /** The deployer policy change of two configurations, or why it cannot be planned. */
 function deployerPolicyOf(inputs: NonNullable<Sides['deployer']>, managedElsewhere: boolean): DeployerPolicyChange {
   const unreadable = [inputs.before, inputs.after].flatMap((i) => ('unreadable' in i ? [i.unreadable] : []));
@@ -553,10 +611,8 @@ function deployerPolicyOf(inputs: NonNullable<Sides['deployer']>, managedElsewhe
   }
 }
 
-/** `--verify-verdict`: whether the verdict passed and judged exactly this synthesis, configuration and base. */
-function verifyVerdict(options: ReviewOptions, cwd: string): ReviewRun {
-  const verdictPath = resolve(cwd, options.verifyVerdict as string);
-  existingFile('--verify-verdict', verdictPath, 'must name a verdict file written by --verdict');
+/** The synthesis folder and configuration file of `--digest` and `--verify-verdict`, checked to exist. */
+function digestInputs(options: ReviewOptions, cwd: string): { folder: string; configPath?: string } {
   const folder = resolve(cwd, options.synthesis as string);
   existingFile(
     '--synthesis',
@@ -566,8 +622,38 @@ function verifyVerdict(options: ReviewOptions, cwd: string): ReviewRun {
   const configPath = options.config && resolve(cwd, options.config.path);
   if (configPath !== undefined)
     existingFile('--config', configPath, 'must name the configuration file the synthesis was made from');
+  return { folder, configPath };
+}
+
+/** The digest of a synthesis; a folder that cannot be digested (a link in it) is bad input. */
+function digestOf(folder: string, configPath: string | undefined, shown: string): SynthesisDigest {
+  try {
+    return synthesisDigest(folder, configPath);
+  } catch (error) {
+    throw new ConfigurationError(
+      [{ field: '--synthesis', value: JSON.stringify(shown), rule: `must be digestible: ${(error as Error).message}` }],
+      'Invalid qualys-connector-review input',
+    );
+  }
+}
+
+/** `--digest`: the digest a verdict of this synthesis would record. */
+function printDigest(options: ReviewOptions, cwd: string): ReviewRun {
+  const { folder, configPath } = digestInputs(options, cwd);
+  return {
+    exitCode: 0,
+    stdout: `${digestOf(folder, configPath, options.synthesis as string).digest}\n`,
+    stderr: '',
+  };
+}
+
+/** `--verify-verdict`: whether the verdict passed and judged exactly this synthesis, configuration and base. */
+function verifyVerdict(options: ReviewOptions, cwd: string): ReviewRun {
+  const verdictPath = resolve(cwd, options.verifyVerdict as string);
+  existingFile('--verify-verdict', verdictPath, 'must name a verdict file written by --verdict');
+  const { folder, configPath } = digestInputs(options, cwd);
   const verdict = readVerdict(verdictPath);
-  const now = synthesisDigest(folder, configPath);
+  const now = digestOf(folder, configPath, options.synthesis as string);
   const problems = verdictProblems(verdict, now, options.baseCommit);
   const where = shownPath(options.synthesis as string, cwd);
   if (problems.length > 0)
@@ -603,6 +689,7 @@ export async function runReview(
   try {
     const options = parseReviewArgs(argv);
     if (options.verifyVerdict !== undefined) return verifyVerdict(options, cwd);
+    if (options.digest) return printDigest(options, cwd);
     const config =
       options.plans.length > 0 || options.synthesis !== undefined
         ? undefined
@@ -646,19 +733,7 @@ export async function runReview(
     const review: Review = await reviewStacks(sides.before, sides.after, { ...sides.options, deployerPolicy });
     const stdout = redactExternalIds(options.format === 'json' ? renderJson(review) : renderMarkdown(review), secrets);
     const holds = review.broadening.length > 0;
-    if (digest !== undefined) {
-      const verdict: Verdict = {
-        verdictFormat: VERDICT_FORMAT,
-        passed: !holds,
-        digest: digest.digest,
-        files: digest.files,
-        base: options.baseCommit ?? null,
-        pullRequest: options.pullRequest ?? null,
-        summary: review.summary,
-        reasons: review.broadening,
-      };
-      writeFileSync(resolve(cwd, options.verdict as string), redactExternalIds(verdictJson(verdict), secrets));
-    }
+    if (digest !== undefined) writeVerdict(resolve(cwd, options.verdict as string), digest, review, options, secrets);
     const gateHolds = options.failOnBroadening && holds;
     const stderr = gateHolds
       ? redactExternalIds(

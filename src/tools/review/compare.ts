@@ -123,11 +123,14 @@ export interface Review {
   readonly sources: { readonly before: string; readonly after: string };
   /** Whether the deployer policy of the base configuration covers the change (reviews of configurations only). */
   readonly deployerPolicy?: DeployerPolicyChange;
+  /** What the sides hold that the review does not read, yet a deploy would apply: each holds the gate. */
+  readonly unjudged: readonly string[];
 }
 
 export interface ReviewOptions {
   readonly disruptions?: readonly Disruption[];
   readonly deployerPolicy?: DeployerPolicyChange;
+  readonly unjudged?: readonly string[];
   readonly reasonsFrom?: 'base' | 'change';
   readonly sources?: { readonly before: string; readonly after: string };
 }
@@ -803,7 +806,12 @@ export async function reviewStacks(
     if (reachChange) reach.push(reachChange);
   }
   const disruptions = options.disruptions ?? [];
-  const gate = [...broadeningReasons(roles, reach, disruptions), ...deployerPolicyReasons(options.deployerPolicy)];
+  const unjudged = options.unjudged ?? [];
+  const gate = [
+    ...unjudged.map((u) => `not judged: ${u}`),
+    ...broadeningReasons(roles, reach, disruptions),
+    ...deployerPolicyReasons(options.deployerPolicy),
+  ];
   return {
     summary: summaryLine(roles, reach, gate, disruptions, options.deployerPolicy),
     roles,
@@ -813,6 +821,7 @@ export async function reviewStacks(
     catalogue: catalogue.dataVersion,
     reasonsFrom: options.reasonsFrom ?? 'base',
     sources: options.sources ?? { before: 'the base', after: 'the change' },
+    unjudged,
     ...(options.deployerPolicy ? { deployerPolicy: options.deployerPolicy } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'fs';
+import { existsSync, readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import { fromTerraformLiteral, hasTemplateSequence } from '../../../rules/terraform-text';
 import { StackView } from '../views';
@@ -211,6 +211,46 @@ export function planFromSynthesis(stack: {
 }
 
 /** Every stack of a synthesis output folder (`cdktf.out`), as the review sees it; stacks named as in the manifest. */
+/**
+ * What in a synthesis folder the review does not read, yet Terraform or the deploy would: each stack must be
+ * `stacks/<name>/cdk.tf.json` in its own working directory, holding nothing else (an override file, a second
+ * `.tf` file or a `.tfvars` file there would be applied without being judged), and every stack folder must be
+ * one the manifest lists. Each finding holds the gate.
+ */
+export function unjudgedInSynthesis(outdir: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+    stacks?: Record<string, { synthesizedStackPath?: unknown; workingDirectory?: unknown }>;
+  };
+  const problems: string[] = [];
+  const listed = Object.entries(manifest.stacks ?? {});
+  for (const [id, stack] of listed) {
+    if (stack.workingDirectory !== undefined && stack.workingDirectory !== `stacks/${id}`)
+      problems.push(
+        `the manifest runs stack ${id} in ${JSON.stringify(stack.workingDirectory)}, not in stacks/${id} where the review read it`,
+      );
+    if (stack.synthesizedStackPath !== undefined && stack.synthesizedStackPath !== `stacks/${id}/cdk.tf.json`)
+      problems.push(
+        `the manifest names ${JSON.stringify(stack.synthesizedStackPath)} for stack ${id}, not stacks/${id}/cdk.tf.json, which Terraform reads`,
+      );
+  }
+  const stacksDir = join(outdir, 'stacks');
+  if (existsSync(stacksDir)) {
+    for (const entry of readdirSync(stacksDir, { withFileTypes: true })) {
+      if (!listed.some(([id]) => id === entry.name)) {
+        problems.push(`stacks/${entry.name} is in the synthesis but not in its manifest`);
+        continue;
+      }
+      if (!entry.isDirectory()) continue;
+      for (const file of readdirSync(join(stacksDir, entry.name)).sort())
+        if (file !== 'cdk.tf.json')
+          problems.push(
+            `stacks/${entry.name}/${file} is beside cdk.tf.json: Terraform may read it with the stack, and the review does not`,
+          );
+    }
+  }
+  return problems.sort();
+}
+
 export function viewsFromSynthesis(outdir: string): StackView[] {
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
     stacks?: Record<string, { name?: string; synthesizedStackPath?: string }>;
