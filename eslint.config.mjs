@@ -92,8 +92,8 @@ export default tseslint.config(
     },
   },
   {
-    // The launchers are CommonJS scripts that run before any TypeScript tooling: require is how they load.
-    files: ['scripts/*.cjs'],
+    // The launchers (and the test stand-ins put on a PATH) are CommonJS scripts run by node itself: require is how they load.
+    files: ['scripts/*.cjs', 'test/support/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' },

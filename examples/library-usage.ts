@@ -17,5 +17,9 @@ const connector = new QualysConnectorRole(stack, 'qualys', {
   tags: { owner: 'security' },
 });
 
-new TerraformOutput(stack, 'qualys_role_arn', { value: connector.roleArn });
+// The outputs `npm run register` reads from `terraform output -json`, under the names it reads them by.
+new TerraformOutput(stack, 'role_arn', { value: connector.roleArn });
+new TerraformOutput(stack, 'external_id', { value: connector.externalIdValue, sensitive: true });
+new TerraformOutput(stack, 'trusted_principal', { value: connector.model.trustedPrincipal });
+new TerraformOutput(stack, 'capabilities', { value: [...connector.model.capabilities].sort() });
 app.synth();

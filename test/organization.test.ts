@@ -79,6 +79,7 @@ describe('synthesized organization stacks', () => {
       });
     }
     expect(Object.keys(stack.output).sort()).toEqual([
+      'capabilities',
       'external_id',
       'management_role_arn',
       'member_role_arns',

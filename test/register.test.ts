@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { RegisterRun, runRegister } from '../src/tools/register/cli';
@@ -95,13 +95,10 @@ describe('one account', () => {
       name: `aws-${ACCOUNT}`,
     });
     expect(fake.connectors[0]).toMatchObject({ awsAccountId: ACCOUNT, arn: ROLE });
-    expect(JSON.stringify(sent.connectorAppInfos)).toBe(
-      JSON.stringify(
-        ['AI', 'CI', 'CSA'].map((name) => ({
-          ConnectorAppInfoQList: { set: { ConnectorAppInfo: [{ name, identifier: ROLE }] } },
-        })),
-      ),
-    );
+    // The nesting Qualys documents (test/fixtures/qualys, from Qualys' own scripts), field for field.
+    const sample = documentedBody('create-cspm-connector.json');
+    expect(sent.connectorAppInfos).toEqual(sample.connectorAppInfos);
+    expect(sent.activation).toEqual(sample.activation);
     expect(result.stdout).toContain(`${ACCOUNT}  created`);
     expect(result.stdout).toContain(`Qualys assumes the role from ${QUALYS_GLOBAL_ACCOUNT}, the account it trusts`);
     expect(fake.calls.every((c) => c.method === (c.verb === 'get' ? 'GET' : 'POST'))).toBe(true);
@@ -190,16 +187,175 @@ describe('one account', () => {
     );
   });
 
-  test('--dry-run: read-only calls, the create it would send with the external ID masked', async () => {
+  test('--dry-run: read-only calls, the create it would send (method, URL, body) with the external ID masked', async () => {
     const result = await run([...account(), '--dry-run', '--format', 'json']);
     expect(result.exitCode).toBe(0);
     expect(verbs()).toEqual(['search']);
     const report = JSON.parse(result.stdout);
     expect(report.mode).toBe('dry run');
     expect(report.accounts[0]).toMatchObject({ action: 'create', accountId: ACCOUNT });
-    expect(report.accounts[0].request.externalId).toBe('(hidden: the external_id output)');
+    const [create] = report.accounts[0].requests;
+    expect(create.method).toBe('POST');
+    expect(create.url).toBe(`${fake.url}/qps/rest/3.0/create/am/awsassetdataconnector`);
+    expect(create.body.ServiceRequest.data.AwsAssetDataConnector.externalId).toBe('(hidden: the external_id output)');
   });
 });
+
+/** A create or update body as sent. */
+type SentBody = { ServiceRequest: { data: { AwsAssetDataConnector: Record<string, unknown> } } };
+
+/** The connector of a request body Qualys documents (test/fixtures/qualys). */
+function documentedBody(name: string): Record<string, unknown> {
+  const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'qualys', name), 'utf8')) as {
+    source: string;
+    body: { ServiceRequest: { data: { AwsAssetDataConnector: Record<string, unknown> } } };
+  };
+  expect(fixture.source).toMatch(
+    /^https:\/\/github\.com\/Qualys\/TotalCloud\/blob\/main\/Connectors\/AWS|^https:\/\/github\.com\/Qualys\/TotalCloud\/blob\/main\/Connectors\/Connector%20Terraform%20Templates\/AWS\//,
+  );
+  return fixture.body.ServiceRequest.data.AwsAssetDataConnector;
+}
+
+describe('request bodies shaped as Qualys documents them', () => {
+  /** The create body the command sends for a role with these capabilities (offline: the same body as a real run). */
+  async function createSent(
+    capabilities: string,
+    extra: string[] = [],
+  ): Promise<{ method: string; url: string; body: SentBody }> {
+    const result = await run([
+      '--outputs',
+      file(accountOutputs()),
+      '--capabilities',
+      capabilities,
+      ...api(),
+      '--offline',
+      '--format',
+      'json',
+      ...extra,
+    ]);
+    expect(result.exitCode).toBe(0);
+    return JSON.parse(result.stdout).accounts[0].requests[1];
+  }
+
+  test("CSPM: the envelope and every field of Qualys' own script, with the same values", async () => {
+    const sample = documentedBody('create-cspm-connector.json');
+    const { body } = await createSent('cspm');
+    expect(Object.keys(body)).toEqual(['ServiceRequest']);
+    expect(Object.keys(body.ServiceRequest)).toEqual(['data']);
+    expect(Object.keys(body.ServiceRequest.data)).toEqual(['AwsAssetDataConnector']);
+    const sent = body.ServiceRequest.data.AwsAssetDataConnector;
+    for (const field of [
+      'activation',
+      'disabled',
+      'arn',
+      'allRegions',
+      'runFrequency',
+      'isRemediationEnabled',
+      'connectorAppInfos',
+    ])
+      expect([field, sent[field]]).toEqual([field, sample[field]]);
+    // Every field the script sends, the command sends; besides them only isGovCloudConfigured, which Qualys' scripts also set.
+    expect(Object.keys(sample).filter((f) => !(f in sent))).toEqual([]);
+    expect(Object.keys(sent).filter((f) => !(f in sample))).toEqual(['isGovCloudConfigured']);
+    expect(sent.externalId).toBe('(hidden: the external_id output)');
+  });
+
+  test("AssetView: the one AI app, nested as Qualys' Terraform template nests it", async () => {
+    const sample = documentedBody('create-assetview-connector.json');
+    const { body } = await createSent('asset-view');
+    const sent = body.ServiceRequest.data.AwsAssetDataConnector;
+    expect(sent.connectorAppInfos).toEqual(sample.connectorAppInfos);
+    expect(sent.activation).toEqual(sample.activation);
+  });
+
+  test('--activation chooses the modules, none leaves the field out, and anything else is refused', async () => {
+    expect(
+      (await createSent('cspm', ['--activation', 'VM'])).body.ServiceRequest.data.AwsAssetDataConnector.activation,
+    ).toEqual({
+      set: { ActivationModule: ['VM'] },
+    });
+    expect(
+      'activation' in
+        (await createSent('cspm', ['--activation', 'none'])).body.ServiceRequest.data.AwsAssetDataConnector,
+    ).toBe(false);
+    const bad = await run([
+      '--outputs',
+      file(accountOutputs()),
+      '--capabilities',
+      'cspm',
+      ...api(),
+      '--activation',
+      'VM,WAS',
+    ]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain(
+      '--activation: must be none or a comma-separated list of VM, PC, CLOUDVIEW (not "WAS")',
+    );
+  });
+
+  test('a connector whose activation differs is drift, and --update sends the documented activation set', async () => {
+    fake.add({
+      awsAccountId: ACCOUNT,
+      arn: ROLE,
+      externalId: EXTERNAL_ID,
+      activation: { list: { ActivationModule: ['VM'] } },
+    });
+    const drift = await run(account());
+    expect(drift.exitCode).toBe(3);
+    expect(drift.stdout).toContain('activation: VM -> PC,VM');
+    const updated = await run([...account(), '--update']);
+    expect(updated.exitCode).toBe(0);
+    const body = fake.writes()[0].body as {
+      ServiceRequest: { data: { AwsAssetDataConnector: Record<string, unknown> } };
+    };
+    expect(body.ServiceRequest.data.AwsAssetDataConnector).toEqual({
+      activation: { set: { ActivationModule: ['VM', 'PC'] } },
+    });
+  });
+
+  test('the stand-in rejects the shape this command sent before (a list of ConnectorAppInfoQList wrappers)', async () => {
+    const old = {
+      ServiceRequest: {
+        data: {
+          AwsAssetDataConnector: {
+            arn: ROLE,
+            externalId: EXTERNAL_ID,
+            connectorAppInfos: [
+              { ConnectorAppInfoQList: { set: { ConnectorAppInfo: [{ name: 'AI', identifier: ROLE }] } } },
+            ],
+          },
+        },
+      },
+    };
+    const response = await fetchFake('create', old);
+    expect(response.ServiceResponse.responseCode).toBe('INVALID_REQUEST');
+  });
+});
+
+/** One POST to the stand-in with its own credentials, trusting its certificate. */
+async function fetchFake(verb: string, body: unknown): Promise<{ ServiceResponse: { responseCode: string } }> {
+  const { request } = await import('https');
+  return new Promise((done, fail) => {
+    const req = request(
+      `${fake.url}/qps/rest/3.0/${verb}/am/awsassetdataconnector`,
+      {
+        method: 'POST',
+        ca: readFileSync(fake.caFile),
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${fake.username}:${fake.password}`).toString('base64')}`,
+          'Content-Type': 'application/json',
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => done(JSON.parse(text)));
+      },
+    );
+    req.on('error', fail);
+    req.end(JSON.stringify(body));
+  });
+}
 
 describe('failures', () => {
   test('INVALID_REQUEST with HTTP 200 is an error, with what Qualys said; nothing after it runs', async () => {
@@ -387,15 +543,77 @@ describe('input, options and environment (exit 2, nothing called)', () => {
     expect(JSON.stringify(fake.writes()[0].body).match(/"name":"(AI|CI|CSA)"/g)).toEqual(['"name":"AI"']);
   });
 
-  test('--offline: no calls, no credentials, the create bodies with the external ID masked', async () => {
-    const result = await run(['--outputs', file(accountOutputs()), '--capabilities', 'cspm', '--offline'], {
-      QUALYS_USERNAME: '',
-      QUALYS_PASSWORD: '',
-    });
+  test('--offline: no calls; the search and the create, each with method, URL and body, the external ID masked', async () => {
+    const result = await run([
+      '--outputs',
+      file(accountOutputs()),
+      '--capabilities',
+      'cspm',
+      '--platform',
+      'EU2',
+      '--offline',
+    ]);
     expect(result.exitCode).toBe(0);
     expect(fake.calls).toHaveLength(0);
+    expect(result.stdout).toContain(
+      '      POST https://qualysapi.qg2.apps.qualys.eu/qps/rest/3.0/search/am/awsassetdataconnector\n',
+    );
+    expect(result.stdout).toContain(
+      '      POST https://qualysapi.qg2.apps.qualys.eu/qps/rest/3.0/create/am/awsassetdataconnector\n',
+    );
     expect(result.stdout).toContain('"externalId": "(hidden: the external_id output)"');
     expect(result.stdout).toContain(`"arn": "${ROLE}"`);
+  });
+
+  test('--offline makes every check a real run makes: the platform, https, the credentials; it fails where the real step would', async () => {
+    const outputs = ['--outputs', file(accountOutputs()), '--capabilities', 'cspm', '--offline'];
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [['--platform', 'EU9'], {}, /--platform: must be one of US1, .* \(got "EU9"\)/],
+      [['--api-url', 'http://qualysapi.qg2.apps.qualys.eu'], {}, /--api-url: must use https/],
+      [[], {}, /--api-url: must name the Qualys API: --api-url, --platform or qualysApi in the configuration/],
+      [
+        ['--platform', 'EU2'],
+        { QUALYS_PASSWORD: '' },
+        /QUALYS_PASSWORD: must be set in the environment.*--offline checks them as a real run does/,
+      ],
+    ];
+    for (const [args, env, message] of cases) {
+      const offline = await run([...outputs, ...args], env);
+      const real = await run(outputs.filter((a) => a !== '--offline').concat(args), env);
+      expect([args.join(' '), offline.exitCode, real.exitCode]).toEqual([args.join(' '), 2, 2]);
+      expect(offline.stderr).toMatch(message);
+    }
+    expect(fake.calls).toHaveLength(0);
+  });
+});
+
+describe('capabilities from the outputs', () => {
+  test('the capabilities output is enough: no --capabilities, no configuration file', async () => {
+    const result = await run(['--outputs', file(accountOutputs({ capabilities: ['asset-view', 'cspm'] })), ...api()]);
+    expect([result.exitCode, result.stderr]).toEqual([0, '']);
+    const sent = (
+      fake.writes()[0].body as { ServiceRequest: { data: { AwsAssetDataConnector: Record<string, unknown> } } }
+    ).ServiceRequest.data.AwsAssetDataConnector;
+    expect(JSON.stringify(sent.connectorAppInfos).match(/"name":"\w+"/g)).toEqual([
+      '"name":"AI"',
+      '"name":"CI"',
+      '"name":"CSA"',
+    ]);
+  });
+
+  test('--capabilities wins over the output; a capability the project does not know is refused', async () => {
+    await run([
+      '--outputs',
+      file(accountOutputs({ capabilities: ['asset-view', 'cspm'] })),
+      '--capabilities',
+      'asset-view',
+      ...api(),
+    ]);
+    const sent = JSON.stringify(fake.writes()[0].body);
+    expect(sent.match(/"name":"\w+"/g)).toEqual(['"name":"AI"']);
+    const bad = await run(['--outputs', file(accountOutputs({ capabilities: ['asset-view', 'cspn'] })), ...api()]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/output capabilities: .*cspn/);
   });
 });
 
@@ -485,12 +703,12 @@ test('npm run register reads standard input, --offline, with the exit code and n
   const outputs = JSON.stringify(accountOutputs());
   const result = spawnSync(
     'npm',
-    ['run', '--silent', 'register', '--', '--outputs', '-', '--capabilities', 'cspm', '--offline'],
+    ['run', '--silent', 'register', '--', '--outputs', '-', '--capabilities', 'cspm', '--platform', 'EU2', '--offline'],
     {
       cwd: PROJECT_ROOT,
       input: outputs,
       encoding: 'utf8',
-      env: { ...process.env, QUALYS_PASSWORD: fake.password },
+      env: { ...process.env, QUALYS_USERNAME: fake.username, QUALYS_PASSWORD: fake.password },
     },
   );
   expect(result.stderr).toBe('');

@@ -322,52 +322,70 @@ describe('--base', () => {
     readonly gateErrors: string;
     /** The same review run by the pull request's own code, as a workflow that trusts it would run it. */
     readonly ownJudgement: number | null;
+    /** The verdict the judge wrote, and the digest it named in its step outputs. */
+    readonly verdict: string;
+    readonly digest: string;
+    readonly baseCommit: string;
+  }
+
+  const workflowFile = (checkout: string, name: string) =>
+    readFileSync(join(checkout, 'examples', 'github-actions', name), 'utf8');
+
+  /** A step's script run as GitHub runs it (bash -e), in a checkout, with the runner's variables. */
+  function runStep(checkout: string, workflow: string, name: string, env: NodeJS.ProcessEnv) {
+    return spawnSync('bash', ['-e', '-o', 'pipefail', '-c', stepScript(workflow, name)], {
+      cwd: checkout,
+      env,
+      encoding: 'utf8',
+    });
+  }
+
+  /** A runner's environment: its temporary folder, summary and outputs files, CI set as GitHub sets it. */
+  function runnerEnv(runnerTemp: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CI: 'true',
+      RUNNER_TEMP: runnerTemp,
+      GITHUB_STEP_SUMMARY: join(runnerTemp, 'summary.md'),
+      GITHUB_OUTPUT: join(runnerTemp, 'output'),
+      ...extra,
+    };
+    delete env.QUALYS_CONNECTOR_CONFIG;
+    delete env.QUALYS_CONNECTOR_DEPLOY;
+    return env;
   }
 
   /**
-   * Runs the workflow's two jobs: the synthesis step in a checkout of the pull request, its artifact handed
-   * over as upload-artifact and download-artifact would, then the review step in a checkout of the base branch.
+   * The review of a pull request as the two workflows run it: the synthesis step of the pull request's own copy
+   * of qualys-connector-review.yml in a checkout of the pull request (the folders upload-artifact takes, handed
+   * over as download-artifact gives them), then the judge's review step from the base branch's
+   * qualys-connector-judge.yml in a checkout of the base branch.
    */
   function runWorkflow(baseBranch: string, pullRequest: string): WorkflowRun {
-    const workflow = readFileSync(
-      join(PROJECT_ROOT, 'examples', 'github-actions', 'qualys-connector-review.yml'),
-      'utf8',
-    );
     const runnerTemp = mkdtempSync(join(work, 'runner-temp-'));
     const pr = checkout(pullRequest, `pull-request-${basename(runnerTemp)}`);
     const judge = checkout(baseBranch, `judge-${basename(runnerTemp)}`);
+    const baseCommit = git(repo, ['rev-parse', `${baseBranch}^{commit}`]);
     try {
-      const summary = join(runnerTemp, 'summary.md');
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        RUNNER_TEMP: runnerTemp,
-        GITHUB_STEP_SUMMARY: summary,
-        PULL_REQUEST: '7',
-      };
-      delete env.QUALYS_CONNECTOR_CONFIG;
-      const synthesis = spawnSync('bash', ['-e', '-c', stepScript(workflow, 'Synthesis of the pull request')], {
-        cwd: pr,
+      const env = runnerEnv(runnerTemp, { PULL_REQUEST: '7', BASE_COMMIT: baseCommit });
+      const synthesis = runStep(
+        pr,
+        workflowFile(pr, 'qualys-connector-review.yml'),
+        'Synthesis of the pull request',
         env,
-        encoding: 'utf8',
-      });
+      );
       expect([synthesis.status, synthesis.stderr]).toEqual([0, expect.not.stringMatching(/error/i)]);
-      const artifact = join(runnerTemp, 'pull-request-synthesis');
-      mkdirSync(join(artifact, 'stacks'), { recursive: true });
-      cpSync(join(pr, 'cdktf.out', 'manifest.json'), join(artifact, 'manifest.json'));
-      for (const stack of existsSync(join(pr, 'cdktf.out', 'stacks'))
-        ? readdirSync(join(pr, 'cdktf.out', 'stacks'))
-        : []) {
-        mkdirSync(join(artifact, 'stacks', stack));
-        cpSync(join(pr, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), join(artifact, 'stacks', stack, 'cdk.tf.json'));
-      }
-      const review = spawnSync('bash', ['-e', '-c', stepScript(workflow, 'Review and gate')], {
-        cwd: judge,
-        env,
-        encoding: 'utf8',
-      });
+      const artifact = join(runnerTemp, 'pull-request');
+      cpSync(join(pr, 'cdktf.out'), join(artifact, 'cdktf.out'), { recursive: true });
+      if (existsSync(join(pr, 'qualys-connector.json')))
+        cpSync(join(pr, 'qualys-connector.json'), join(artifact, 'qualys-connector.json'));
+      const review = runStep(judge, workflowFile(judge, 'qualys-connector-judge.yml'), 'Review and gate', env);
       const baseConfig = existsSync(join(judge, 'qualys-connector.json'))
         ? join(judge, 'qualys-connector.json')
         : join(runnerTemp, 'no-connector.json');
+      const configArgs = existsSync(join(artifact, 'qualys-connector.json'))
+        ? ['--config', join(artifact, 'qualys-connector.json')]
+        : [];
       const own = spawnSync(
         'npm',
         [
@@ -378,21 +396,81 @@ describe('--base', () => {
           '--base-config',
           baseConfig,
           '--synthesis',
-          artifact,
+          join(artifact, 'cdktf.out'),
+          ...configArgs,
           '--fail-on-broadening',
         ],
         { cwd: pr, env, encoding: 'utf8' },
       );
+      const outputs = readFileSync(join(runnerTemp, 'output'), 'utf8');
       return {
         gate: review.status,
         review: readFileSync(join(runnerTemp, 'review', 'review.md'), 'utf8'),
-        summary: readFileSync(summary, 'utf8'),
+        summary: readFileSync(join(runnerTemp, 'summary.md'), 'utf8'),
         gateErrors: review.stderr,
         ownJudgement: own.status,
+        verdict: join(runnerTemp, 'verdict', 'verdict.json'),
+        digest: /^digest=(.*)$/m.exec(outputs)?.[1] ?? '',
+        baseCommit,
       };
     } finally {
       removeCheckout(pr);
       removeCheckout(judge);
+    }
+  }
+
+  interface DeployRun {
+    /** Each step run, in order, until the first that failed. */
+    readonly steps: { name: string; status: number | null; stdout: string; stderr: string }[];
+  }
+
+  /** Where the judge's verdicts are, as the GitHub API the deploy asks would list them. */
+  interface Artifacts {
+    readonly artifacts: { name: string; runId: number; file: string; expired?: boolean }[];
+    readonly runs: Record<
+      string,
+      { path: string; event: string; head_branch: string; repository: { full_name: string } }
+    >;
+  }
+  const REPOSITORY = 'acme/infrastructure';
+  const judgeRun = {
+    path: '.github/workflows/qualys-connector-judge.yml',
+    event: 'workflow_run',
+    head_branch: 'main',
+    repository: { full_name: REPOSITORY },
+  };
+
+  /**
+   * The deploy workflow's steps up to the credentials (synthesis, finding the verdict, verifying it), from the
+   * merged commit's own qualys-connector-deploy.yml in a checkout of it, with `gh` answering from `artifacts`.
+   */
+  function runDeploy(merged: string, before: string, artifacts: Artifacts): DeployRun {
+    const runnerTemp = mkdtempSync(join(work, 'deploy-temp-'));
+    const tree = checkout(merged, `deploy-${basename(runnerTemp)}`);
+    const bin = join(runnerTemp, 'bin');
+    mkdirSync(bin);
+    symlinkSync(join(PROJECT_ROOT, 'test', 'support', 'fake-gh.cjs'), join(bin, 'gh'));
+    writeFileSync(join(runnerTemp, 'gh-state.json'), JSON.stringify(artifacts));
+    const env = runnerEnv(runnerTemp, {
+      PATH: `${bin}:${process.env.PATH}`,
+      FAKE_GH_STATE: join(runnerTemp, 'gh-state.json'),
+      GH_TOKEN: 'not-used',
+      REPOSITORY,
+      DEFAULT_BRANCH: 'main',
+      BEFORE: before,
+      STACK: 'prod',
+    });
+    const steps: DeployRun['steps'] = [];
+    try {
+      const workflow = workflowFile(tree, 'qualys-connector-deploy.yml');
+      for (const name of ['Synthesis', 'Find the verdict', 'Verify the verdict']) {
+        const run = runStep(tree, workflow, name, env);
+        steps.push({ name, status: run.status, stdout: run.stdout, stderr: run.stderr });
+        if (run.status !== 0) break;
+      }
+      return { steps };
+    } finally {
+      removeCheckout(tree);
     }
   }
 
@@ -402,7 +480,7 @@ describe('--base', () => {
         stacks: [{ kind: 'account', name: 'prod', connector: { externalId: SAMPLE_EXTERNAL_ID, capabilities } }],
       });
     const reviewCode = join('src', 'tools', 'review', 'cli.ts');
-    const gateLine = 'const holds = options.failOnBroadening && review.broadening.length > 0;';
+    const gateLine = 'const gateHolds = options.failOnBroadening && holds;';
 
     test("a pull request that turns off the review's own gate and adds remediation: the base branch's judge still fails it", () => {
       const baseBranch = commitVariant(repo, 'base-branch-with-connector', {
@@ -412,7 +490,7 @@ describe('--base', () => {
       expect(source).toContain(gateLine);
       const sabotaged = commitVariant(repo, 'gate-turned-off', {
         'qualys-connector.json': config(['cspm', 'remediation']),
-        [reviewCode]: source.replace(gateLine, 'const holds = false;'),
+        [reviewCode]: source.replace(gateLine, 'const gateHolds = false;'),
         [assetView]: narrowedSource,
       });
       const run = runWorkflow(baseBranch, sabotaged);
@@ -426,7 +504,10 @@ describe('--base', () => {
       expect(run.gateErrors).toMatch(
         /qualys-connector-review: the gate holds:\n {2}- prod: role QualysCVRole: 6 grants added/,
       );
-      for (const text of [run.review, run.gateErrors]) expect(text).not.toContain(SAMPLE_EXTERNAL_ID);
+      // A verdict that did not pass: the judge writes it, its workflow keeps only passing ones.
+      expect((JSON.parse(readFileSync(run.verdict, 'utf8')) as { passed: boolean }).passed).toBe(false);
+      for (const text of [run.review, run.gateErrors, readFileSync(run.verdict, 'utf8')])
+        expect(text).not.toContain(SAMPLE_EXTERNAL_ID);
       expect(leftovers(repo)).toEqual({ worktrees: 1, temporary: [], outputs: [] });
     });
 
@@ -444,6 +525,179 @@ describe('--base', () => {
       const run = runWorkflow(baseBranch, 'HEAD');
       expect([run.gate, run.gateErrors]).toEqual([0, '']);
       expect(run.review).toContain('### prod: role QualysCVRole (removed)');
+    });
+  });
+
+  describe('deploy only what was judged: the judge, then the deploy of the merged commit', () => {
+    /** A connector with its state in S3 (what a deploy from CI needs). */
+    const config = (
+      capabilities: string[],
+      backend: Record<string, unknown> = {
+        type: 's3',
+        bucket: 'acme-terraform-state',
+        key: 'qualys/prod.tfstate',
+        region: 'us-east-1',
+      },
+    ) =>
+      JSON.stringify({
+        stacks: [
+          { kind: 'account', name: 'prod', backend, connector: { externalId: SAMPLE_EXTERNAL_ID, capabilities } },
+        ],
+      });
+    const reviewWorkflow = join('examples', 'github-actions', 'qualys-connector-review.yml');
+    let base: string;
+    beforeAll(() => {
+      base = commitVariant(repo, 'deploy-base', { 'qualys-connector.json': config(['asset-view']) });
+    });
+    const passing = (run: WorkflowRun): Artifacts => ({
+      artifacts: [{ name: `qualys-connector-verdict-${run.digest}`, runId: 101, file: run.verdict }],
+      runs: { 101: judgeRun },
+    });
+
+    test('an honest pull request: the judge passes it, and the deploy of the merged commit finds and accepts its verdict', () => {
+      const narrowing = commitVariant(repo, 'honest-narrowing', { 'qualys-connector.json': config(['asset-view']) });
+      const same = runWorkflow(base, narrowing);
+      expect([same.gate, same.gateErrors]).toEqual([0, '']);
+      expect(same.digest).toMatch(/^[0-9a-f]{64}$/);
+      const deploy = runDeploy(narrowing, same.baseCommit, passing(same));
+      expect(deploy.steps.map((s) => [s.name, s.status])).toEqual([
+        ['Synthesis', 0],
+        ['Find the verdict', 0],
+        ['Verify the verdict', 0],
+      ]);
+      expect(deploy.steps[2].stdout).toMatch(
+        /is the one judged in pull request #7 against base commit [0-9a-f]{40}, and the gate passed/,
+      );
+    });
+
+    test("the pull request's own workflow uploads the base's synthesis while its code broadens: the judge sees no change, and the deploy refuses", () => {
+      // The base's synthesis and configuration, stored in the pull request, and its workflow edited to upload them.
+      const stored = join(work, 'stored-base');
+      const baseTree = checkout(base, 'stored-base-tree');
+      try {
+        const synth = spawnSync('npm', ['run', '--silent', 'synth'], {
+          cwd: baseTree,
+          env: runnerEnv(work, { QUALYS_CONNECTOR_CONFIG: 'qualys-connector.json', CI: '' }),
+          encoding: 'utf8',
+        });
+        expect([synth.status, synth.stderr]).toEqual([0, '']);
+        cpSync(join(baseTree, 'cdktf.out'), stored, { recursive: true });
+      } finally {
+        removeCheckout(baseTree);
+      }
+      const files: Record<string, string> = {
+        'qualys-connector.json': config(['cspm', 'remediation']),
+        'stored/qualys-connector.json': config(['asset-view']),
+        'stored/cdktf.out/manifest.json': readFileSync(join(stored, 'manifest.json'), 'utf8'),
+        'stored/cdktf.out/stacks/prod/cdk.tf.json': readFileSync(join(stored, 'stacks', 'prod', 'cdk.tf.json'), 'utf8'),
+        [reviewWorkflow]: readFileSync(join(repo, reviewWorkflow), 'utf8').replace(
+          /( {10})rm -rf cdktf\.out\n/,
+          '$1rm -rf cdktf.out && cp -r stored/cdktf.out cdktf.out && cp stored/qualys-connector.json qualys-connector.json && exit 0\n',
+        ),
+      };
+      expect(files[reviewWorkflow]).toContain('cp -r stored/cdktf.out cdktf.out');
+      const attack = commitVariant(repo, 'uploads-the-base-synthesis', files);
+      const judged = runWorkflow(base, attack);
+      expect([judged.gate, judged.gateErrors]).toEqual([0, '']);
+      expect(judged.review).toContain('No change to the Qualys roles');
+      // After the merge, the deploy synthesizes the merged code: CSPM with remediation, which no verdict judged.
+      const deploy = runDeploy(attack, judged.baseCommit, passing(judged));
+      expect(deploy.steps.map((s) => [s.name, s.status])).toEqual([
+        ['Synthesis', 0],
+        ['Find the verdict', 1],
+      ]);
+      expect(deploy.steps[1].stderr).toMatch(
+        /^Refused: no passing review judged this synthesis \(sha256:[0-9a-f]{64}\)/,
+      );
+      // Handed the judge's verdict all the same, the check names what differs.
+      const tree = checkout(attack, 'attack-verify');
+      try {
+        const synth = spawnSync('npm', ['run', '--silent', 'synth'], {
+          cwd: tree,
+          env: runnerEnv(work, { QUALYS_CONNECTOR_CONFIG: 'qualys-connector.json', CI: '' }),
+          encoding: 'utf8',
+        });
+        expect(synth.status).toBe(0);
+        const verify = spawnSync(
+          'npm',
+          [
+            'run',
+            '--silent',
+            'review',
+            '--',
+            '--verify-verdict',
+            judged.verdict,
+            '--synthesis',
+            'cdktf.out',
+            '--config',
+            'qualys-connector.json',
+            '--base-commit',
+            judged.baseCommit,
+          ],
+          { cwd: tree, encoding: 'utf8' },
+        );
+        expect(verify.status).toBe(1);
+        expect(verify.stderr).toContain('configuration: differs from what was judged');
+        expect(verify.stderr).toContain('stacks/prod/cdk.tf.json: differs from what was judged');
+      } finally {
+        removeCheckout(tree);
+      }
+    });
+
+    test("an artifact of the verdict's name uploaded by a pull request's own workflow, an expired one, or a verdict of an older main: the deploy refuses", () => {
+      const pr = commitVariant(repo, 'narrowing-again', { 'qualys-connector.json': config(['asset-view']) });
+      const judged = runWorkflow(base, pr);
+      expect(judged.gate).toBe(0);
+      const name = `qualys-connector-verdict-${judged.digest}`;
+      const forged: Artifacts = {
+        artifacts: [{ name, runId: 202, file: judged.verdict }],
+        runs: {
+          202: {
+            ...judgeRun,
+            path: '.github/workflows/qualys-connector-review.yml',
+            event: 'pull_request',
+            head_branch: 'feature',
+          },
+        },
+      };
+      const sameFileOtherEvent: Artifacts = {
+        artifacts: [{ name, runId: 203, file: judged.verdict }],
+        runs: { 203: { ...judgeRun, event: 'pull_request', head_branch: 'feature' } },
+      };
+      const expired: Artifacts = {
+        artifacts: [{ name, runId: 101, file: judged.verdict, expired: true }],
+        runs: { 101: judgeRun },
+      };
+      for (const artifacts of [forged, sameFileOtherEvent, expired]) {
+        const deploy = runDeploy(pr, judged.baseCommit, artifacts);
+        expect(deploy.steps.map((s) => [s.name, s.status])).toEqual([
+          ['Synthesis', 0],
+          ['Find the verdict', 1],
+        ]);
+      }
+      // main moved on after the judgment (another pull request merged first): judged against another base.
+      const moved = runDeploy(pr, 'f'.repeat(40), passing(judged));
+      expect(moved.steps.map((s) => [s.name, s.status])).toEqual([
+        ['Synthesis', 0],
+        ['Find the verdict', 0],
+        ['Verify the verdict', 1],
+      ]);
+      expect(moved.steps[2].stderr).toContain(`this deploy follows ${'f'.repeat(40)}: review the change again`);
+    });
+
+    test('a local backend, or no configuration file, is refused by the synthesis step before anything else', () => {
+      const local = commitVariant(repo, 'local-backend', {
+        'qualys-connector.json': config(['asset-view'], { type: 'local' }),
+      });
+      const deploy = runDeploy(local, 'f'.repeat(40), { artifacts: [], runs: {} });
+      expect(deploy.steps.map((s) => [s.name, s.status === 0])).toEqual([['Synthesis', false]]);
+      expect(deploy.steps[0].stderr).toContain('Refused: this deploy would lose its state');
+      expect(existsSync(join(repo, 'qualys-connector.json'))).toBe(false);
+      const none = runDeploy(git(repo, ['rev-parse', 'HEAD']), 'f'.repeat(40), { artifacts: [], runs: {} });
+      expect(none.steps.map((s) => [s.name, s.status])).toEqual([['Synthesis', 1]]);
+      expect(none.steps[0].stderr).toContain(
+        'qualys-connector.json is missing: the deploy would apply the built-in default',
+      );
     });
   });
 

@@ -93,12 +93,15 @@ describe.each(cases)('$variant in $accountType', ({ variant, capabilities, accou
   test('provider region of the partition and the stable outputs', () => {
     expect(stack.provider.aws[0].region).toBe(expected.region);
     expect(Object.keys(stack.output).sort()).toEqual([
+      'capabilities',
       'external_id',
       'policy_arns',
       'role_arn',
       'role_name',
       'trusted_principal',
     ]);
+    // What registration chooses the apps from: the variant's capabilities, with AssetView every role has.
+    expect(stack.output.capabilities.value).toEqual([...new Set(['asset-view', ...capabilities])].sort());
     expect(stack.output.external_id).toMatchObject({ sensitive: true, value: SAMPLE_EXTERNAL_ID });
     expect(stack.output.trusted_principal.value).toBe(expected.principal);
     expect(stack.output.role_arn.value).toMatch(/^\$\{aws_iam_role\.[\w-]+\.arn\}$/);

@@ -1,7 +1,6 @@
 import { spawnSync } from 'child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { parseDeployerPolicyArgs } from '../src/tools/deployer/cli';
 import { parseReviewArgs } from '../src/tools/review/cli';
 import { runRegister } from '../src/tools/register/cli';
 import { projectScratch, releaseScratch } from './support/scratch';
@@ -24,27 +23,31 @@ function validate(file: string): { status: number | null; output: string } {
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
-test('there are the review workflow, the comment workflow and the deploy-and-register workflow', () => {
-  expect(files).toEqual([
-    'qualys-connector-register.yml',
-    'qualys-connector-review-comment.yml',
-    'qualys-connector-review.yml',
-  ]);
+test('there are the review (pull request), the judge and the deploy workflows', () => {
+  expect(files).toEqual(['qualys-connector-deploy.yml', 'qualys-connector-judge.yml', 'qualys-connector-review.yml']);
 });
 
 test('the register step runs options the command has, with credentials only from the environment', async () => {
-  const text = readFileSync(join(folder, 'qualys-connector-register.yml'), 'utf8');
+  const text = readFileSync(join(folder, 'qualys-connector-deploy.yml'), 'utf8');
   const line = /npm run --silent register -- (.+)/.exec(text)?.[1] ?? '';
   expect(line).not.toBe('');
   const args = (line.match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ''));
-  // The values are the workflow's expressions; the options are checked by the command's own parser.
+  const values: Record<string, string> = {
+    $outputs: join(work, 'none.json'),
+    $STACK: 'qualys-connector',
+    $QUALYS_PLATFORM: 'EU2',
+  };
+  // The values are the workflow's variables; the options are checked by the command's own parser.
   const result = await runRegister(
-    args.map((a) => (a.includes('${{') ? 'EU2' : a.replace('$outputs', join(work, 'none.json')))),
+    args.map((a) => values[a] ?? a),
     { QUALYS_USERNAME: 'u', QUALYS_PASSWORD: 'p' },
   );
   expect(result.stderr).not.toMatch(/is not an option|must be followed by a value/);
+  expect(result.stderr).toMatch(/--outputs: .*cannot be read/);
   expect(text).not.toMatch(/--password|--username|QUALYS_PASSWORD=/);
   expect(text).toContain('QUALYS_PASSWORD: ${{ secrets.QUALYS_PASSWORD }}');
+  // Outputs alone: no --capabilities, no configuration needed by the command.
+  expect(line).not.toContain('--capabilities');
 });
 
 test.each(files)('%s passes the workflow linter', (file) => {
@@ -66,16 +69,15 @@ test.each(files)('%s passes actionlint', (file) => {
 
 test('actionlint bites: an unknown context and a missing job dependency are found', () => {
   const broken = join(work, 'broken-actionlint.yml');
-  const text = readFileSync(join(folder, 'qualys-connector-review.yml'), 'utf8');
-  writeFileSync(
-    broken,
-    text
-      .replace('${{ github.base_ref }}', '${{ github.base_reff }}')
-      .replace(/needs: \[?[a-z-]+\]?/, 'needs: no-such-job'),
-  );
+  const text = readFileSync(join(folder, 'qualys-connector-judge.yml'), 'utf8');
+  const edited = text
+    .replace('ref: ${{ github.sha }}', 'ref: ${{ github.shaa }}')
+    .replace('    runs-on: ubuntu-latest\n', '    runs-on: ubuntu-latest\n    needs: no-such-job\n');
+  expect(edited).not.toBe(text);
+  writeFileSync(broken, edited);
   const found = actionlint(broken);
   expect(found.status).not.toBe(0);
-  expect(found.output).toContain('base_reff');
+  expect(found.output).toContain('shaa');
   expect(found.output).toContain('no-such-job');
 });
 
@@ -90,48 +92,6 @@ test('the linter bites: a misspelt key fails', () => {
   expect(result.output).toContain('runs_on');
 });
 
-const pullRequestFiles = files.filter((f) =>
-  /^ {2}(pull_request|workflow_run):/m.test(readFileSync(join(folder, f), 'utf8')),
-);
-
-test('the deploy-and-register workflow runs only on main, uploads nothing and removes the outputs file', () => {
-  const text = readFileSync(join(folder, 'qualys-connector-register.yml'), 'utf8');
-  expect(text).toMatch(/^on:\n {2}push:\n {4}branches: \[main\]\n/m);
-  expect(text).not.toMatch(/pull_request|upload-artifact/);
-  expect(text).toMatch(/^permissions:\n {2}contents: read\n\n/m);
-  expect(text).toContain('outputs="$RUNNER_TEMP/qualys-outputs.json"');
-  expect(text).toContain('rm -f "$outputs"');
-});
-
-test.each(pullRequestFiles)(
-  '%s grants least permissions and never runs pull-request code with a write token',
-  (file) => {
-    const text = readFileSync(join(folder, file), 'utf8');
-    expect(text).not.toContain('pull_request_target');
-    expect(text).toMatch(/^permissions:\n(  [a-z-]+: (read|write)\n)+/m);
-    if (/pull-requests: write/.test(text)) {
-      expect(text).toMatch(/^ {2}workflow_run:/m);
-      expect(text).not.toContain('actions/checkout');
-      expect(text).not.toMatch(/npm (ci|install|run)/);
-    } else {
-      // The only write: an OIDC token for the plan job, which never runs for a fork's pull request.
-      expect(text.match(/^ +[a-z-]+: write$/gm)).toEqual(['      id-token: write']);
-      const planJob = text.slice(text.indexOf('\n  plan-review:'));
-      expect(planJob).toContain('id-token: write');
-      expect(planJob).toMatch(/^ {4}if: .*github\.event\.pull_request\.head\.repo\.full_name == github\.repository$/m);
-      expect(planJob).toContain('terraform_wrapper: false');
-      // Two artifacts: the pull request's synthesized stacks (JSON only) and the review; the plan is written outside both and removed.
-      expect(text.match(/upload-artifact/g)).toHaveLength(2);
-      expect(text).toContain('path: ${{ runner.temp }}/review/\n');
-      expect(text).toContain(
-        '          path: |\n            cdktf.out/manifest.json\n            cdktf.out/stacks/*/cdk.tf.json\n',
-      );
-      expect(text).not.toMatch(/\/review\/[^\s"]*plan/);
-      expect(planJob).toContain('rm -f "$RUNNER_TEMP/tfplan" "$RUNNER_TEMP/plan.json"');
-    }
-  },
-);
-
 /** The steps of one job of a workflow, as text. */
 function job(text: string, name: string): string {
   const start = text.indexOf(`\n  ${name}:\n`);
@@ -140,55 +100,157 @@ function job(text: string, name: string): string {
   return next < 0 ? text.slice(start) : text.slice(start, start + 1 + next);
 }
 
-test("the judge is not the defendant: the gate runs the base branch's code and takes the pull request as data", () => {
-  const text = readFileSync(join(folder, 'qualys-connector-review.yml'), 'utf8');
-  const synthesize = job(text, 'synthesize');
-  const review = job(text, 'review');
-  // The pull request's code runs only in a job without the review: it synthesizes and uploads JSON.
-  expect(synthesize).toContain('npm run --silent synth');
-  expect(synthesize).not.toContain('npm run --silent review');
-  // The review job checks out the base branch first, installs it, and never checks out the pull request.
-  expect(review).toMatch(/needs: synthesize/);
-  expect(review.match(/actions\/checkout@v4/g)).toHaveLength(1);
-  expect(review).toMatch(/- uses: actions\/checkout@v4\n {8}with:\n {10}ref: \$\{\{ github\.base_ref \}\}\n/);
-  expect(review.indexOf('ref: ${{ github.base_ref }}')).toBeLessThan(review.indexOf('npm ci'));
-  expect(review).toContain('name: pull-request-synthesis');
-  // One run gives the comment and the gate; the artifact is uploaded also when the gate fails.
-  expect(review.match(/npm run --silent review/g)).toHaveLength(1);
-  expect(review).toMatch(/- uses: actions\/upload-artifact@v4\n {8}if: \$\{\{ !cancelled\(\) \}\}/);
-  // The plan report, too, is read by the base branch's review code.
-  const plan = job(text, 'plan-review');
-  expect(plan).toMatch(/ref: \$\{\{ github\.base_ref \}\}\n {10}path: judge/);
-  expect(plan).toMatch(/cd judge\n {10}npm ci --no-audit --no-fund\n {10}npm run --silent review -- --plan/);
+const workflow = (file: string) => readFileSync(join(folder, file), 'utf8');
+
+test("the pull request's workflow runs its code with a read-only token and no secret, and only uploads data", () => {
+  const text = workflow('qualys-connector-review.yml');
+  expect(text).toMatch(/^on:\n {2}pull_request:\n/m);
+  expect(text).not.toContain('pull_request_target');
+  expect(text).toMatch(/^permissions:\n {2}contents: read\n\n/m);
+  expect(text).not.toMatch(/secrets\.|: write|id-token/);
+  expect(Object.keys(jobsOf(text))).toEqual(['synthesize']);
+  expect(text).toContain('QUALYS_CONNECTOR_CONFIG=qualys-connector.json npm run --silent synth');
+  // The whole synthesis folder (every file Terraform would read there) and the configuration it was made from.
+  expect(text).toContain(
+    '          path: |\n            cdktf.out/\n            qualys-connector.json\n          include-hidden-files: true\n',
+  );
+  // No cache shared with later, trusted runs.
+  expect(text).not.toMatch(/cache:|actions\/cache/);
 });
 
-test('the review commands of the workflow are the gate and the plan report, as the command reads them', () => {
-  const text = readFileSync(join(folder, 'qualys-connector-review.yml'), 'utf8');
-  const all = [...text.matchAll(/npm run --silent review -- (.+?)(?: >|$)/gm)].map((m) => m[1]);
-  expect(all).toEqual([
-    '--base-config "$base_config" --synthesis "$RUNNER_TEMP/pull-request-synthesis" --fail-on-broadening',
+test('the judge runs from the default branch only (workflow_run), checks out no pull-request code, and finds the pull request from the run, not the artifact', () => {
+  const text = workflow('qualys-connector-judge.yml');
+  expect(text).toMatch(
+    /^on:\n {2}workflow_run:\n {4}workflows: \[Qualys connector review\]\n {4}types: \[completed\]\n/m,
+  );
+  // workflow_run matches the review workflow by its name: renamed, the judge would never run (the merge stays blocked).
+  expect(/^name: (.+)$/m.exec(workflow('qualys-connector-review.yml'))?.[1]).toBe('Qualys connector review');
+  expect(text).toMatch(
+    /^permissions:\n {2}actions: read\n {2}contents: read\n {2}pull-requests: write\n {2}statuses: write\n\n/m,
+  );
+  expect(text).not.toContain('secrets.');
+  // One checkout: the default branch at the run's commit, never a pull-request ref.
+  expect(text.match(/actions\/checkout@v4/g)).toHaveLength(1);
+  expect(text).toMatch(/- uses: actions\/checkout@v4\n {8}if: .*\n {8}with:\n {10}ref: \$\{\{ github\.sha \}\}\n/);
+  expect(text).not.toMatch(/head_ref|head\.sha \}\}|refs\/pull|pull_request\.head/);
+  // The pull request comes from the run's head (set by GitHub) and is matched on its commit; the artifact names none.
+  expect(text).toContain('HEAD_SHA: ${{ github.event.workflow_run.head_sha }}');
+  expect(text).toContain('select(.head.sha == $sha and .base.ref == $base)');
+  expect(text).not.toContain('pull-request-number');
+  // Event values reach the scripts through the environment only, never spliced into them.
+  for (const run of text.match(/ run: \|\n(?: {10}.*\n)+/g) ?? []) expect(run).not.toContain('${{');
+  // The verdict is kept only when the gate passed, under the digest it judged.
+  expect(text).toMatch(
+    /- uses: actions\/upload-artifact@v4\n {8}if: steps\.review\.outcome == 'success' && steps\.review\.outputs\.digest != ''\n {8}with:\n {10}name: qualys-connector-verdict-\$\{\{ steps\.review\.outputs\.digest \}\}\n/,
+  );
+  // The status is set whatever the review's outcome, so a holding gate blocks the merge.
+  expect(text).toMatch(
+    /- name: Set the commit status\n {8}if: \$\{\{ !cancelled\(\) && steps\.pull-request\.outputs\.number != '' \}\}/,
+  );
+});
+
+test('the deploy runs on main only, refuses what no passing review judged before any credential, and uploads nothing', () => {
+  const text = workflow('qualys-connector-deploy.yml');
+  expect(text).toMatch(/^on:\n {2}push:\n {4}branches: \[main\]\n/m);
+  expect(text).not.toMatch(/pull_request|upload-artifact/);
+  expect(text).toMatch(/^permissions:\n {2}contents: read\n\n/m);
+  const steps = [
+    'Synthesis',
+    'Find the verdict',
+    'Verify the verdict',
+    'Plan, review the plan, apply it',
+    'Register in Qualys',
+  ];
+  const at = steps.map((name) => text.indexOf(`- name: ${name}\n`));
+  expect(at.every((i) => i > 0)).toBe(true);
+  expect([...at].sort((a, b) => a - b)).toEqual(at);
+  // Credentials are taken only after the verdict is verified.
+  expect(text.indexOf('aws-actions/configure-aws-credentials')).toBeGreaterThan(at[2]);
+  expect(text.indexOf('secrets.')).toBeGreaterThan(at[2]);
+  expect(text).toContain(
+    'QUALYS_CONNECTOR_DEPLOY=1 QUALYS_CONNECTOR_CONFIG=qualys-connector.json npm run --silent synth',
+  );
+  // The backend is a required input, said at the top.
+  expect(text.slice(0, text.indexOf('\nname:'))).toMatch(/Required input, the state backend/);
+  // The verdict must come from a run of the judge on the default branch (a workflow_run), not from any artifact of that name.
+  expect(text).toContain(
+    'if [ "$origin" = ".github/workflows/qualys-connector-judge.yml workflow_run $DEFAULT_BRANCH $REPOSITORY" ]; then',
+  );
+  expect(text).toContain(
+    '--verify-verdict "$RUNNER_TEMP/verdict/verdict.json" \\\n            --synthesis cdktf.out --config qualys-connector.json --base-commit "$BEFORE"',
+  );
+  expect(text).toContain('BEFORE: ${{ github.event.before }}');
+  // The apply is of the plan reviewed; plan and outputs are removed.
+  expect(text).toContain('terraform -chdir="$stack" apply -input=false -lock-timeout=5m "$RUNNER_TEMP/tfplan"');
+  expect(text).toContain('rm -f "$RUNNER_TEMP/plan.json"');
+  expect(text).toContain('rm -f "$outputs"');
+  expect(text).toContain('terraform_wrapper: false');
+});
+
+/** The job names of a workflow. */
+function jobsOf(text: string): Record<string, string> {
+  const jobs: Record<string, string> = {};
+  const section = text.slice(text.indexOf('\njobs:\n'));
+  for (const m of section.matchAll(/^ {2}([a-z-]+):$/gm)) jobs[m[1]] = job(text, m[1]);
+  return jobs;
+}
+
+test('the review commands of the workflows are ones the command reads as meant', () => {
+  const judge = workflow('qualys-connector-judge.yml');
+  const deploy = workflow('qualys-connector-deploy.yml');
+  const commands = [judge, deploy].flatMap((t) =>
+    [...t.matchAll(/npm run --silent review -- ((?:.*\\\n)*.*?)(?: >|\)"?$|$)/gm)].map((m) =>
+      m[1].replace(/\\\n\s*/g, ''),
+    ),
+  );
+  expect(commands).toEqual([
+    '--base-config "$base_config" --synthesis "$pr/cdktf.out" "${config[@]}" --fail-on-broadening --verdict "$RUNNER_TEMP/verdict/verdict.json" --base-commit "$BASE_COMMIT" --pull-request "$PULL_REQUEST"',
+    '--digest --synthesis cdktf.out --config qualys-connector.json',
+    '--verify-verdict "$RUNNER_TEMP/verdict/verdict.json" --synthesis cdktf.out --config qualys-connector.json --base-commit "$BEFORE"',
     '--plan "$STACK=$RUNNER_TEMP/plan.json"',
   ]);
+  const sha = 'c'.repeat(40);
   expect(
     parseReviewArgs([
       '--base-config',
-      '/runner/base-config.json',
+      'b.json',
       '--synthesis',
-      '/runner/pull-request-synthesis',
+      'pr/cdktf.out',
+      '--config',
+      'pr/qualys-connector.json',
       '--fail-on-broadening',
+      '--verdict',
+      'v.json',
+      '--base-commit',
+      sha,
+      '--pull-request',
+      '7',
     ]),
   ).toMatchObject({
-    baseConfig: '/runner/base-config.json',
-    synthesis: '/runner/pull-request-synthesis',
+    synthesis: 'pr/cdktf.out',
+    verdict: 'v.json',
+    baseCommit: sha,
+    pullRequest: 7,
     failOnBroadening: true,
   });
+  expect(parseReviewArgs(['--digest', '--synthesis', 'cdktf.out', '--config', 'qualys-connector.json']).digest).toBe(
+    true,
+  );
+  expect(
+    parseReviewArgs([
+      '--verify-verdict',
+      'v.json',
+      '--synthesis',
+      'cdktf.out',
+      '--config',
+      'q.json',
+      '--base-commit',
+      sha,
+    ]),
+  ).toMatchObject({ verifyVerdict: 'v.json', baseCommit: sha });
   expect(parseReviewArgs(['--plan', 'qualys-connector=/runner/plan.json']).plans).toEqual([
     { label: 'qualys-connector', file: '/runner/plan.json' },
   ]);
-  // Running them against a base branch is in review-examples.test.ts (full tier): it needs a git repository.
-  // The plan job's role is the plan-only deployer policy: a command that exists, for a plan that takes the lock it grants.
-  const policyCommand = /`npm run --silent deployer-policy -- (.+?)`/.exec(text);
-  expect(policyCommand?.[1]).toBe('--for plan');
-  expect(parseDeployerPolicyArgs((policyCommand?.[1] ?? '').split(' '), {}).purpose).toBe('plan');
-  expect(text).toMatch(/^ +terraform plan (?!.*-lock=false).*$/m);
+  // Running them against a base branch, and the deploy's refusal, are in review-examples.test.ts (full tier).
+  expect(deploy).toMatch(/^ +terraform -chdir="\$stack" plan (?!.*-lock=false).*$/m);
 });

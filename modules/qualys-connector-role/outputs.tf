@@ -24,6 +24,11 @@ output "trusted_account_id" {
   value       = local.trusted_account_id
 }
 
+output "capabilities" {
+  description = "Capabilities of the role, from which registration chooses the connector apps."
+  value       = sort(tolist(local.capabilities))
+}
+
 output "assume_role_policy" {
   description = "The trust policy (JSON); it holds the external IDs."
   value       = aws_iam_role.this.assume_role_policy

@@ -14,6 +14,11 @@ output "trusted_principal" {
   value       = module.management_role.trusted_principal
 }
 
+output "capabilities" {
+  description = "Capabilities of the member roles (the management role adds organization), from which registration chooses the connector apps."
+  value       = sort(local.member_capabilities)
+}
+
 output "member_role_arns" {
   description = "Member account ID to role ARN, for every account with a stack instance of the stack set, whatever its status."
   value = {

@@ -166,12 +166,16 @@ export class FakeQualys {
     if (verb === 'create') {
       const data = (request.data as { AwsAssetDataConnector: Record<string, unknown> }).AwsAssetDataConnector;
       const arn = String(data.arn);
+      const apps = appNamesSent(data.connectorAppInfos);
+      if (apps === undefined) return invalidRequest('connectorAppInfos is not a set of ConnectorAppInfoQList');
+      if (data.activation !== undefined && activationSent(data.activation) === undefined)
+        return invalidRequest('activation is not a set of ActivationModule');
       const created = this.add({
         ...data,
         awsAccountId: arn.split(':')[4],
         arn,
         externalId: String(data.externalId),
-        apps: appNamesSent(data.connectorAppInfos),
+        apps,
         isRemediationEnabled: String(data.isRemediationEnabled),
       } as unknown as FakeConnector & { arn: string; externalId: string });
       return success([created], 'inferred');
@@ -190,7 +194,11 @@ export class FakeQualys {
       const data = (request.data as { AwsAssetDataConnector: Record<string, unknown> }).AwsAssetDataConnector;
       for (const [key, value] of Object.entries(data)) {
         if (key === 'connectorAppInfos') {
-          connector.connectorAppInfos = appInfosRead(appNamesSent(value), String(data.arn ?? connector.arn));
+          const apps = appNamesSent(value);
+          if (apps === undefined) return invalidRequest('connectorAppInfos is not a set of ConnectorAppInfoQList');
+          connector.connectorAppInfos = appInfosRead(apps, String(data.arn ?? connector.arn));
+        } else if (key === 'activation' && activationSent(value) === undefined) {
+          return invalidRequest('activation is not a set of ActivationModule');
         } else connector[key] = typeof value === 'boolean' ? String(value) : value;
       }
     }
@@ -252,17 +260,35 @@ function appInfosRead(apps: readonly string[], arn: string): unknown {
   };
 }
 
-/** The app names of a `connectorAppInfos` as the client sends it (`set` QLists). */
-function appNamesSent(value: unknown): string[] {
+/**
+ * The app names of a `connectorAppInfos` in the shape Qualys' scripts and schema send it (documented):
+ * `{"set":{"ConnectorAppInfoQList":[{"set":{"ConnectorAppInfo":{"name","identifier"}}}, ...]}}`; undefined for
+ * any other shape, which the stand-in rejects as Qualys would reject a body it cannot read (inferred).
+ */
+function appNamesSent(value: unknown): string[] | undefined {
+  const lists = (value as { set?: { ConnectorAppInfoQList?: unknown } } | undefined)?.set?.ConnectorAppInfoQList;
+  if (!Array.isArray(lists) || Object.keys(value as object).join() !== 'set') return undefined;
   const names: string[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === 'object' && v !== null) {
-      const name = (v as Record<string, unknown>).name;
-      if (typeof name === 'string') names.push(name);
-      Object.values(v).forEach(walk);
-    }
-  };
-  walk(value);
+  for (const entry of lists) {
+    const info = (entry as { set?: { ConnectorAppInfo?: { name?: unknown; identifier?: unknown } } })?.set
+      ?.ConnectorAppInfo;
+    if (typeof info?.name !== 'string' || typeof info.identifier !== 'string' || Array.isArray(info)) return undefined;
+    names.push(info.name);
+  }
   return names;
+}
+
+/** The modules of an `activation` as the documented `{"set":{"ActivationModule":[...]}}`; undefined otherwise. */
+function activationSent(value: unknown): string[] | undefined {
+  const modules = (value as { set?: { ActivationModule?: unknown } } | undefined)?.set?.ActivationModule;
+  return Array.isArray(modules) && modules.every((m) => typeof m === 'string') ? (modules as string[]) : undefined;
+}
+
+/** The documented error reply for a body Qualys cannot read. */
+function invalidRequest(message: string): Reply {
+  return {
+    status: 200,
+    provenance: 'inferred',
+    body: { ServiceResponse: { responseCode: 'INVALID_REQUEST', responseErrorDetails: { errorMessage: message } } },
+  };
 }

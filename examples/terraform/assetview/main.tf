@@ -29,3 +29,20 @@ output "role_arn" {
   description = "Enter this role ARN in the Qualys connector"
   value       = module.qualys.role_arn
 }
+
+# With role_arn, what `npm run register` reads from `terraform output -json`.
+output "external_id" {
+  description = "External ID the role requires, as entered in the Qualys connector"
+  value       = var.external_id
+  sensitive   = true
+}
+
+output "trusted_principal" {
+  description = "Principal Qualys assumes the role from"
+  value       = module.qualys.trusted_principal
+}
+
+output "capabilities" {
+  description = "Capabilities of the role, from which registration chooses the connector apps"
+  value       = module.qualys.capabilities
+}

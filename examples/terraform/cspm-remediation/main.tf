@@ -39,3 +39,20 @@ output "role_arn" {
   description = "Enter this role ARN in the Qualys connector"
   value       = one(module.qualys[*].role_arn)
 }
+
+# With role_arn, what `npm run register` reads from `terraform output -json`.
+output "external_id" {
+  description = "External ID the role requires, as entered in the Qualys connector"
+  value       = var.enabled ? var.external_id : null
+  sensitive   = true
+}
+
+output "trusted_principal" {
+  description = "Principal Qualys assumes the role from"
+  value       = one(module.qualys[*].trusted_principal)
+}
+
+output "capabilities" {
+  description = "Capabilities of the role, from which registration chooses the connector apps"
+  value       = one(module.qualys[*].capabilities)
+}

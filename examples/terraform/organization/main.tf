@@ -53,3 +53,25 @@ output "member_role_name" {
   description = "Enter this role name in the Qualys organization connector"
   value       = module.qualys_organization.member_role_name
 }
+
+# With management_role_arn, what `npm run register -- --organization-members` reads from `terraform output -json`.
+output "member_role_arns" {
+  description = "Member account ID to role ARN"
+  value       = module.qualys_organization.member_role_arns
+}
+
+output "external_id" {
+  description = "External ID the roles require, as entered in the Qualys connector"
+  value       = var.external_id
+  sensitive   = true
+}
+
+output "trusted_principal" {
+  description = "Principal Qualys assumes the roles from"
+  value       = module.qualys_organization.trusted_principal
+}
+
+output "capabilities" {
+  description = "Capabilities of the member roles, from which registration chooses the connector apps"
+  value       = module.qualys_organization.capabilities
+}

@@ -36,6 +36,11 @@ export class QualysAccountConnectorStack extends TerraformStack {
       ['external_id', this.connector.externalIdValue, 'External ID to enter in the Qualys connector', true],
       ['trusted_principal', this.connector.model.trustedPrincipal, 'Principal allowed to assume the role'],
       ['policy_arns', this.connector.policyArns, 'Managed policies attached to the role'],
+      [
+        'capabilities',
+        [...plan.role.capabilities].sort(),
+        'Capabilities of the role, from which registration chooses the connector apps',
+      ],
     ];
     for (const [name, value, description, sensitive] of outputs) {
       new TerraformOutput(this, name, { value, description, sensitive, staticId: true });

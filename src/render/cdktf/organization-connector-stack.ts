@@ -65,6 +65,11 @@ export class QualysOrganizationConnectorStack extends TerraformStack {
       ['stack_set_id', this.members.stackSet.id, 'ID of the member role stack set'],
       ['stack_set_arn', this.members.stackSet.arn, 'ARN of the member role stack set'],
       ['external_id', externalIdValue, 'External ID to enter in the Qualys connector', true],
+      [
+        'capabilities',
+        [...plan.member.capabilities].sort(),
+        'Capabilities of the member roles (the management role adds organization), from which registration chooses the connector apps',
+      ],
     ];
     for (const [name, value, description, sensitive] of outputs) {
       new TerraformOutput(this, name, { value, description, sensitive, staticId: true });

@@ -357,6 +357,11 @@ export function connectorRoleModule(): ModuleSpec {
         value: 'local.trusted_account_id',
       },
       {
+        name: 'capabilities',
+        description: 'Capabilities of the role, from which registration chooses the connector apps.',
+        value: 'sort(tolist(local.capabilities))',
+      },
+      {
         name: 'assume_role_policy',
         description: 'The trust policy (JSON); it holds the external IDs.',
         value: 'aws_iam_role.this.assume_role_policy',

@@ -317,6 +317,12 @@ function organizationOutputs(): ModuleOutput[] {
       value: 'module.management_role.trusted_principal',
     },
     {
+      name: 'capabilities',
+      description:
+        'Capabilities of the member roles (the management role adds organization), from which registration chooses the connector apps.',
+      value: 'sort(local.member_capabilities)',
+    },
+    {
       name: 'member_role_arns',
       description:
         'Member account ID to role ARN, for every account with a stack instance of the stack set, whatever its status.',

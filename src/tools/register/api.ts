@@ -133,7 +133,7 @@ export class ConnectorApi {
   /** Every call made, in order, as `<METHOD> <verb>`: for the plan and the tests. */
   readonly calls: string[] = [];
 
-  constructor(private readonly settings: ApiSettings) {
+  constructor(readonly settings: ApiSettings) {
     this.sleep = settings.sleep ?? ((ms) => new Promise((done) => setTimeout(done, ms)));
   }
 
@@ -142,12 +142,7 @@ export class ConnectorApi {
     const found = new Map<string, ConnectorRecord>();
     let startFromId: number | undefined;
     for (;;) {
-      const body = {
-        ServiceRequest: {
-          preferences: { limitResults: 100, ...(startFromId === undefined ? {} : { startFromId }) },
-          filters: { Criteria: [{ field: 'awsAccountId', operator: 'EQUALS', value: accountId }] },
-        },
-      };
+      const body = searchBody(accountId, startFromId);
       const response = await this.read('POST', 'search', body, `searching connectors of account ${accountId}`);
       const before = found.size;
       for (const item of response.data ?? []) {
@@ -270,4 +265,37 @@ export class ConnectorApi {
 
 function envelope(connector: Record<string, unknown>): unknown {
   return { ServiceRequest: { data: { AwsAssetDataConnector: connector } } };
+}
+
+/** A call as it would be sent: what `--offline` and `--dry-run` print (the authorization is never part of it). */
+export interface PlannedRequest {
+  readonly method: 'POST';
+  readonly url: string;
+  readonly body: unknown;
+}
+
+/** The search of an account's connectors (the first page): the call every run makes first. */
+export function searchRequest(baseUrl: string, accountId: string): PlannedRequest {
+  return { method: 'POST', url: new URL(`${PATH}/search/${OBJECT}`, baseUrl).toString(), body: searchBody(accountId) };
+}
+
+export function createRequest(baseUrl: string, connector: Record<string, unknown>): PlannedRequest {
+  return { method: 'POST', url: new URL(`${PATH}/create/${OBJECT}`, baseUrl).toString(), body: envelope(connector) };
+}
+
+export function updateRequest(baseUrl: string, id: string, changes: Record<string, unknown>): PlannedRequest {
+  return {
+    method: 'POST',
+    url: new URL(`${PATH}/update/${OBJECT}/${encodeURIComponent(id)}`, baseUrl).toString(),
+    body: envelope(changes),
+  };
+}
+
+function searchBody(accountId: string, startFromId?: number): unknown {
+  return {
+    ServiceRequest: {
+      preferences: { limitResults: 100, ...(startFromId === undefined ? {} : { startFromId }) },
+      filters: { Criteria: [{ field: 'awsAccountId', operator: 'EQUALS', value: accountId }] },
+    },
+  };
 }

@@ -2,7 +2,7 @@
 // `qualys-connector-register`: registers the accounts of Terraform outputs as Qualys AWS connectors, idempotently.
 import { readFileSync } from 'fs';
 import { CONFIG_ENV_VAR, PROJECT_CONFIG_FILE, configSource, loadConfig } from '../../config/load';
-import { connectorAppsFor } from '../../model/connector-apps';
+import { ACTIVATION_MODULES, ActivationModule, DEFAULT_ACTIVATION, connectorAppsFor } from '../../model/connector-apps';
 import { CAPABILITY_NAMES, CapabilityName, capabilityProblems } from '../../model/permissions';
 import { ConfigurationError, InputProblem } from '../../rules/errors';
 import { QUALYS_PLATFORMS, QUALYS_PLATFORM_NAMES, QualysPlatform, apiUrlProblem } from '../../rules/qualys-platforms';
@@ -10,7 +10,7 @@ import { didYouMean } from '../../rules/suggest';
 import { setOnce, splitOption, takeValue } from '../command-line';
 import { ConnectorApi } from './api';
 import { desiredConnector } from './connector';
-import { readOutputs } from './outputs';
+import { OutputsReading, readOutputs } from './outputs';
 import { EXIT, exitCodeOf, offlinePlan, register } from './register';
 import { hideSecrets, renderJson, renderText } from './render';
 
@@ -27,7 +27,9 @@ by the AWS account ID: creates what is missing, leaves what matches, reports wha
                             or a cdktf outputs file (with sensitive outputs)
   --stack <name>            the stack: of a cdktf outputs file, and of the configuration for the capabilities
   --capabilities <list>     the role's capabilities, comma-separated (${CAPABILITY_NAMES.join(', ')});
-                            default: those of the stack in the configuration
+                            default: the capabilities output, else those of the stack in the configuration
+  --activation <list|none>  the modules discovered assets are activated for, comma-separated
+                            (${ACTIVATION_MODULES.join(', ')}); default ${DEFAULT_ACTIVATION.join(',')}, as Qualys' own scripts set them
   --config <file>           the configuration (default: ${PROJECT_CONFIG_FILE} in this folder when it exists,
                             else ${CONFIG_ENV_VAR}); its qualysApi names the API
   --api-url <url>           the API server, https only (wins over --platform and the configuration)
@@ -36,7 +38,8 @@ by the AWS account ID: creates what is missing, leaves what matches, reports wha
                             account connectors (accounts an organization connector holds are skipped)
   --update                  change connectors that differ from the outputs (default: report them, exit 3)
   --dry-run                 read-only calls: print what would be done
-  --offline                 no calls and no credentials: print the create requests
+  --offline                 no calls: print the search and create requests (method, URL, body) after every
+                            check a real run makes, credentials in the environment included (never sent)
   --format <text|json>      default text
   --name-prefix <text>      names of new connectors: <prefix><account ID> (default "aws-")
   --pace <seconds>          least time between two writes (default 2)
@@ -62,6 +65,7 @@ const VALUE_OPTIONS = [
   '--pace',
   '--timeout',
   '--ca-file',
+  '--activation',
 ];
 const FLAGS = ['--organization-members', '--update', '--dry-run', '--offline'];
 const CREDENTIAL_OPTIONS = /^(-u|-p|--user(name)?|--pass(word)?|--credentials?|--auth(orization)?|--token)$/;
@@ -127,11 +131,15 @@ function parseArgs(argv: readonly string[]): Parsed {
   return { values, flags };
 }
 
-/** The capabilities: from --capabilities, else from the stack of a configuration file (never the built-in default). */
+/**
+ * The capabilities: from --capabilities, else from the outputs (what was deployed), else from the stack of a
+ * configuration file (never the built-in default).
+ */
 function capabilitiesOf(
   parsed: Parsed,
   env: NodeJS.ProcessEnv,
   problems: InputProblem[],
+  reading: OutputsReading,
 ): CapabilityName[] | undefined {
   const listed = parsed.values.get('--capabilities');
   if (listed !== undefined) {
@@ -144,12 +152,13 @@ function capabilitiesOf(
       problems.push({ field: '--capabilities', value: JSON.stringify(p.capability), rule: p.rule });
     return found.length === 0 ? (names as CapabilityName[]) : undefined;
   }
+  if (reading.capabilities !== undefined) return [...reading.capabilities];
   const source = configSource(parsed.values.get('--config'), env, process.cwd());
   if (source === undefined) {
     problems.push({
       field: '--capabilities',
       value: '(missing)',
-      rule: `must list the role's capabilities when there is no configuration file (--config, ${PROJECT_CONFIG_FILE} or ${CONFIG_ENV_VAR}): the connector's apps follow from them`,
+      rule: `must list the role's capabilities when the outputs have no capabilities output and there is no configuration file (--config, ${PROJECT_CONFIG_FILE} or ${CONFIG_ENV_VAR}): the connector's apps follow from them`,
     });
     return undefined;
   }
@@ -165,6 +174,24 @@ function capabilitiesOf(
     return undefined;
   }
   return [...(stacks[0].connector.capabilities ?? [])] as CapabilityName[];
+}
+
+/** The activation modules: --activation (a list, or none), else what Qualys' scripts set. */
+function activationOf(parsed: Parsed, problems: InputProblem[]): ActivationModule[] {
+  const given = parsed.values.get('--activation');
+  if (given === undefined) return [...DEFAULT_ACTIVATION];
+  if (given === 'none') return [];
+  const names = given.split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !(ACTIVATION_MODULES as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0)
+    problems.push({
+      field: '--activation',
+      value: JSON.stringify(given),
+      rule: `must be none or a comma-separated list of ${ACTIVATION_MODULES.join(', ')}${unknown.length > 0 ? ` (not ${unknown.map((u) => JSON.stringify(u)).join(', ')})` : ''}`,
+    });
+  return [...new Set(names)].filter((n): n is ActivationModule =>
+    (ACTIVATION_MODULES as readonly string[]).includes(n),
+  );
 }
 
 /** The API URL: --api-url, --platform, then the configuration's qualysApi. */
@@ -228,6 +255,7 @@ function readOutputsText(file: string, stdin: () => string): unknown {
 
 interface RunSettings {
   readonly capabilities: CapabilityName[];
+  readonly activation: ActivationModule[];
   readonly apiUrl?: string;
   readonly username?: string;
   readonly password?: string;
@@ -235,26 +263,28 @@ interface RunSettings {
   readonly offline: boolean;
 }
 
-/** Everything the run needs besides the outputs; every problem at once. */
-function settingsOf(parsed: Parsed, env: NodeJS.ProcessEnv): RunSettings {
+/**
+ * Everything the run needs besides the outputs; every problem at once. `--offline` makes the same checks as a
+ * real run (the API URL, the credentials' presence), so an offline check in CI fails where the real step would.
+ */
+function settingsOf(parsed: Parsed, env: NodeJS.ProcessEnv, reading: OutputsReading): RunSettings {
   const problems: InputProblem[] = [];
-  const capabilities = capabilitiesOf(parsed, env, problems);
+  const capabilities = capabilitiesOf(parsed, env, problems, reading);
+  const activation = activationOf(parsed, problems);
   const offline = parsed.flags.has('--offline');
-  const apiUrl = offline ? undefined : apiUrlOf(parsed, env, problems);
+  const apiUrl = apiUrlOf(parsed, env, problems);
   const username = env[USERNAME_VAR];
   const password = env[PASSWORD_VAR];
-  if (!offline) {
-    for (const [name, value] of [
-      [USERNAME_VAR, username],
-      [PASSWORD_VAR, password],
-    ]) {
-      if (!value)
-        problems.push({
-          field: name as string,
-          value: '(unset)',
-          rule: 'must be set in the environment: the Qualys API user (Manager role) and its password; --offline needs neither',
-        });
-    }
+  for (const [name, value] of [
+    [USERNAME_VAR, username],
+    [PASSWORD_VAR, password],
+  ]) {
+    if (!value)
+      problems.push({
+        field: name as string,
+        value: '(unset)',
+        rule: `must be set in the environment: the Qualys API user (Manager role) and its password${offline ? ' (--offline checks them as a real run does, and sends nothing)' : ''}`,
+      });
   }
   const caFile = parsed.values.get('--ca-file');
   let ca: string | undefined;
@@ -270,7 +300,7 @@ function settingsOf(parsed: Parsed, env: NodeJS.ProcessEnv): RunSettings {
     }
   }
   if (problems.length > 0) throw new ConfigurationError(problems, 'Cannot register');
-  return { capabilities: capabilities as CapabilityName[], apiUrl, username, password, ca, offline };
+  return { capabilities: capabilities as CapabilityName[], activation, apiUrl, username, password, ca, offline };
 }
 
 export interface RegisterRun {
@@ -309,15 +339,15 @@ export async function runRegister(
       },
     );
     secrets.push(...reading.targets.map((t) => t.externalId));
-    const { capabilities, apiUrl, username, password, ca, offline } = settingsOf(parsed, env);
+    const { capabilities, activation, apiUrl, username, password, ca, offline } = settingsOf(parsed, env, reading);
     secrets.push(Buffer.from(`${username}:${password}`).toString('base64'));
     const apps = connectorAppsFor(capabilities as CapabilityName[]);
     const connectors = reading.targets.map((t) =>
-      desiredConnector(t, apps, parsed.values.get('--name-prefix') ?? 'aws-'),
+      desiredConnector(t, apps, parsed.values.get('--name-prefix') ?? 'aws-', activation),
     );
     const mode = offline ? 'offline' : parsed.flags.has('--dry-run') ? 'dry run' : 'apply';
     const results = offline
-      ? offlinePlan(connectors)
+      ? offlinePlan(connectors, apiUrl as string)
       : await register(
           new ConnectorApi({
             baseUrl: apiUrl as string,

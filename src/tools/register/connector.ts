@@ -1,10 +1,11 @@
-import { ConnectorAppsPlan, QualysConnectorApp } from '../../model/connector-apps';
+import { ActivationModule, ConnectorAppsPlan, QualysConnectorApp } from '../../model/connector-apps';
 import { ConnectorRecord, apiBoolean } from './api';
 import { RegistrationTarget } from './outputs';
 
 /*
- * A connector as this command wants it, as the API holds it, and the difference. The request fields are those
- * Qualys' own scripts send when they create an AWS connector; the read fields those its scripts read back.
+ * A connector as this command wants it, as the API holds it, and the difference. The request fields, and how
+ * they nest, are those Qualys' own scripts send when they create an AWS connector (and its schema documents); the
+ * read fields those its scripts read back.
  */
 
 /** What the connector of one account must be. */
@@ -13,21 +14,42 @@ export interface DesiredConnector {
   readonly name: string;
   readonly apps: readonly QualysConnectorApp[];
   readonly remediation: boolean;
+  /** The modules to activate discovered assets for; empty: the field is not sent. */
+  readonly activation: readonly ActivationModule[];
 }
 
 export function desiredConnector(
   target: RegistrationTarget,
   apps: ConnectorAppsPlan,
   namePrefix: string,
+  activation: readonly ActivationModule[],
 ): DesiredConnector {
-  return { target, name: `${namePrefix}${target.accountId}`, apps: apps.apps, remediation: apps.remediation };
+  return {
+    target,
+    name: `${namePrefix}${target.accountId}`,
+    apps: apps.apps,
+    remediation: apps.remediation,
+    activation,
+  };
 }
 
-/** The apps of a connector, each identified by the role ARN: one QList per app, replacing what is there. */
-function appInfos(desired: DesiredConnector): unknown[] {
-  return desired.apps.map((name) => ({
-    ConnectorAppInfoQList: { set: { ConnectorAppInfo: [{ name, identifier: desired.target.roleArn }] } },
-  }));
+/**
+ * The apps of a connector, each identified by the role ARN, nested as Qualys' scripts and schema write them: one
+ * `set` (replacing what is there) of a list of `ConnectorAppInfoQList`, each with its own `set`.
+ */
+function appInfos(desired: DesiredConnector): unknown {
+  return {
+    set: {
+      ConnectorAppInfoQList: desired.apps.map((name) => ({
+        set: { ConnectorAppInfo: { name, identifier: desired.target.roleArn } },
+      })),
+    },
+  };
+}
+
+/** The activation modules, as a `set` of `ActivationModule`. */
+function activation(desired: DesiredConnector): Record<string, unknown> {
+  return desired.activation.length === 0 ? {} : { activation: { set: { ActivationModule: [...desired.activation] } } };
 }
 
 /** The body of a create. */
@@ -42,6 +64,7 @@ export function createBody(desired: DesiredConnector): Record<string, unknown> {
     runFrequency: 240,
     isRemediationEnabled: desired.remediation,
     disabled: false,
+    ...activation(desired),
     connectorAppInfos: appInfos(desired),
   };
 }
@@ -54,6 +77,8 @@ export interface ConnectorState {
   readonly externalId?: string;
   readonly apps: readonly string[];
   readonly remediation?: boolean;
+  /** The activation modules, when the read returned them. */
+  readonly activation?: readonly string[];
   readonly qualysAccountId?: string;
   readonly attachedToOrganization: boolean;
 }
@@ -69,6 +94,19 @@ function appsIn(value: unknown, found = new Set<string>()): Set<string> {
   return found;
 }
 
+/** Every module name below `activation`, however the list is wrapped; undefined when the read has no activation. */
+function activationIn(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const found = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') found.add(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return [...found].sort();
+}
+
 export function connectorState(record: ConnectorRecord): ConnectorState {
   const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
   return {
@@ -78,6 +116,7 @@ export function connectorState(record: ConnectorRecord): ConnectorState {
     externalId: text(record.externalId),
     apps: [...appsIn(record.connectorAppInfos)].sort(),
     remediation: apiBoolean(record.isRemediationEnabled),
+    activation: activationIn(record.activation),
     qualysAccountId: text(record.qualysAwsAccountId),
     attachedToOrganization: apiBoolean(record.isAttachedToOrgConnector) === true,
   };
@@ -85,7 +124,7 @@ export function connectorState(record: ConnectorRecord): ConnectorState {
 
 /** One field that differs; secret fields carry no values. */
 export interface FieldDifference {
-  readonly field: 'arn' | 'externalId' | 'apps' | 'isRemediationEnabled';
+  readonly field: 'arn' | 'externalId' | 'apps' | 'isRemediationEnabled' | 'activation';
   readonly current?: string;
   readonly wanted?: string;
   readonly secret?: boolean;
@@ -116,6 +155,14 @@ export function differences(current: ConnectorState, desired: DesiredConnector):
       wanted: String(desired.remediation),
     });
   }
+  const wantedActivation = [...desired.activation].sort().join(',');
+  if (current.activation !== undefined && current.activation.join(',') !== wantedActivation) {
+    found.push({
+      field: 'activation',
+      current: current.activation.join(',') || '(none)',
+      wanted: wantedActivation || '(none)',
+    });
+  }
   return found;
 }
 
@@ -127,5 +174,6 @@ export function updateBody(desired: DesiredConnector, changed: readonly FieldDif
     ...(fields.has('externalId') ? { externalId: desired.target.externalId } : {}),
     ...(fields.has('apps') || fields.has('arn') ? { connectorAppInfos: appInfos(desired) } : {}),
     ...(fields.has('isRemediationEnabled') ? { isRemediationEnabled: desired.remediation } : {}),
+    ...(fields.has('activation') ? { activation: { set: { ActivationModule: [...desired.activation] } } } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { CapabilityName, capabilityProblems } from '../../model/permissions';
 import { ConfigurationError, InputProblem, showValue } from '../../rules/errors';
 import { accountIdRule, breaks, externalIdRule, roleArnRule } from '../../rules/value-rules';
 
@@ -23,6 +24,8 @@ export interface RegistrationTarget {
 export interface OutputsReading {
   readonly kind: 'account' | 'organization';
   readonly targets: readonly RegistrationTarget[];
+  /** The `capabilities` output, when the outputs have it: the capabilities the roles were deployed with. */
+  readonly capabilities?: readonly CapabilityName[];
 }
 
 type Outputs = Record<string, unknown>;
@@ -118,13 +121,35 @@ export function readOutputs(
       rule: "are an organization's: registering its accounts one by one as account connectors is opt-in (--organization-members); Qualys documents no API for organization connectors",
     });
   }
+  const capabilities = capabilitiesOutput(outputs.capabilities, problems);
   if (problems.length > 0) throw new ConfigurationError(problems, 'Cannot register from these outputs');
   const common = { externalId: externalId as string, trustedAccountId: trustedAccountId as string };
   const targets = organization
     ? organizationTargets(outputs, common, problems)
     : [roleTarget('role_arn', outputs.role_arn, common, problems)];
   if (problems.length > 0) throw new ConfigurationError(problems, 'Cannot register from these outputs');
-  return { kind: organization ? 'organization' : 'account', targets: targets as RegistrationTarget[] };
+  return {
+    kind: organization ? 'organization' : 'account',
+    targets: targets as RegistrationTarget[],
+    ...(capabilities === undefined ? {} : { capabilities }),
+  };
+}
+
+/** The `capabilities` output: a list of capability names, or absent (older stacks and modules have none). */
+function capabilitiesOutput(value: unknown, problems: InputProblem[]): CapabilityName[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string')) {
+    problems.push({
+      field: 'output capabilities',
+      value: showValue(value),
+      rule: "must be the list of the role's capabilities, as the stacks and modules output it",
+    });
+    return undefined;
+  }
+  const found = capabilityProblems(value as string[]);
+  for (const p of found)
+    problems.push({ field: 'output capabilities', value: JSON.stringify(p.capability), rule: p.rule });
+  return found.length === 0 ? (value as CapabilityName[]) : undefined;
 }
 
 function organizationTargets(

@@ -1,4 +1,12 @@
-import { ConnectorApi, ConnectorRecord, QualysApiError } from './api';
+import {
+  ConnectorApi,
+  ConnectorRecord,
+  PlannedRequest,
+  QualysApiError,
+  createRequest,
+  searchRequest,
+  updateRequest,
+} from './api';
 import {
   ConnectorState,
   DesiredConnector,
@@ -40,8 +48,8 @@ export interface AccountResult {
   readonly differences?: readonly FieldDifference[];
   /** What to know or do, in words. */
   readonly message: string;
-  /** `--offline` and `--dry-run`: the body a create or update would send (the external ID masked later). */
-  readonly request?: Record<string, unknown>;
+  /** `--offline` and `--dry-run`: the calls a run would make, method, URL and body (the external ID masked later). */
+  readonly requests?: readonly PlannedRequest[];
 }
 
 export interface RegisterOptions {
@@ -62,13 +70,14 @@ export function exitCodeOf(results: readonly AccountResult[]): number {
   return EXIT.ok;
 }
 
-/** The requests of every account, without any call (`--offline`). */
-export function offlinePlan(connectors: readonly DesiredConnector[]): AccountResult[] {
+/** The calls of every account, without any (`--offline`): the search each run makes, and the create a new account gets. */
+export function offlinePlan(connectors: readonly DesiredConnector[], baseUrl: string): AccountResult[] {
   return connectors.map((desired) => ({
     ...identity(desired),
     action: 'create',
-    message: 'offline: not searched; this is the create a new account would get',
-    request: createBody(desired),
+    message:
+      'offline: not searched; a run searches the account first, and creates this when Qualys has no connector for it',
+    requests: [searchRequest(baseUrl, desired.target.accountId), createRequest(baseUrl, createBody(desired))],
   }));
 }
 
@@ -132,7 +141,12 @@ async function createOne(
   const base = identity(desired);
   const body = createBody(desired);
   if (options.dryRun)
-    return { ...base, action: 'create', message: 'no connector yet: would create one', request: body };
+    return {
+      ...base,
+      action: 'create',
+      message: 'no connector yet: would create one',
+      requests: [createRequest(api.settings.baseUrl, body)],
+    };
   let created: ConnectorRecord | undefined;
   try {
     created = await api.create(body, `creating the connector of account ${desired.target.accountId}`);
@@ -187,7 +201,13 @@ async function keepOrUpdate(
   }
   const body = updateBody(desired, changed);
   if (options.dryRun)
-    return { ...base, action: 'update', differences: changed, message: 'would update', request: body };
+    return {
+      ...base,
+      action: 'update',
+      differences: changed,
+      message: 'would update',
+      requests: [updateRequest(api.settings.baseUrl, current.id, body)],
+    };
   await api.update(current.id, body, `updating connector ${current.id} of account ${desired.target.accountId}`);
   const result = await verified(api, desired, current.id, 'updated', 'updated');
   return { ...result, differences: changed };

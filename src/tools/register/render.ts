@@ -8,13 +8,17 @@ import { AccountResult } from './register';
 
 export const HIDDEN_EXTERNAL_ID = '(hidden: the external_id output)';
 
-function masked(request: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (!request) return undefined;
-  return 'externalId' in request ? { ...request, externalId: HIDDEN_EXTERNAL_ID } : request;
+/** A value with every `externalId` field, at any depth, replaced by the placeholder. */
+function masked(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(masked);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, k === 'externalId' ? HIDDEN_EXTERNAL_ID : masked(v)]),
+  );
 }
 
 export function renderJson(results: readonly AccountResult[], exitCode: number, mode: string): string {
-  const accounts = results.map((r) => ({ ...r, request: masked(r.request) }));
+  const accounts = results.map((r) => (r.requests ? { ...r, requests: masked(r.requests) } : r));
   return `${JSON.stringify({ mode, exitCode, accounts }, null, 2)}\n`;
 }
 
@@ -27,9 +31,9 @@ export function renderText(results: readonly AccountResult[], mode: string): str
     for (const d of r.differences ?? []) {
       lines.push(d.secret ? `      ${d.field}: differs (not shown)` : `      ${d.field}: ${d.current} -> ${d.wanted}`);
     }
-    const request = masked(r.request);
-    if (request) {
-      for (const line of JSON.stringify(request, null, 2).split('\n')) lines.push(`      ${line}`);
+    for (const request of r.requests ?? []) {
+      lines.push(`      ${request.method} ${request.url}`);
+      for (const line of JSON.stringify(masked(request.body), null, 2).split('\n')) lines.push(`      ${line}`);
     }
   }
   return `${lines.join('\n')}\n`;
