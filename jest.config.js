@@ -26,6 +26,7 @@ const FULL_TIER_ONLY = [
   'emulated/organization-lifecycle.test.ts',
   'emulated/upgrades.test.ts',
   'emulated/evaluators-missing.test.ts',
+  'emulated/pipeline.test.ts',
 ];
 const fast = process.env.QUALYS_TEST_TIER === 'fast';
 

@@ -22,6 +22,7 @@ import { PROJECT_ROOT } from './support/app-process';
 import { exampleConfigs, sharedOutdir } from './support/examples';
 import { sharedSynthesisDir } from './support/scratch';
 import { SAMPLE_EXTERNAL_ID } from './support/configs';
+import { runStep } from './support/workflow-steps';
 
 /*
  * The review on every JSON example and the default configuration, in the modes that take configurations:
@@ -295,13 +296,6 @@ describe('--base', () => {
     }
   });
 
-  /** The shell script of a workflow step (its `run: |` block), found by the step's name. */
-  function stepScript(workflow: string, name: string): string {
-    const step = new RegExp(`- name: ${name}\\n(?: {8}.*\\n)*? {8}run: \\|\\n((?: {10}.*\\n)+)`).exec(workflow);
-    if (!step) throw new Error(`the workflow has no step "${name}" with a run block`);
-    return step[1].replace(/^ {10}/gm, '');
-  }
-
   /** A checkout of a commit beside the repository, as actions/checkout makes it (node_modules linked, not installed). */
   function checkout(commit: string, name: string): string {
     const dir = join(work, name);
@@ -330,15 +324,6 @@ describe('--base', () => {
 
   const workflowFile = (checkout: string, name: string) =>
     readFileSync(join(checkout, 'examples', 'github-actions', name), 'utf8');
-
-  /** A step's script run as GitHub runs it (bash -e), in a checkout, with the runner's variables. */
-  function runStep(checkout: string, workflow: string, name: string, env: NodeJS.ProcessEnv) {
-    return spawnSync('bash', ['-e', '-o', 'pipefail', '-c', stepScript(workflow, name)], {
-      cwd: checkout,
-      env,
-      encoding: 'utf8',
-    });
-  }
 
   /** A runner's environment: its temporary folder, summary and outputs files, CI set as GitHub sets it. */
   function runnerEnv(runnerTemp: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

@@ -146,6 +146,29 @@ export function preparedInstallation(): TerraformInstallation {
   return JSON.parse(text) as TerraformInstallation;
 }
 
+/**
+ * The environment of a Terraform run against the emulated AWS: the prepared provider, the emulator's endpoint and
+ * an account's keys; nothing from the user's own AWS configuration (`dir` holds the empty files it points at).
+ */
+export function emulatorEnv(
+  dir: string,
+  endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  extraEnv: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  const env = terraformEnv(preparedInstallation());
+  for (const name of Object.keys(env)) if (/^AWS_/.test(name)) delete env[name];
+  return Object.assign(env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: join(dir, '.aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, '.aws-credentials'),
+    ...extraEnv,
+  });
+}
+
 /** A folder Terraform works in against the emulated AWS: init, apply, plan, with deadlines. */
 export class RealWorkspace {
   constructor(
@@ -159,19 +182,7 @@ export class RealWorkspace {
     credentials: { accessKeyId: string; secretAccessKey: string },
     extraEnv: NodeJS.ProcessEnv = {},
   ): RealWorkspace {
-    const env = terraformEnv(preparedInstallation());
-    for (const name of Object.keys(env)) if (/^AWS_/.test(name)) delete env[name];
-    Object.assign(env, {
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      // Nothing from the user's own AWS configuration reaches the emulated runs.
-      AWS_CONFIG_FILE: join(dir, '.aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, '.aws-credentials'),
-      ...extraEnv,
-    });
-    return new RealWorkspace(dir, env);
+    return new RealWorkspace(dir, emulatorEnv(dir, endpoint, credentials, extraEnv));
   }
 
   async run(args: readonly string[], seconds = 600): Promise<TerraformResult> {
