@@ -56,10 +56,10 @@ function recordLoads(user: string): void {
 }
 
 /** Runs one of the package's commands as installed in `user`, recording what it loads; its file must start as a script. */
-function runInstalledBin(user: string, command: string, args: string[]) {
+function runInstalledBin(user: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
   const bin = join(user, 'node_modules', manifest.name, manifest.bin[command]);
   expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
-  return spawnSync(process.execPath, ['--require', './record.js', bin, ...args], { cwd: user, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--require', './record.js', bin, ...args], { cwd: user, encoding: 'utf8', env });
 }
 
 /** What the recorded process loaded, as paths below node_modules. */
@@ -232,16 +232,17 @@ test('the register command runs from the package with only its runtime dependenc
     role_arn: { value: 'arn:aws:iam::123456789012:role/QualysCVRole' },
     external_id: { value: SAMPLE_EXTERNAL_ID, sensitive: true },
     trusted_principal: { value: 'arn:aws:iam::805950163170:root' },
+    capabilities: { value: ['asset-view', 'cspm'] },
   };
   writeFileSync(join(user, 'outputs.json'), JSON.stringify(outputs));
   recordLoads(user);
-  const run = runInstalledBin(user, 'qualys-connector-register', [
-    '--outputs',
-    'outputs.json',
-    '--capabilities',
-    'cspm',
-    '--offline',
-  ]);
+  // The outputs alone: the capabilities come from them.
+  const run = runInstalledBin(
+    user,
+    'qualys-connector-register',
+    ['--outputs', 'outputs.json', '--platform', 'EU2', '--offline'],
+    { ...process.env, QUALYS_USERNAME: 'api-user', QUALYS_PASSWORD: 'not-sent' },
+  );
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   expect(run.stdout).toContain('"arn": "arn:aws:iam::123456789012:role/QualysCVRole"');

@@ -670,6 +670,33 @@ describe('--base', () => {
       expect(moved.steps[2].stderr).toContain(`this deploy follows ${'f'.repeat(40)}: review the change again`);
     });
 
+    test("a tag key renamed: no access changes, but the judge holds before merge, with the deployer policy's grants to add", () => {
+      const tagged = (tags: Record<string, string>) =>
+        JSON.stringify({
+          stacks: [
+            {
+              kind: 'account',
+              name: 'prod',
+              connector: { externalId: SAMPLE_EXTERNAL_ID, capabilities: ['asset-view'], tags },
+            },
+          ],
+        });
+      const baseBranch = commitVariant(repo, 'tagged-owner', {
+        'qualys-connector.json': tagged({ owner: 'platform' }),
+      });
+      const renamed = commitVariant(repo, 'tagged-team', { 'qualys-connector.json': tagged({ team: 'platform' }) });
+      const run = runWorkflow(baseBranch, renamed);
+      expect(run.gate).toBe(1);
+      expect(run.gateErrors).toBe(
+        "qualys-connector-review: the gate holds:\n  - deployer policy: update the deploying role's policy before merging: 2 grants the base configuration's policy does not give (prod-connector-account)\n",
+      );
+      expect(run.review).toContain("**Update the deploying role's policy before merging**");
+      expect(run.review).toContain(
+        '`Allow iam:TagRole on arn:aws:iam::*:role/QualysCVRole when ForAllValues:StringEquals aws:TagKeys [team]`',
+      );
+      expect((JSON.parse(readFileSync(run.verdict, 'utf8')) as { passed: boolean }).passed).toBe(false);
+    });
+
     test('a local backend, or no configuration file, is refused by the synthesis step before anything else', () => {
       const local = commitVariant(repo, 'local-backend', {
         'qualys-connector.json': config(['asset-view'], { type: 'local' }),
